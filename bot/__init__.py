@@ -1,0 +1,1 @@
+"""The newsbot application: configuration, the CLI, the REPL and the Discord adapter."""

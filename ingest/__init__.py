@@ -1,0 +1,1 @@
+"""The write path of newsbot: read sources, extract text, chunk, embed, upsert."""
