@@ -1,0 +1,79 @@
+"""The composition root: builds newsbot's objects from the configuration.
+
+Only this module knows how settings map onto constructors; the library
+packages take their dependencies as arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Iterator
+
+from .config import Config
+
+
+class App:
+    """Lazily built objects for one configuration (one process)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+    @cached_property
+    def embedder(self):
+        from retrieval.embeddings import SentenceEmbedder
+
+        emb = self.config.embedding
+        return SentenceEmbedder(
+            emb.model, batch_size=emb.batch_size, device=emb.device, threads=emb.threads
+        )
+
+    @cached_property
+    def client(self):
+        from retrieval.store import embedded_client
+
+        return embedded_client(self.config.store.path)
+
+    @cached_property
+    def store(self):
+        from retrieval.store import Store
+
+        return Store(self.client, self.config.store.collection, self.config.embedding.model)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's write lock for the duration of a write command."""
+        from retrieval.store import WriteLock
+
+        with WriteLock(self.config.store.path):
+            yield
+
+    def ingestor(self):
+        from ingest.pipeline import Ingestor
+
+        cfg = self.config
+        return Ingestor(
+            self.store,
+            self.embedder,
+            chunk_size=cfg.chunking.size,
+            overlap=cfg.chunking.overlap,
+            batch_articles=cfg.ingest.batch_articles,
+        )
+
+    def reader_options(self, stdin=None):
+        from ingest.fetch import Fetcher
+        from ingest.readers import ReaderOptions
+
+        ing = self.config.ingest
+        fetcher = Fetcher(
+            timeout=ing.timeout,
+            max_bytes=ing.max_bytes,
+            allow_private=ing.allow_private,
+            max_redirects=ing.max_redirects,
+            user_agent=ing.user_agent,
+        )
+        return ReaderOptions(
+            max_bytes=ing.max_bytes, allow_urls=ing.allow_urls, fetcher=fetcher, stdin=stdin
+        )

@@ -1,0 +1,171 @@
+"""Reading ``config.toml`` once, with environment overrides.
+
+Every setting has a default and a check here.  ``NEWSBOT_<SECTION>_<KEY>``
+overrides a key (``NEWSBOT_STORE_PATH=/tmp/x``).  An unknown key or a bad
+value raises :class:`ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Mapping
+
+from retrieval.errors import ConfigError
+
+ENV_PREFIX = "NEWSBOT_"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: its type, default and an optional check."""
+
+    type: type
+    default: Any
+    check: Callable[[Any], str | None] | None = None
+
+
+def _positive(value: Any) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _non_negative(value: Any) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _one_of(*choices: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return check
+
+
+def _non_empty(value: Any) -> str | None:
+    return None if str(value).strip() else "must not be empty"
+
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "store": {
+        "path": Key(str, ".newsbot/store", _non_empty),
+        "collection": Key(str, "news", _non_empty),
+    },
+    "embedding": {
+        "model": Key(str, "all-MiniLM-L6-v2", _non_empty),
+        "batch_size": Key(int, 64, _positive),
+        "device": Key(str, "cpu", _non_empty),
+        "threads": Key(int, 0, _non_negative),
+    },
+    "chunking": {
+        "size": Key(int, 800, _positive),
+        "overlap": Key(int, 150, _non_negative),
+    },
+    "ingest": {
+        "max_bytes": Key(int, 20_000_000, _positive),
+        "allow_urls": Key(bool, True),
+        "allow_private": Key(bool, False),
+        "timeout": Key(float, 15.0, _positive),
+        "max_redirects": Key(int, 5, _non_negative),
+        "user_agent": Key(str, "newsbot/0.1 (+https://github.com/newsbot)", _non_empty),
+        "batch_articles": Key(int, 64, _positive),
+    },
+    "retrieval": {
+        "k": Key(int, 6, _positive),
+    },
+}
+
+
+class Config(SimpleNamespace):
+    """Settings by section: ``config.store.path``."""
+
+    source: Path | None
+
+
+def _coerce(section: str, name: str, key: Key, value: Any, from_env: bool) -> Any:
+    label = f"[{section}] {name}"
+    if from_env:
+        label = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
+        value = _parse_env(label, key, value)
+    if key.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, key.type) or (key.type is int and isinstance(value, bool)):
+        raise ConfigError(f"{label}: expected {key.type.__name__}, got {value!r}")
+    if key.check and (problem := key.check(value)):
+        raise ConfigError(f"{label}: {problem} (got {value!r})")
+    return value
+
+
+def _parse_env(label: str, key: Key, raw: str) -> Any:
+    if key.type is str:
+        return raw
+    if key.type is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{label}: expected true or false, got {raw!r}")
+    try:
+        return key.type(raw)
+    except ValueError:
+        raise ConfigError(f"{label}: expected {key.type.__name__}, got {raw!r}") from None
+
+
+def default_config_path() -> Path | None:
+    """``$NEWSBOT_CONFIG``, else ``./config.toml`` when it exists."""
+    env = os.environ.get("NEWSBOT_CONFIG")
+    if env:
+        return Path(env)
+    here = Path("config.toml")
+    return here if here.is_file() else None
+
+
+def load_config(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the file (or defaults only when there is none) and apply the environment."""
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+    for section, values in data.items():
+        if section not in SCHEMA:
+            raise ConfigError(f"unknown section [{section}] in {path}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{section}] in {path} must be a table")
+        for name in values:
+            if name not in SCHEMA[section]:
+                raise ConfigError(f"unknown key [{section}] {name} in {path}")
+
+    base = path.parent.resolve() if path is not None else Path.cwd()
+    sections = {}
+    for section, keys in SCHEMA.items():
+        values = {}
+        for name, key in keys.items():
+            env_name = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
+            if env_name in environ:
+                value = _coerce(section, name, key, environ[env_name], from_env=True)
+                rel_base = Path.cwd()
+            else:
+                value = _coerce(section, name, key, data.get(section, {}).get(name, key.default), False)
+                rel_base = base
+            if (section, name) == ("store", "path"):
+                value = (rel_base / Path(value).expanduser()).resolve()
+            values[name] = value
+        sections[section] = SimpleNamespace(**values)
+
+    known = {f"{ENV_PREFIX}{s.upper()}_{k.upper()}" for s, ks in SCHEMA.items() for k in ks}
+    for name in environ:
+        if name.startswith(ENV_PREFIX) and name != "NEWSBOT_CONFIG" and name not in known:
+            raise ConfigError(f"unknown setting {name} in the environment")
+
+    if sections["chunking"].overlap >= sections["chunking"].size:
+        raise ConfigError("[chunking] overlap: must be smaller than [chunking] size")
+    return Config(source=path, **sections)

@@ -1,0 +1,222 @@
+"""The ingest pipeline: decide what changed, chunk, embed, upsert.
+
+Articles are handled in batches.  For each batch the pipeline looks up, in
+two Chroma calls, which locations and which content hashes the store
+already knows; only new and changed articles are chunked and embedded (in
+one ``encode`` call per batch, so the model sees long, length-sorted
+batches).  A changed article has its old chunks removed before the new ones
+go in; the same text under a new location becomes an alias.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Iterator, Sequence
+
+from retrieval.errors import SourceError
+from retrieval.store import Article, Chunk, Store, location_id
+from retrieval.text import content_hash
+
+from .chunking import chunk_spans
+from .types import RawArticle
+
+OUTCOMES = ("added", "updated", "unchanged", "aliased", "failed")
+
+
+@dataclass
+class Outcome:
+    """What happened to one source or article."""
+
+    status: str  # one of OUTCOMES
+    location: str
+    title: str = ""
+    article_id: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class IngestSummary:
+    """Counts and details of one ingest run."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chunks_added: int = 0
+    recovered: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def to_dict(self) -> dict:
+        return {
+            **{status: self.count(status) for status in OUTCOMES},
+            "chunks_added": self.chunks_added,
+            "seconds": round(self.seconds, 3),
+            "errors": [{"source": o.location, "error": o.detail} for o in self.failed],
+            "warnings": self.warnings,
+            "articles": [
+                {"status": o.status, "id": o.article_id, "title": o.title, "location": o.location}
+                for o in self.outcomes
+                if o.status != "failed"
+            ],
+        }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Ingestor:
+    """Writes articles into a :class:`Store` with an embedder."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder,
+        *,
+        chunk_size: int,
+        overlap: int,
+        batch_articles: int = 64,
+        clock: Callable[[], str] = _now,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunk_size = chunk_size
+        self.overlap = overlap
+        self.batch_articles = batch_articles
+        self.clock = clock
+
+    def ingest(
+        self,
+        items: Iterable[RawArticle | SourceError],
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> IngestSummary:
+        """Ingest articles (and record reader failures); never raises for bad input."""
+        started = time.perf_counter()
+        summary = IngestSummary()
+        summary.recovered = self.store.recover()
+
+        def report(outcome: Outcome) -> None:
+            summary.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+
+        for batch in _batches(items, self.batch_articles):
+            articles: list[RawArticle] = []
+            for item in batch:
+                if isinstance(item, SourceError):
+                    report(Outcome("failed", item.source, detail=item.reason))
+                else:
+                    summary.warnings.extend(f"{item.location}: {w}" for w in item.warnings)
+                    articles.append(item)
+            if articles:
+                summary.chunks_added += self._ingest_batch(articles, report)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    # -- one batch -------------------------------------------------------
+    def _ingest_batch(self, raws: Sequence[RawArticle], report: Callable[[Outcome], None]) -> int:
+        hashes = [content_hash(r.text) for r in raws]
+        ids = [location_id(r.location) for r in raws]
+        records = self.store.records(ids)
+        known = self.store.by_hash(hashes)
+        # Stale aliases and articles replaced by aliases are dropped first.
+        to_write: list[tuple[Article, str]] = []
+        batch_hashes: dict[str, Article] = {}
+
+        for raw, digest, art_id in zip(raws, hashes, ids):
+            record = records.get(art_id)
+            if record and record.get("kind") == "alias":
+                target = known.get(digest)
+                if target is not None and target.id == record.get("target"):
+                    report(Outcome("unchanged", raw.location, target.title, target.id, "alias"))
+                    continue
+                self._drop_alias(art_id, record)
+                record = None
+            if record and record.get("status") == "complete" and record.get("content_hash") == digest:
+                report(Outcome("unchanged", raw.location, record.get("title", ""), art_id))
+                continue
+            stored, pending = known.get(digest), batch_hashes.get(digest)
+            original = stored or pending
+            if original is not None and original.id != art_id:
+                if record:  # this location held other text before
+                    self.store.remove(art_id)
+                if stored is not None:
+                    self.store.add_alias(stored, raw.location)
+                else:  # the original is in this very batch: aliased once it is written
+                    pending.aliases.append(raw.location)
+                report(Outcome("aliased", raw.location, original.title, original.id,
+                               f"same text as {original.where}"))
+                continue
+            article = Article(
+                id=art_id,
+                title=raw.title,
+                location=raw.location,
+                content_hash=digest,
+                source=raw.source,
+                published=raw.published,
+                author=raw.author,
+                url=raw.url,
+                path=raw.path,
+                ingested_at=self.clock(),
+                text=raw.text,
+                aliases=_json_aliases(record),
+            )
+            batch_hashes[digest] = article
+            to_write.append((article, "updated" if record else "added"))
+
+        if not to_write:
+            return 0
+        articles = [a for a, _ in to_write]
+        chunks: list[Chunk] = []
+        for article in articles:
+            spans = chunk_spans(article.text or "", self.chunk_size, self.overlap)
+            article.n_chunks = len(spans)
+            chunks.extend(
+                Chunk(article.id, i, article.text[s:e], s, e) for i, (s, e) in enumerate(spans)
+            )
+        embeddings = self.embedder.encode([c.text for c in chunks]) if chunks else []
+        self.store.create(self.embedder.dimension)
+        self.store.begin(articles)
+        self.store.replace_chunks(articles, chunks, embeddings)
+        self.store.commit(articles)
+        for article in articles:
+            for alias in article.aliases:
+                if alias != article.location:
+                    self.store.add_alias(article, alias)
+        for article, status in to_write:
+            report(Outcome(status, article.location, article.title, article.id))
+        return len(chunks)
+
+    def _drop_alias(self, alias_id: str, record: dict) -> None:
+        self.store.articles.delete(ids=[alias_id])
+        target_id = record.get("target")
+        got = self.store.records([target_id]) if target_id else {}
+        if target_id in got:
+            target = Article.from_record(target_id, got[target_id])
+            if record.get("location") in target.aliases:
+                target.aliases.remove(record["location"])
+                self.store.articles.update(ids=[target_id], metadatas=[target.metadata()])
+
+
+def _json_aliases(record: dict | None) -> list[str]:
+    if not record:
+        return []
+    return Article.from_record("", record).aliases
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
