@@ -17,8 +17,10 @@ from .config import Config
 class App:
     """Lazily built objects for one configuration (one process)."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, **given):
+        """``given`` pre-sets any of the objects below (``embedder=...``)."""
         self.config = config
+        self.__dict__.update(given)
         os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
     @cached_property

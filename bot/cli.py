@@ -43,7 +43,7 @@ def make_app(ctx: click.Context, config_path: Path | None):
     from .app import App
 
     path = config_path or ctx.find_root().params.get("config_path") or default_config_path()
-    return App(load_config(path))
+    return App(load_config(path), **(ctx.find_root().obj or {}))
 
 
 @click.group(cls=NewsbotGroup)

@@ -14,9 +14,12 @@ from .render import console, echo_json
 @click.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print one line per article.")
 @config_option
 @click.pass_context
-def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool, config_path: Path | None):
+def ingest(
+    ctx: click.Context, sources: tuple[str, ...], as_json: bool, verbose: bool, config_path: Path | None
+):
     """Add articles from files, folders, URLs, RSS/Atom feeds or - (stdin).
 
     Unchanged articles are skipped, changed ones replaced, and the same text
@@ -31,8 +34,8 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool, config_p
     with app.writing():
         ingestor = app.ingestor()
         items = iter_articles(list(sources), options)
-        if as_json or not err.is_terminal:
-            summary = ingestor.ingest(items, on_outcome=None if as_json else _line_printer(err))
+        if as_json or verbose or not err.is_terminal:
+            summary = ingestor.ingest(items, on_outcome=None if as_json else _line_printer(err, verbose))
         else:
             summary = _with_progress(ingestor, items, err)
     if as_json:
@@ -42,10 +45,12 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], as_json: bool, config_p
     sys.exit(1 if summary.failed else 0)
 
 
-def _line_printer(err):
+def _line_printer(err, verbose: bool):
     def show(outcome) -> None:
         if outcome.status == "failed":
-            err.print(f"[red]failed[/red] {outcome.location}: {outcome.detail}", markup=True)
+            err.print(f"[red]failed[/red] {outcome.location}: {outcome.detail}")
+        elif verbose:
+            err.print(f"{outcome.status} {outcome.location}", markup=False)
 
     return show
 

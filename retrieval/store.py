@@ -310,7 +310,9 @@ class Store:
     def list_articles(self) -> list[Article]:
         if not self.exists():
             return []
-        got = self.articles.get(where={"kind": "article"}, include=["metadatas"])
+        got = self.articles.get(
+            where={"$and": [{"kind": "article"}, {"status": "complete"}]}, include=["metadatas"]
+        )
         arts = [Article.from_record(i, m) for i, m in zip(got["ids"], got["metadatas"])]
         return sorted(arts, key=lambda a: (a.published or "", a.title), reverse=True)
 

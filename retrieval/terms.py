@@ -1,0 +1,117 @@
+"""Words as the answer engine compares them: tokens, stems and word groups.
+
+One tokenizer serves the BM25 index, sentence scoring and the follow-up
+logic, so a question and a sentence are always cut the same way.  Stemming
+is a light suffix stripper (no dependency, a few microseconds a sentence);
+word groups from ``lexicon.toml`` map a handful of news-wire synonyms
+("call", "phone", "spoke") onto one term.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_SUFFIXES = (
+    "ational", "ations", "ation", "ments", "ment", "ingly", "ings", "ing", "ities", "ity",
+    "ness", "ies", "ied", "ers", "ors", "er", "or", "ed", "es", "ly", "s",
+)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Stopwords, word groups and the cue phrases the engine matches."""
+
+    stopwords: frozenset[str]
+    groups: dict[str, str]  # stem -> group head
+    deny_cues: tuple[str, ...]
+    support_cues: tuple[str, ...]
+    speech_verbs: frozenset[str]
+    speaker_nouns: frozenset[str]
+    followup_pronouns: frozenset[str]
+    stance_question_words: dict[str, str]  # stem -> "supports" | "denies"
+
+
+def _load_toml(path: Path | None) -> dict:
+    if path is not None:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return tomllib.loads(
+        resources.files("retrieval").joinpath("lexicon.toml").read_text(encoding="utf-8")
+    )
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """Read the lexicon (the packaged ``lexicon.toml`` unless a path is given)."""
+    from .errors import ConfigError
+
+    data = _load_toml(path)
+    required = ("stopwords", "groups", "deny_cues", "support_cues", "speech_verbs",
+                "speaker_nouns", "followup_pronouns", "stance_questions")
+    missing = [key for key in required if key not in data]
+    if missing:
+        raise ConfigError(f"lexicon {path or 'lexicon.toml'}: missing keys {', '.join(missing)}")
+    groups: dict[str, str] = {}
+    for words in data["groups"].values():
+        head = stem(words[0].lower())
+        for word in words:
+            groups[stem(word.lower())] = head
+    stance_words = {stem(w): "denies" for w in data["stance_questions"]["denies"]}
+    stance_words.update({stem(w): "supports" for w in data["stance_questions"]["supports"]})
+    return Lexicon(
+        stopwords=frozenset(w.lower() for w in data["stopwords"].split()),
+        groups=groups,
+        deny_cues=tuple(c.lower() for c in data["deny_cues"]),
+        support_cues=tuple(c.lower() for c in data["support_cues"]),
+        speech_verbs=frozenset(data["speech_verbs"].split()),
+        speaker_nouns=frozenset(data["speaker_nouns"].split()),
+        followup_pronouns=frozenset(data["followup_pronouns"].split()),
+        stance_question_words=stance_words,
+    )
+
+
+def stem(word: str) -> str:
+    """A light stem: common English suffixes stripped, at least 3 letters kept."""
+    if len(word) <= 3 or word[0].isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                return base + "y"
+            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiouls":
+                base = base[:-1]  # "stopped" -> "stop"
+            if base.endswith("e") and len(base) > 3:
+                base = base[:-1]
+            return base
+    if word.endswith("e") and len(word) > 4:
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Word tokens, lower-cased, in order (numbers kept with their separators)."""
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def terms(text: str, lexicon: Lexicon) -> list[str]:
+    """Index terms of a text: stopwords dropped, stems mapped onto word groups."""
+    out = []
+    for w in words(text):
+        if w in lexicon.stopwords:
+            continue
+        if w.endswith("'s"):
+            w = w[:-2]
+        s = stem(w)
+        out.append(lexicon.groups.get(s, s))
+    return out
+
+
+def number_forms(text: str) -> set[str]:
+    """Numbers in a text, with separators removed ("3,559" -> "3559")."""
+    return {re.sub(r"[.,](?=\d{3}\b)", "", n) for n in re.findall(r"\d+(?:[.,]\d+)*", text)}

@@ -1,0 +1,86 @@
+"""config.toml loading, environment overrides and errors that name the key."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import SCHEMA, load_config
+from retrieval.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_repository_config_lists_every_key_with_its_default():
+    text = (REPO / "config.toml").read_text()
+    cfg = load_config(REPO / "config.toml", environ={})
+    for section, keys in SCHEMA.items():
+        assert f"[{section}]" in text
+        for name, key in keys.items():
+            assert f"\n{name} = " in text, f"{section}.{name} missing from config.toml"
+            if name != "path":
+                assert getattr(getattr(cfg, section), name) == key.default
+
+
+def test_defaults_without_a_file(tmp_path):
+    cfg = load_config(None, environ={})
+    assert cfg.store.path == (tmp_path / ".newsbot" / "store").resolve()
+    assert cfg.chunking.size == 800
+
+
+def test_relative_store_path_is_relative_to_the_config_file(tmp_path):
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    cfg = load_config(write(sub, '[store]\npath = "st"\n'), environ={})
+    assert cfg.store.path == (sub / "st").resolve()
+
+
+def test_environment_overrides_the_file(tmp_path):
+    path = write(tmp_path, '[store]\npath = "a"\n[chunking]\nsize = 500\n')
+    cfg = load_config(path, environ={"NEWSBOT_STORE_PATH": "/tmp/x", "NEWSBOT_CHUNKING_SIZE": "300",
+                                     "NEWSBOT_INGEST_ALLOW_URLS": "false"})
+    assert cfg.store.path == Path("/tmp/x")
+    assert cfg.chunking.size == 300
+    assert cfg.ingest.allow_urls is False
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("[store]\npaht = 'x'\n", "[store] paht"),
+        ("[stor]\npath = 'x'\n", "[stor]"),
+        ("[chunking]\nsize = 'big'\n", "[chunking] size"),
+        ("[chunking]\nsize = -5\n", "[chunking] size"),
+        ("[ingest]\nallow_urls = 1\n", "[ingest] allow_urls"),
+        ("[chunking]\nsize = 100\noverlap = 200\n", "[chunking] overlap"),
+        ("[store\n", "not valid TOML"),
+    ],
+)
+def test_bad_keys_and_values_are_named(tmp_path, text, named):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), environ={})
+    assert named in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"NEWSBOT_CHUNKING_SIZE": "many"}, "NEWSBOT_CHUNKING_SIZE"),
+        ({"NEWSBOT_INGEST_ALLOW_URLS": "maybe"}, "NEWSBOT_INGEST_ALLOW_URLS"),
+        ({"NEWSBOT_STORE_PAHT": "/tmp/x"}, "NEWSBOT_STORE_PAHT"),
+    ],
+)
+def test_bad_environment_is_named(env, named):
+    with pytest.raises(ConfigError) as err:
+        load_config(None, environ=env)
+    assert named in str(err.value)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="nope.toml"):
+        load_config(tmp_path / "nope.toml", environ={})
