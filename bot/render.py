@@ -11,7 +11,10 @@ import click
 def console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not out.is_terminal:  # piped: do not wrap tables at 80 columns
+        out.width = 200
+    return out
 
 
 def echo_json(data: Any) -> None:

@@ -49,7 +49,7 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 # One part of a legacy (inet_aton style) IPv4 literal: decimal, octal, hex.
-_LEGACY_IPV4 = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}$", re.IGNORECASE)
+_IPV4_PART = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
 
 Resolver = Callable[..., list]
 
@@ -78,14 +78,23 @@ def format_size_limit(max_bytes: int) -> str:
     return f"{max_bytes} bytes"
 
 
+def printable(text: str) -> str:
+    """``text`` with its non-printable characters escaped (a newline as ``\\n``).
+
+    Error messages name URLs and paths and must stay on one line.
+    """
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def parse_ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The IP address that ``host`` spells, or ``None`` if it is a name.
 
     Besides the standard forms this understands the legacy IPv4 spellings that
     ``inet_aton`` (and so most HTTP clients and resolvers) accept: decimal
     ``2130706433``, octal ``0177.0.0.1``, hex ``0x7f.0.0.1`` and the short
-    forms ``127.1`` / ``127.0.1``.  A host made only of such parts that is not
-    a valid address raises :class:`ValueError`, so it is never sent to DNS.
+    forms ``127.1`` / ``127.0.1``.  As in the WHATWG URL standard, a host
+    whose last label is a number is an IPv4 address: when it is not a valid
+    one, :class:`ValueError` is raised, so it is never sent to DNS.
     """
     if host.endswith("."):
         host = host[:-1]  # a fully qualified name's trailing dot
@@ -95,9 +104,12 @@ def parse_ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address
         pass
     if ":" in host:
         raise ValueError(f"{host!r} is not a valid IPv6 address")
-    if not _LEGACY_IPV4.match(host):
+    labels = host.split(".")
+    if not _IPV4_PART.fullmatch(labels[-1]):
         return None
-    parts = [_parse_ipv4_part(p) for p in host.split(".")]
+    if len(labels) > 4 or not all(_IPV4_PART.fullmatch(label) for label in labels):
+        raise ValueError(f"{host!r} is not a valid IPv4 address")
+    parts = [_parse_ipv4_part(label) for label in labels]
     # Every part but the last is one byte; the last fills the remaining bytes.
     *leading, last = parts
     if any(p > 0xFF for p in leading) or last >= 1 << (8 * (5 - len(parts))):
@@ -169,6 +181,9 @@ class _PinnedConnection(http.client.HTTPConnection):
         self._addresses = addresses
         self._tls = tls
         self._lock = threading.Lock()
+        # http.client drops ``self.sock`` once the response owns the socket,
+        # so the socket to abort is kept here.
+        self._live: socket.socket | None = None
         self.aborted = False
 
     def connect(self) -> None:
@@ -188,7 +203,7 @@ class _PinnedConnection(http.client.HTTPConnection):
                     sock.close()
                     raise
             with self._lock:
-                self.sock = sock
+                self.sock = self._live = sock
                 if self.aborted:
                     self._shutdown()
             return
@@ -202,9 +217,10 @@ class _PinnedConnection(http.client.HTTPConnection):
             self._shutdown()
 
     def _shutdown(self) -> None:
-        if self.sock is not None:
+        if self._live is not None:
             try:
-                self.sock.shutdown(socket.SHUT_RDWR)
+                # The plain socket call, also for TLS: it only wakes the reader.
+                socket.socket.shutdown(self._live, socket.SHUT_RDWR)
             except OSError:
                 pass
 
@@ -237,6 +253,8 @@ class Fetcher:
 
     def fetch(self, url: str) -> FetchResult:
         """Fetch ``url``, following redirects; raise :class:`FetchError`."""
+        if not url.isprintable():
+            raise FetchError(printable(url), "not a valid URL (it holds control characters)")
         deadline = time.monotonic() + 2 * self.timeout
         current = url
         for _ in range(self.max_redirects + 1):
@@ -318,7 +336,7 @@ class Fetcher:
         except FetchError as error:
             if current == url:
                 raise
-            raise FetchError(url, f"redirected to {current}: {error.reason}") from None
+            raise FetchError(url, f"redirected to {printable(current)}: {error.reason}") from None
         parts = urlsplit(current)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
