@@ -44,6 +44,17 @@ class App:
 
         return Store(self.client, self.config.store.collection, self.config.embedding.model)
 
+    @cached_property
+    def engine(self):
+        """The answer engine over the configured store."""
+        from retrieval.chain import AnswerEngine, EngineSettings
+
+        settings = EngineSettings(
+            k=self.config.retrieval.k,
+            cache_dir=self.config.store.path / "lexical-cache",
+        )
+        return AnswerEngine(self.store, self.embedder, settings=settings)
+
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the store's write lock for the duration of a write command."""
