@@ -59,10 +59,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from .ask_cmd import ask
     from .docs_cmd import docs
     from .ingest_cmd import ingest
 
-    for command in (ingest, docs):
+    for command in (ingest, ask, docs):
         cli.add_command(command)
 
 

@@ -23,3 +23,27 @@ def echo_json(data: Any) -> None:
 
 def short_date(published: str | None) -> str:
     return (published or "")[:10]
+
+
+def source_line(citation) -> str:
+    """``Title — Publisher, 2024-11-11 — url or path`` for one cited article."""
+    parts = [citation.title or "(untitled)"]
+    meta = ", ".join(p for p in (citation.source, short_date(citation.published)) if p)
+    if meta:
+        parts.append(meta)
+    if citation.where:
+        parts.append(citation.where)
+    return " — ".join(parts)
+
+
+def render_answer(out, answer) -> None:
+    """The answer text, then its numbered sources."""
+    from rich.text import Text
+
+    out.print(Text(answer.answer))
+    sources = answer.sources()
+    if sources:
+        out.print()
+        out.print(Text("Sources", style="bold"))
+        for c in sources:
+            out.print(Text(f"[{c.n}] ", style="bold") + Text(source_line(c)))

@@ -1,0 +1,76 @@
+"""``newsbot ask QUESTION``"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from retrieval.errors import NewsbotError
+
+from .cli import config_option, make_app
+from .render import console, echo_json, render_answer
+
+
+@click.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.option("--k", type=click.IntRange(min=1), default=None, help="Articles to retrieve (default: [retrieval] k).")
+@click.option("--source", default=None, help="Only use articles from this publisher (case-insensitive).")
+@click.option("--since", default=None, help="Only use articles published on or after this date (YYYY-MM-DD).")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Answer one question per line of FILE (- for stdin; JSONL records with a 'question' "
+    "field also work), printing one JSON object per line.",
+)
+@config_option
+@click.pass_context
+def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | None) -> None:
+    """Answer a question from the stored articles, with numbered citations.
+
+    When the articles disagree, the answer says so and cites each side.
+    """
+    if (question is None) == (batch is None):
+        raise click.UsageError("give a QUESTION or --batch FILE (not both)")
+    app = make_app(ctx, config_path)
+    engine = app.engine
+    options = {"k": k, "source": source, "since": since}
+    if batch is not None:
+        _answer_batch(engine, batch, options)
+        return
+    answer = engine.answer(question, **options)
+    if as_json:
+        echo_json(answer.to_dict())
+    else:
+        render_answer(console(), answer)
+
+
+def _answer_batch(engine, lines, options) -> None:
+    failed = False
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text:
+            continue
+        question = text
+        if text.startswith("{"):
+            try:
+                record = json.loads(text)
+                question = str(record["question"])
+            except (ValueError, KeyError, TypeError):
+                click.echo(f"Error: line {number}: not a JSON record with a 'question' field", err=True)
+                failed = True
+                continue
+        try:
+            answer = engine.answer(question, **options)
+        except NewsbotError as exc:
+            click.echo(f"Error: line {number}: {exc}", err=True)
+            failed = True
+            continue
+        echo_json(answer.to_dict())
+        sys.stdout.flush()
+    if failed:
+        sys.exit(1)
