@@ -34,9 +34,17 @@ class App:
 
     @cached_property
     def client(self):
-        from retrieval.store import embedded_client
+        from retrieval.store import embedded_client, server_client
 
-        return embedded_client(self.config.store.path)
+        st = self.config.store
+        if st.mode == "server":
+            headers = {}
+            token = os.environ.get(st.token_env)
+            if token:
+                value = f"Bearer {token}" if st.token_header == "Authorization" else token
+                headers[st.token_header] = value
+            return server_client(st.host, st.port, ssl=st.ssl, headers=headers)
+        return embedded_client(st.path)
 
     @cached_property
     def store(self):
@@ -57,9 +65,15 @@ class App:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the store's write lock for the duration of a write command."""
+        """Hold the embedded store's write lock for the duration of a write command.
+
+        A Chroma server serialises writers itself: no lock in server mode.
+        """
         from retrieval.store import WriteLock
 
+        if self.config.store.mode == "server":
+            yield
+            return
         with WriteLock(self.config.store.path):
             yield
 

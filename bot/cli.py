@@ -26,6 +26,14 @@ class NewsbotGroup(click.Group):
         except NewsbotError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except Exception as exc:
+            from retrieval.store import as_store_error
+
+            lost = as_store_error(exc)
+            if lost is None:
+                raise
+            click.echo(f"Error: {lost}", err=True)
+            sys.exit(1)
 
 
 def config_option(func):

@@ -43,14 +43,32 @@ def _one_of(*choices: str) -> Callable[[Any], str | None]:
     return check
 
 
+def _port(value: Any) -> str | None:
+    return None if 0 < value < 65536 else "must be a port number from 1 to 65535"
+
+
+def _collection_name(value: Any) -> str | None:
+    import re
+
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]", value):
+        return None
+    return "must be 3-62 letters, digits, dots, dashes or underscores, starting and ending alphanumeric"
+
+
 def _non_empty(value: Any) -> str | None:
     return None if str(value).strip() else "must not be empty"
 
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "store": {
+        "mode": Key(str, "embedded", _one_of("embedded", "server")),
         "path": Key(str, ".newsbot/store", _non_empty),
-        "collection": Key(str, "news", _non_empty),
+        "collection": Key(str, "news", _collection_name),
+        "host": Key(str, "localhost", _non_empty),
+        "port": Key(int, 8000, _port),
+        "ssl": Key(bool, False),
+        "token_env": Key(str, "CHROMA_AUTH_TOKEN", _non_empty),
+        "token_header": Key(str, "Authorization", _one_of("Authorization", "X-Chroma-Token")),
     },
     "embedding": {
         "model": Key(str, "all-MiniLM-L6-v2", _non_empty),

@@ -200,6 +200,44 @@ def embedded_client(path: Path):
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
 
+def server_client(host: str, port: int, *, ssl: bool = False, headers: dict[str, str] | None = None):
+    """A Chroma client for a server started with ``chroma run``, telemetry off."""
+    import chromadb
+    from chromadb.config import Settings
+
+    url = f"{'https' if ssl else 'http'}://{host}:{port}"
+    try:
+        client = chromadb.HttpClient(
+            host=host, port=port, ssl=ssl, headers=headers or {},
+            settings=Settings(anonymized_telemetry=False),
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise StoreError(
+            f"cannot reach the Chroma server at {url} ({_first_line(exc)}); start it with "
+            f"`chroma run --path DIR --port {port}` or check [store] host and port"
+        ) from exc
+    return client
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {text[0]}" if text else exc.__class__.__name__
+
+
+def as_store_error(exc: BaseException) -> StoreError | None:
+    """The user-facing error for a lost connection to a Chroma server, else None."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    lost = names & {"ConnectError", "ConnectTimeout", "ReadTimeout", "ReadError",
+                    "RemoteProtocolError", "WriteError", "PoolTimeout", "ConnectionError"}
+    if not lost:
+        return None
+    return StoreError(
+        f"lost the connection to the Chroma server ({_first_line(exc)}); "
+        "nothing half-written is kept: run the command again once the server is back"
+    )
+
+
 class Store:
     """Articles and chunks in Chroma, for one embedding model."""
 

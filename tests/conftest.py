@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,11 +48,87 @@ def store_path(tmp_path) -> Path:
     return tmp_path / "store"
 
 
-@pytest.fixture
-def store(store_path):
-    from retrieval.store import Store, embedded_client
+# -- store modes: store-facing tests run against an embedded store and a real server ------
+def pytest_generate_tests(metafunc):
+    if "store_mode" in metafunc.fixturenames:
+        embedded_only = metafunc.definition.get_closest_marker("embedded_only")
+        metafunc.parametrize("store_mode", ["embedded"] if embedded_only else ["embedded", "server"])
 
-    return Store(embedded_client(store_path), "news", "all-MiniLM-L6-v2")
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ChromaServer:
+    """A ``chroma run`` process on 127.0.0.1."""
+
+    host: str
+    port: int
+    path: Path
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+    def start(self) -> "ChromaServer":
+        exe = Path(sys.executable).with_name("chroma")
+        self.log = self.path.with_suffix(".log")
+        self.process = subprocess.Popen(
+            [str(exe), "run", "--path", str(self.path), "--host", self.host, "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=self.log.open("wb"),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"chroma run exited: {self.log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"http://{self.host}:{self.port}/api/v2/heartbeat", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("chroma run did not answer its heartbeat within 60 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server for the session, on a free port and a temporary path."""
+    server = ChromaServer("127.0.0.1", _free_port(), tmp_path_factory.mktemp("chroma-server")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store_env(request, store_mode, store_path) -> dict[str, str]:
+    """NEWSBOT_* settings that point newsbot at this test's own store."""
+    env = {"NEWSBOT_STORE_PATH": str(store_path)}
+    if store_mode == "server":
+        server = request.getfixturevalue("chroma_server")
+        env.update(
+            NEWSBOT_STORE_MODE="server",
+            NEWSBOT_STORE_HOST=server.host,
+            NEWSBOT_STORE_PORT=str(server.port),
+            NEWSBOT_STORE_COLLECTION=f"t{uuid.uuid4().hex[:16]}",  # isolates the test
+        )
+    return env
+
+
+@pytest.fixture
+def store(store_env):
+    """An empty store of this test's own, in the mode under test."""
+    from bot.app import App
+    from bot.config import load_config
+
+    return App(load_config(None, environ=store_env)).store
 
 
 @pytest.fixture
@@ -57,15 +139,15 @@ def ingestor(store, embedder):
 
 
 @pytest.fixture
-def run_cli(embedder, store_path):
-    """Invoke the CLI in-process against a temporary store, sharing the loaded model."""
+def run_cli(embedder, store_env):
+    """Invoke the CLI in-process against this test's store, sharing the loaded model."""
     from click.testing import CliRunner
 
     from bot.cli import cli
 
     def run(*args: str, input: str | bytes | None = None, env: dict | None = None):
         runner = CliRunner()
-        full_env = {"NEWSBOT_STORE_PATH": str(store_path), **(env or {})}
+        full_env = {**store_env, **(env or {})}
         return runner.invoke(cli, list(args), input=input, env=full_env, obj={"embedder": embedder})
 
     return run
@@ -74,3 +156,26 @@ def run_cli(embedder, store_path):
 def newsbot_subprocess_cmd() -> list[str]:
     """The command line that runs newsbot in a child process."""
     return [sys.executable, "-m", "bot"]
+
+
+# -- the answer engine over data/sample (built once per session) ----------------------
+@pytest.fixture(scope="session")
+def sample_store(embedder, tmp_path_factory):
+    """A store of the articles of data/sample/, shared by the answer-engine tests."""
+    from retrieval.evaluate import build_store, read_sample_articles
+
+    return build_store(tmp_path_factory.mktemp("sample-store"), read_sample_articles(SAMPLE), embedder)
+
+
+@pytest.fixture(scope="session")
+def engine(sample_store, embedder, tmp_path_factory):
+    """The answer engine over the sample store, with an on-disk BM25 cache."""
+    from retrieval.chain import AnswerEngine
+
+    return AnswerEngine(sample_store, embedder, cache_dir=tmp_path_factory.mktemp("bm25-cache"))
+
+
+@pytest.fixture(scope="session")
+def stem_of(sample_store):
+    """Article id -> file stem of a sample article."""
+    return {a.id: Path(a.path or a.location).stem for a in sample_store.list_articles()}

@@ -86,3 +86,15 @@ def test_bad_config_value_is_named_without_traceback(run_cli, tmp_path):
 def test_empty_store_says_how_to_add_articles(run_cli):
     result = run_cli("docs", "list")
     assert result.exit_code == 0 and "newsbot ingest" in result.stdout
+
+
+def test_ask_over_the_sample_names_both_sides(run_cli):
+    assert run_cli("ingest", str(SAMPLE)).exit_code == 0
+    result = run_cli("ask", "Did the call happen?", "--json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["status"] == "conflict"
+    assert "Washington Post" in answer["answer"] and "simply false information" in answer["answer"]
+    assert {c["stance"] for c in answer["citations"]} >= {"supports", "denies"}
+    human = run_cli("ask", "Did the call happen?")
+    assert "Sources" in human.stdout and "[1] Kremlin denies Putin and Trump spoke on the phone" in human.stdout

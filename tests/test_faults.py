@@ -60,6 +60,7 @@ def check_integrity(store_path, expected_articles):
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_only
 @pytest.mark.parametrize("after_lines, delay", [(0, 0.0), (4, 0.03), (10, 0.12), (16, 0.3)])
 def test_kill_9_mid_ingest_then_the_same_ingest_completes_the_store(tmp_path, run_cli, after_lines, delay):
     corpus = make_corpus(tmp_path / "corpus")
@@ -95,6 +96,7 @@ def test_kill_9_mid_ingest_then_the_same_ingest_completes_the_store(tmp_path, ru
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_only
 def test_second_writer_is_refused_at_once_and_changes_nothing(tmp_path, run_cli):
     corpus = make_corpus(tmp_path / "corpus")
     store_path = tmp_path / "store"

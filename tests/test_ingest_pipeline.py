@@ -6,7 +6,7 @@ from ingest.chunking import chunk_spans
 from ingest.pipeline import Ingestor
 from ingest.types import RawArticle
 from retrieval.errors import ModelMismatchError, SourceError
-from retrieval.store import Store, embedded_client, location_id
+from retrieval.store import Store, location_id
 
 from .conftest import SEED
 
@@ -94,9 +94,9 @@ def test_remove_takes_every_chunk_and_alias(ingestor, store):
     assert [a.title for a in store.list_articles()] == ["Weather"]
 
 
-def test_store_built_with_another_model_is_refused_with_rebuild_advice(ingestor, store_path, embedder):
+def test_store_built_with_another_model_is_refused_with_rebuild_advice(ingestor, store, embedder):
     ingestor.ingest([other()])
-    other_model = Store(embedded_client(store_path), "news", "some/other-model")
+    other_model = Store(store.client, store.collection_name, "some/other-model")
     with pytest.raises(ModelMismatchError) as err:
         Ingestor(other_model, embedder, chunk_size=400, overlap=80).ingest([seed()])
     message = str(err.value)
