@@ -15,10 +15,17 @@ from .render import console, echo_json
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per article.")
+@click.option("--watch", is_flag=True, help="Keep ingesting the given folders as files are added, "
+              "changed or deleted (every 10 s unless --every says otherwise).")
+@click.option("--every", "every", default=None, metavar="INTERVAL",
+              help="Ingest the sources again every INTERVAL (30s, 15m, 1h) until interrupted.")
+@click.option("--cycles", type=click.IntRange(min=1), default=None,
+              help="With --watch or --every: stop after this many cycles.")
 @config_option
 @click.pass_context
 def ingest(
-    ctx: click.Context, sources: tuple[str, ...], as_json: bool, verbose: bool, config_path: Path | None
+    ctx: click.Context, sources: tuple[str, ...], as_json: bool, verbose: bool,
+    watch: bool, every: str | None, cycles: int | None, config_path: Path | None,
 ):
     """Add articles from files, folders, URLs, RSS/Atom feeds or - (stdin).
 
@@ -26,9 +33,12 @@ def ingest(
     under another path or URL is recorded as an alias.  Exit code 1 when any
     source failed; the others still go in.
     """
+    app = make_app(ctx, config_path)
+    if watch or every:
+        _repeat(app, sources, watch, every, cycles)
+        return
     from ingest.readers import iter_articles
 
-    app = make_app(ctx, config_path)
     options = app.reader_options(stdin=sys.stdin.buffer if "-" in sources else None)
     err = console(stderr=True)
     with app.writing():
@@ -89,3 +99,53 @@ def _print_summary(summary, err) -> None:
     err.print(
         f"{', '.join(parts)}; {summary.chunks_added} chunks embedded in {summary.seconds:.1f} s"
     )
+
+
+def _repeat(app, sources, watch: bool, every: str | None, cycles: int | None) -> None:
+    """Run ingest cycles, one log line each, until interrupted (or ``cycles`` ran)."""
+    import time
+    from datetime import datetime, timezone
+
+    from ingest.readers import iter_articles
+    from ingest.schedule import missing_files, parse_interval
+    from retrieval.errors import NewsbotError, StoreLockedError
+
+    if "-" in sources:
+        raise click.UsageError("stdin (-) cannot be ingested repeatedly")
+    folders = [Path(s) for s in sources if Path(s).is_dir()]
+    if watch and len(folders) != len(sources):
+        raise click.UsageError("--watch takes folders; use --every for files, URLs and feeds")
+    interval = parse_interval(every) if every else 10.0
+    err = console(stderr=True)
+    options = app.reader_options()
+    ingestor = app.ingestor()
+    n = 0
+    try:
+        while True:
+            n += 1
+            stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            try:
+                with app.writing():
+                    summary = ingestor.ingest(iter_articles(list(sources), options))
+                    removed = [app.store.remove(a.id) for a in missing_files(app.store, folders)] if watch else []
+                parts = [f"{summary.count(s)} {s}" for s in ("added", "updated", "unchanged", "aliased", "failed")]
+                if watch:
+                    parts.append(f"{len(removed)} removed")
+                err.print(f"{stamp} cycle {n}: {', '.join(parts)} ({summary.seconds:.1f} s)", markup=False)
+                for failure in summary.failed:
+                    err.print(f"{stamp}   failed {failure.location}: {failure.detail}", markup=False)
+            except StoreLockedError as exc:
+                err.print(f"{stamp} cycle {n}: skipped: {exc}", markup=False)
+            except NewsbotError as exc:
+                err.print(f"{stamp} cycle {n}: error: {exc}", markup=False)
+            except Exception as exc:  # a Chroma server that went away: try again next cycle
+                from retrieval.store import as_store_error
+
+                if (lost := as_store_error(exc)) is None:
+                    raise
+                err.print(f"{stamp} cycle {n}: error: {lost}", markup=False)
+            if cycles is not None and n >= cycles:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        err.print("stopped", markup=False)
