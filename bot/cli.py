@@ -68,10 +68,12 @@ def main() -> None:
 
 def _register() -> None:
     from .ask_cmd import ask
+    from .discord_cmd import discord_command
     from .docs_cmd import docs
     from .ingest_cmd import ingest
+    from .repl_cmd import repl
 
-    for command in (ingest, ask, docs):
+    for command in (ingest, ask, docs, repl, discord_command):
         cli.add_command(command)
 
 

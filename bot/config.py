@@ -59,6 +59,19 @@ def _non_empty(value: Any) -> str | None:
     return None if str(value).strip() else "must not be empty"
 
 
+def _ids(value: Any) -> str | None:
+    ok = all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    return None if ok else "must be a list of numeric Discord ids"
+
+
+def _ids_or_names(value: Any) -> str | None:
+    ok = all(
+        (isinstance(v, int) and not isinstance(v, bool) and v > 0) or (isinstance(v, str) and v.strip())
+        for v in value
+    )
+    return None if ok else "must be a list of numeric role ids or role names"
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "store": {
         "mode": Key(str, "embedded", _one_of("embedded", "server")),
@@ -92,6 +105,18 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "retrieval": {
         "k": Key(int, 6, _positive),
     },
+    "discord": {
+        "ingest_roles": Key(list, [], _ids_or_names),
+        "ingest_users": Key(list, [], _ids),
+        "cooldown_seconds": Key(float, 10.0, _non_negative),
+        "max_concurrent": Key(int, 4, _positive),
+        "max_upload_bytes": Key(int, 2_000_000, _positive),
+        "history_turns": Key(int, 6, _non_negative),
+        "threads": Key(bool, True),
+        "embeds": Key(bool, True),
+        "guild_ids": Key(list, [], _ids),
+        "sync_commands": Key(bool, True),
+    },
 }
 
 
@@ -112,12 +137,15 @@ def _coerce(section: str, name: str, key: Key, value: Any, from_env: bool) -> An
         raise ConfigError(f"{label}: expected {key.type.__name__}, got {value!r}")
     if key.check and (problem := key.check(value)):
         raise ConfigError(f"{label}: {problem} (got {value!r})")
-    return value
+    return list(value) if key.type is list else value  # never share the default list
 
 
 def _parse_env(label: str, key: Key, raw: str) -> Any:
     if key.type is str:
         return raw
+    if key.type is list:  # comma-separated; all-digit items are ids
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        return [int(item) if item.isdigit() else item for item in items]
     if key.type is bool:
         lowered = raw.strip().lower()
         if lowered in ("1", "true", "yes", "on"):
