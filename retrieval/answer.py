@@ -5,10 +5,17 @@
     {"question": str, "status": "answered" | "conflict" | "not_found", "answer": str,
      "citations": [{"n": int, "article_id": str, "title": str, "source": str|null,
                     "published": str|null, "url": str|null, "quote": str,
-                    "start": int, "end": int, "stance": "supports" | "denies" | "context"}]}
+                    "start": int, "end": int, "stance": "supports" | "denies" | "context"}],
+     "engine": "offline" | "llm" | "offline_fallback", "notice": str|null}
 
 Citation numbers count articles in order of first use: two quotes from one
 article share a number.  Every quote is ``article_text[start:end]``.
+
+``engine`` says which path produced the answer: ``offline`` (the evidence
+engine alone), ``llm`` (a language model's answer, verified against the
+sources) or ``offline_fallback`` (a model was configured but its answer was
+unusable, so the offline answer is shown); ``notice`` is a one-line remark
+for the reader about that path (``null`` when there is nothing to say).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Any
 
 STATUSES = ("answered", "conflict", "not_found")
 STANCES = ("supports", "denies", "context")
+ENGINES = ("offline", "llm", "offline_fallback")
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,8 @@ class Answer:
 
     ``resolved_question`` is the question as understood (a follow-up merged
     with the one before it); ``closest`` lists the articles a not-found
-    answer names.  Neither is part of the JSON schema.
+    answer names.  Neither is part of the JSON schema.  ``engine`` and
+    ``notice`` are (see the module docstring).
     """
 
     question: str
@@ -81,10 +90,14 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     resolved_question: str = ""
     closest: list[ClosestArticle] = field(default_factory=list)
+    engine: str = "offline"
+    notice: str | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"unknown answer status {self.status!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown answer engine {self.engine!r}")
         if not self.resolved_question:
             self.resolved_question = self.question
 
@@ -95,6 +108,8 @@ class Answer:
             "status": self.status,
             "answer": self.answer,
             "citations": [c.to_dict() for c in self.citations],
+            "engine": self.engine,
+            "notice": self.notice,
         }
 
     def sources(self) -> list[Citation]:

@@ -16,7 +16,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+# Words keep a possessive or negative ending ("Trump's", "don't") but split at other
+# apostrophes, so "d'Albret" yields "albret" in questions and articles alike.
+_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’](?:s|t)\b)?", re.UNICODE)
 _SUFFIXES = (
     "ational", "ations", "ation", "ments", "ment", "ingly", "ings", "ing", "ities", "ity",
     "ness", "ies", "ied", "ers", "ors", "er", "or", "ed", "es", "ly", "s",
@@ -89,7 +91,7 @@ def stem(word: str) -> str:
             if base.endswith("e") and len(base) > 3:
                 base = base[:-1]
             return base
-    if word.endswith("e") and len(word) > 4:
+    if word.endswith("e") and len(word) > 3:
         return word[:-1]
     return word
 

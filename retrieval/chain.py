@@ -1,0 +1,199 @@
+"""The answer engine: question (and chat history) in, :class:`Answer` out.
+
+``AnswerEngine`` takes its store and embedder from the caller and builds
+nothing at import time.  One ``answer`` call embeds the question once, runs
+the hybrid search, scores the sentences of the retrieved chunks, composes
+the answer and checks every quote against the stored article text before
+returning it.  ``as_runnable()`` wraps the same call as a LangChain
+``Runnable`` for the front ends and later chains.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Sequence
+
+from .answer import Answer, Citation
+from .compose import ArticleInfo, ComposeSettings, compose
+from .errors import NewsbotError
+from .evidence import Evidence, analyze, gather
+from .search import Filters, HybridSearcher
+from .store import Store
+from .terms import Lexicon, load_lexicon
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Knobs of the engine (``[retrieval]`` in the configuration)."""
+
+    k: int = 6  # articles retrieved per question
+    fetch_k: int = 40  # candidates from each of the dense and lexical rankings
+    rrf_k: int = 60
+    per_article: int = 2  # chunks of one article kept
+    cache_dir: Path | None = None  # where the BM25 index is cached; None keeps it in memory
+    lexicon_path: Path | None = None  # a replacement for the packaged lexicon.toml
+    lede_bonus: float = 0.1  # score added to an article's first sentence
+    title_weight: float = 0.8  # how much a question term in the headline counts for a sentence
+    context_weight: float = 0.6  # ... and one in the sentence before it
+    compose: ComposeSettings = field(default_factory=ComposeSettings)
+
+
+class AnswerEngine:
+    """Answers questions over one store, citing both sides when sources disagree."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Any,
+        *,
+        settings: EngineSettings | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = replace(settings or EngineSettings(), **overrides)
+        self.lexicon: Lexicon = load_lexicon(self.settings.lexicon_path)
+        self.searcher = HybridSearcher(
+            store,
+            embedder,
+            self.lexicon,
+            cache_dir=self.settings.cache_dir,
+            fetch_k=self.settings.fetch_k,
+            rrf_k=self.settings.rrf_k,
+            per_article=self.settings.per_article,
+        )
+
+    # -- the one call --------------------------------------------------------
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Any] = (),
+        *,
+        k: int | None = None,
+        source: str | None = None,
+        since: str | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``history`` holds earlier turns, oldest first.
+
+        A turn is a ``(question, Answer)`` pair, an :class:`Answer`, a question
+        string, or a LangChain message (human messages count as questions).
+        """
+        question = (question or "").strip()
+        if not question:
+            raise NewsbotError("the question is empty: ask something about the stored articles")
+        filters = Filters(source=source, since=since)
+        filters.since_ts  # a bad date is the user's error, raised before any work
+        q = analyze(question, resolved_history(history, self.lexicon), self.lexicon)
+        hits = self.searcher.search(q.resolved, q.terms, k=k or self.settings.k, filters=filters)
+        index = self.searcher.index()
+        names = [g for g in q.entities if not all(t[0].isdigit() for t in g)]
+        unknown = [g for g in names if not index.knows(g[-1])]  # "Oler" of "President Oler"
+        if len(unknown) * 2 < len(names):
+            unknown = []  # most of what is asked about is in the store: let the evidence decide
+        ranked = list(dict.fromkeys(h.article_id for h in hits))
+        articles = self._articles(ranked)
+        found = gather(q, hits, index, self.lexicon, lede_bonus=self.settings.lede_bonus,
+                       title_weight=self.settings.title_weight,
+                       context_weight=self.settings.context_weight)
+        evidence = [e for e in found if _verbatim(e, articles)]
+        for _ in range(3):
+            comp = compose(q, evidence, articles, ranked, self.settings.compose,
+                           unknown_entities=unknown)
+            bad = [c for c in comp.citations if not _quote_holds(c, articles)]
+            if not bad:
+                break
+            log.warning("dropping %d citation(s) whose quote is not in the stored text", len(bad))
+            bad_spans = {(c.article_id, c.start) for c in bad}
+            evidence = [e for e in evidence if (e.article_id, e.start) not in bad_spans
+                        and e.article_id not in {c.article_id for c in bad}]
+        else:  # pragma: no cover - evidence is verified before composing
+            comp = compose(q, [], articles, ranked, self.settings.compose)
+        return Answer(
+            question=question,
+            status=comp.status,
+            answer=comp.text,
+            citations=comp.citations,
+            resolved_question=q.resolved,
+            closest=comp.closest,
+        )
+
+    def refresh(self) -> None:
+        """Re-read the collection on the next question (after an ingest in this process)."""
+        self.searcher.refresh()
+
+    def warm(self) -> None:
+        """Load the model and the lexical index now rather than on the first question."""
+        self.embedder.embed_query("warm up")
+        if self.store.exists():
+            self.searcher.index()
+
+    # -- LangChain -----------------------------------------------------------
+    def as_runnable(self):
+        """A ``Runnable``: a question string, or ``{"question", "chat_history", "k",
+        "source", "since"}``, in; an :class:`Answer` out."""
+        from langchain_core.runnables import RunnableLambda
+
+        def invoke(inputs: Any) -> Answer:
+            if isinstance(inputs, str):
+                return self.answer(inputs)
+            if not isinstance(inputs, dict) or "question" not in inputs:
+                raise NewsbotError("the chain takes a question string or a dict with 'question'")
+            history = inputs.get("chat_history", inputs.get("history", ()))
+            return self.answer(
+                inputs["question"], history or (),
+                k=inputs.get("k"), source=inputs.get("source"), since=inputs.get("since"),
+            )
+
+        return RunnableLambda(invoke, name="newsbot_answer")
+
+    # -- helpers -------------------------------------------------------------
+    def _articles(self, ids: Sequence[str]) -> dict[str, ArticleInfo]:
+        if not ids:
+            return {}
+        got = self.store.articles.get(ids=list(ids), include=["documents", "metadatas"])
+        out = {}
+        for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            if meta.get("kind") != "article" or not text:
+                continue
+            out[id_] = ArticleInfo(
+                id=id_, title=meta.get("title", ""), source=meta.get("source"),
+                published=meta.get("published"), url=meta.get("url"),
+                path=meta.get("path"), text=text,
+            )
+        return out
+
+
+def resolved_history(history: Sequence[Any], lexicon: Lexicon) -> list[str]:
+    """The earlier questions as understood, oldest first (follow-ups merged)."""
+    out: list[str] = []
+    for turn in history:
+        resolved = None
+        if isinstance(turn, Answer):
+            resolved = turn.resolved_question
+        elif isinstance(turn, (tuple, list)) and turn:
+            if len(turn) > 1 and isinstance(turn[1], Answer):
+                resolved = turn[1].resolved_question
+            else:
+                resolved = analyze(str(turn[0]), out, lexicon).resolved
+        elif isinstance(turn, str):
+            resolved = analyze(turn, out, lexicon).resolved
+        else:  # a LangChain message: only the user's turns are questions
+            if getattr(turn, "type", None) in ("human", "user"):
+                resolved = analyze(str(turn.content), out, lexicon).resolved
+        if resolved:
+            out.append(resolved)
+    return out
+
+
+def _verbatim(ev: Evidence, articles: dict[str, ArticleInfo]) -> bool:
+    info = articles.get(ev.article_id)
+    return info is not None and info.text[ev.start:ev.end] == ev.text
+
+
+def _quote_holds(c: Citation, articles: dict[str, ArticleInfo]) -> bool:
+    info = articles.get(c.article_id)
+    return bool(c.quote) and info is not None and info.text[c.start:c.end] == c.quote

@@ -1,0 +1,444 @@
+"""Composition: from scored evidence to the answer text and its citations.
+
+Three shapes, chosen from the evidence alone:
+
+* **conflict**: relevant sentences both support and deny the claim, or
+  several articles give different answers (different names, numbers or
+  wording).  The answer says the sources conflict, then gives each side
+  with its speaker, date, verbatim quote and citation.
+* **answered**: one side only.  Always attributed ("According to ..."),
+  never stated as bare fact.
+* **not_found**: nothing relevant enough.  The answer says so and names
+  the closest articles, citing none of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from .answer import Citation, ClosestArticle
+from .evidence import Evidence, Question
+from .terms import number_forms, terms, words
+from .text import sentence_spans
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    """Thresholds and sizes of composition."""
+
+    min_coverage: float = 0.3  # weighted share of question terms a usable sentence carries
+    min_dense: float = 0.25  # chunk similarity below which lexical matches alone do not count
+    strong_dense: float = 0.55  # chunk similarity that makes a sentence usable by itself
+    sure_coverage: float = 0.9  # own coverage that makes a sentence usable without the answer type
+    side_ratio: float = 0.5  # a side's score relative to the best evidence
+    max_sides: int = 4  # articles quoted in a conflict of answers
+    second_ratio: float = 0.75  # a second sentence of one article is quoted above this share
+    max_quote: int = 220  # characters of one quote before it is windowed
+    budget: int = 620  # characters of quotes in one answer
+
+
+@dataclass
+class ArticleInfo:
+    """What a citation shows about an article."""
+
+    id: str
+    title: str
+    source: str | None
+    published: str | None
+    url: str | None
+    path: str | None
+    text: str
+
+
+@dataclass
+class Side:
+    """One position in the answer: evidence quoted with its stance."""
+
+    evidence: list[Evidence]
+    stance: str
+
+
+@dataclass
+class Composition:
+    """A composed answer: status, text, citations and, for not-found, the closest articles."""
+
+    status: str
+    text: str
+    citations: list[Citation]
+    closest: list[ClosestArticle]
+
+
+def usable(ev: Evidence, question: Question, settings: ComposeSettings) -> bool:
+    """Whether a sentence bears on the question strongly enough to be quoted."""
+    if question.answer_type and not ev.has_answer_type and ev.own_coverage < settings.sure_coverage:
+        return False  # "who"/"when"/"how many" wants a name, a date, a number
+    if ev.own_coverage == 0 and not ev.has_answer_type:
+        return False
+    if ev.coverage >= settings.min_coverage and ev.dense >= settings.min_dense:
+        return True
+    return ev.dense >= settings.strong_dense
+
+
+def compose(
+    question: Question,
+    evidence: Sequence[Evidence],
+    articles: dict[str, ArticleInfo],
+    ranked_articles: Sequence[str],
+    settings: ComposeSettings,
+    *,
+    unknown_entities: Sequence[tuple[str, ...]] = (),
+) -> Composition:
+    """Build the answer for a question from its evidence (best first).
+
+    ``ranked_articles`` (best first) are the candidates a not-found answer
+    names; ``unknown_entities`` are names asked about that no stored article
+    holds, which make the answer not-found whatever the evidence.
+    """
+    pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings)]
+    if unknown_entities or not pool:
+        return _not_found(ranked_articles, articles)
+    best = pool[0].score
+    strong = [e for e in pool if e.score >= settings.side_ratio * best]
+
+    denies = [e for e in pool if e.stance == "denies" and e.score >= 0.5 * best]
+    supports = [e for e in pool if e.stance == "supports" and e.score >= 0.5 * best
+                and _may_support(e, denies, articles)]
+    if supports and denies:
+        sides = [
+            Side(_pick(supports, limit=2), "supports"),
+            Side(_pick(denies, limit=2), "denies"),
+        ]
+        if question.focus == "denies":
+            sides.reverse()
+        return _write_conflict(question, sides, articles, settings, stance_based=True)
+
+    per_article = _best_per_article(strong)[: settings.max_sides]
+    groups = _group_by_answer(per_article, question)
+    extra = _second_sentences(per_article, strong, question, settings)
+    if len(groups) >= 2:
+        sides = [Side(g, g[0].stance) for g in groups[: settings.max_sides]]
+        return _write_conflict(question, sides, articles, settings, stance_based=False, extra=extra)
+    return _write_one_side(question, groups[0][:2], articles, settings)
+
+
+# -- choosing evidence ------------------------------------------------------
+def _pick(evs: Sequence[Evidence], limit: int) -> list[Evidence]:
+    """The best sentence of each of up to ``limit`` articles."""
+    out: list[Evidence] = []
+    for e in evs:
+        if all(o.article_id != e.article_id for o in out):
+            out.append(e)
+        if len(out) >= limit:
+            break
+    # A second article only when it is nearly as relevant as the first.
+    return [out[0]] + [e for e in out[1:] if e.score >= 0.85 * out[0].score]
+
+
+def _may_support(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, ArticleInfo]) -> bool:
+    """A sentence supports the claim unless its speaker is one who denies it, or it is
+    unattributed in an article whose own headline is a denial."""
+    if ev.speaker:
+        mine = _name_words(ev.speaker)
+        return not any(d.speaker and mine & _name_words(d.speaker) for d in denies)
+    title = articles[ev.article_id].title.lower()
+    return not any(d.article_id == ev.article_id for d in denies) or not re.search(
+        r"\b(denies|denied|rejects|dismisses|refutes)\b", title
+    )
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", name)} - {"the"}
+
+
+def _second_sentences(chosen: Sequence[Evidence], strong: Sequence[Evidence], question: Question,
+                      settings: ComposeSettings) -> dict[str, Evidence]:
+    """A second quote for an article whose next-best sentence is nearly as relevant
+    and holds what the question asks for (a name, a date, a number)."""
+    out: dict[str, Evidence] = {}
+    if settings.second_ratio <= 0:
+        return out
+    for best in chosen:
+        for e in strong:
+            if (e.article_id == best.article_id and e is not best
+                    and e.score >= settings.second_ratio * best.score
+                    and (e.has_answer_type or not question.answer_type)):
+                out[best.article_id] = e
+                break
+    return out
+
+
+def _best_per_article(evs: Sequence[Evidence]) -> list[Evidence]:
+    """The best sentence of each article, skipping sentences another article already
+    gave word for word (copies of one text differ where it matters)."""
+    out: dict[str, Evidence] = {}
+    taken: set[str] = set()
+    for e in evs:
+        key = " ".join(e.text.lower().split())
+        if e.article_id not in out and key not in taken:
+            out[e.article_id] = e
+            taken.add(key)
+    for e in evs:  # an article with nothing of its own keeps its best sentence
+        out.setdefault(e.article_id, e)
+    order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
+    return sorted(out.values(), key=lambda e: order[e.article_id])
+
+
+def _values(ev: Evidence, question: Question) -> set[str]:
+    """What a sentence answers with: its numbers and names the question lacks."""
+    asked = set(words(question.resolved))
+    asked_numbers = number_forms(question.resolved)
+    vals = {f"#{n}" for n in number_forms(ev.text) - asked_numbers}
+    for m in re.finditer(r"\b[A-Z][\w'’-]+", ev.text):
+        if m.start() == 0:
+            continue
+        w = m.group().lower()
+        if w not in asked:
+            vals.add(w)
+    return vals
+
+
+def _agree(a: Evidence, b: Evidence, question: Question) -> bool:
+    """Two sentences give the same answer: same numbers and names, or near-same words."""
+    va, vb = _values(a, question), _values(b, question)
+    if va or vb:
+        nums_a = {v for v in va if v.startswith("#")}
+        nums_b = {v for v in vb if v.startswith("#")}
+        if (nums_a or nums_b) and question.answer_type in ("date", "number", "amount"):
+            return nums_a == nums_b or bool(nums_a & nums_b) and (nums_a <= nums_b or nums_b <= nums_a)
+        if not va or not vb:
+            return False
+        return len(va & vb) / len(va | vb) >= 0.5
+    ta, tb = a.terms - set(question.terms), b.terms - set(question.terms)
+    if not ta or not tb:
+        return True
+    return len(ta & tb) / len(ta | tb) >= 0.5
+
+
+def _group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[Evidence]]:
+    groups: list[list[Evidence]] = []
+    for e in evs:
+        for g in groups:
+            if _agree(g[0], e, question):
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    return groups
+
+
+# -- writing ------------------------------------------------------------------
+class _Numbering:
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.citations: list[Citation] = []
+
+    def cite(self, ev: Evidence, quote: tuple[int, int], info: ArticleInfo, stance: str) -> int:
+        n = self.numbers.setdefault(ev.article_id, len(self.numbers) + 1)
+        start, end = quote
+        if not any(c.n == n and c.start == start and c.end == end for c in self.citations):
+            self.citations.append(Citation(
+                n=n, article_id=info.id, title=info.title, source=info.source,
+                published=info.published, url=info.url, quote=info.text[start:end],
+                start=start, end=end, stance=stance, path=info.path,
+            ))
+        return n
+
+
+def format_date(value: str | date | None) -> str | None:
+    """``10 Nov 2024`` from an ISO date (or None)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value.day} {value:%b %Y}"
+
+
+def _attribution(ev: Evidence, info: ArticleInfo) -> tuple[str, str]:
+    """Who says it, and a parenthesis with the day and the publisher.
+
+    ``("Kremlin spokesman Dmitry Peskov", " (via AFP, 11 Nov 2024)")`` or
+    ``("Harbor Gazette", " (12 Nov 2024)")``; the day of the claim, when the
+    sentence names one, replaces the publication date.
+    """
+    publisher = info.source or f"“{info.title}”"
+    day = (f"{ev.when:%A}, {format_date(ev.when)}" if ev.when is not None
+           else format_date(info.published))
+    speaker = ev.speaker
+    if speaker:
+        first, _, rest = speaker.partition(" ")
+        if first.lower() in ("the", "a", "an") or first.lower() in _COMMON_HEADS:
+            speaker = f"{first.lower()} {rest}".strip()
+    if speaker and not _same_name(speaker, publisher):
+        bits = [day, f"via {publisher}"] if ev.when is not None else [f"via {publisher}", day]
+        return speaker, f" ({', '.join(b for b in bits if b)})"
+    return publisher, f" ({day})" if day else ""
+
+
+_COMMON_HEADS = frozenset("""astronomers scientists researchers engineers doctors residents witnesses
+investigators authorities officials people sources workers analysts economists experts police
+prosecutors company union government ministry""".split())
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _same_name(a: str, b: str) -> bool:
+    def fold(x: str) -> str:
+        return x.lower().strip("“”\"").removeprefix("the ")
+    return fold(a) == fold(b)
+
+
+def _quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
+                extend: bool = False) -> tuple[int, int, bool, bool]:
+    """The span of the article ``text`` to quote for a sentence.
+
+    The sentence itself when it fits; with ``extend``, the sentence and the one
+    after it when both fit (an answer often follows the sentence that names
+    the subject: "X is a town in Y. As of 2010 it had 3,559 people.").  A
+    longer sentence is cut to the window that holds most of the question's
+    terms, rarest first, and of what the question asks for (names, dates,
+    numbers), reaching as far past them as it can.  Returns the span in the
+    article text and whether it was cut on the left and on the right.
+    """
+    lo_abs, hi_abs = ev.start, ev.end
+    if extend and hi_abs - lo_abs < max_chars:
+        following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
+        if following and hi_abs + following[0].end - lo_abs <= max_chars:
+            hi_abs += following[0].end
+    if hi_abs - lo_abs <= max_chars:
+        return lo_abs, hi_abs, False, False
+    piece_text = text[lo_abs:hi_abs]
+    top = max(question.weights.values(), default=1.0) or 1.0
+    rarity = {t: question.weights.get(t, top) / top for t in question.terms}
+    toks = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", piece_text)]
+    weights = []
+    for _, _, tok in toks:
+        core = tok.strip("“”\"'()[],.;:!?")
+        found = terms(core, question.lexicon) if core and question.lexicon else []
+        w = 0.0
+        if found and found[0] in rarity:
+            w += 0.5 + rarity[found[0]]
+        elif core[:1].isdigit() and question.answer_type in ("date", "number", "amount"):
+            w += 0.7
+        elif core[:1].isupper() and question.answer_type in ("person", "place", None):
+            w += 0.3
+        weights.append(w)
+    best, best_lo, best_hi = -1.0, 0, len(toks)
+    hi, total = 0, 0.0
+    for lo in range(len(toks)):
+        while hi < len(toks) and toks[hi][1] - toks[lo][0] <= max_chars:
+            total += weights[hi]
+            hi += 1
+        # Among windows holding as much, the later one: answers follow their cue.
+        if total > best + 1e-9 or (abs(total - best) <= 1e-9 and weights[lo] > 0):
+            best, best_lo, best_hi = total, lo, hi
+        if hi > lo:
+            total -= weights[lo]
+        else:
+            hi = lo + 1
+    a = toks[best_lo][0]
+    b = toks[best_hi - 1][1] if best_hi > best_lo else toks[best_lo][1]
+    piece = piece_text[a:b]
+    a += len(piece) - len(piece.lstrip(" ,;:"))
+    b -= len(piece) - len(piece.rstrip(" ,;:"))
+    return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
+
+
+def _quoted(ev: Evidence, question: Question, info: ArticleInfo, numbering: _Numbering,
+            stance: str, max_chars: int, extend: bool = False) -> str:
+    start, end, cut_l, cut_r = _quote_span(ev, question, max_chars, info.text, extend)
+    n = numbering.cite(ev, (start, end), info, stance)
+    body = info.text[start:end]
+    return f"“{'…' if cut_l else ''}{body}{'…' if cut_r else ''}” [{n}]"
+
+
+def _write_conflict(question: Question, sides: list[Side], articles: dict[str, ArticleInfo],
+                    settings: ComposeSettings, *, stance_based: bool,
+                    extra: dict[str, Evidence] | None = None) -> Composition:
+    numbering = _Numbering()
+    extra = extra or {}
+    n_quotes = sum(len(s.evidence) for s in sides)
+    n_quotes += sum(1 for s in sides for e in s.evidence if e.article_id in extra)
+    max_chars = max(90, min(settings.max_quote, settings.budget // max(n_quotes, 1)))
+    parts: list[str] = []
+    if not stance_based:
+        parts.append("The sources give different answers.")
+        for side in sides:
+            for i, ev in enumerate(side.evidence):
+                info = articles[ev.article_id]
+                who, paren = _attribution(ev, info)
+                quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
+                                 extend=question.kind == "wh" and ev.article_id not in extra)
+                more = extra.get(ev.article_id)
+                if more is not None:
+                    quoted += " and " + _quoted(more, question, info, numbering, more.stance, max_chars)
+                if i == 0:
+                    parts.append(f"According to {who}{paren}: {quoted}")
+                else:
+                    parts.append(f"{_cap(who)}{paren} agrees: {quoted}")
+        return Composition("conflict", " ".join(_end(p) for p in parts), numbering.citations, [])
+
+    focused = question.focus is not None and sides[0].stance == question.focus
+    if not focused:
+        parts.append("The sources conflict.")
+    for k, side in enumerate(sides):
+        for i, ev in enumerate(side.evidence):
+            info = articles[ev.article_id]
+            who, paren = _attribution(ev, info)
+            quoted = _quoted(ev, question, info, numbering, side.stance, max_chars)
+            if focused and k == 0:
+                verb = "denied it" if side.stance == "denies" else "reported it"
+                parts.append(f"{_cap(who)} {verb}{paren}: {quoted}")
+                continue
+            verb = {"supports": "reports it", "denies": "denies it"}.get(side.stance, "says")
+            prefix = "The sources conflict: " if focused and k == 1 and i == 0 else ""
+            parts.append(f"{prefix}{_cap(who)} {verb}{paren}: {quoted}")
+    return Composition("conflict", " ".join(_end(p) for p in parts), numbering.citations, [])
+
+
+def _write_one_side(question: Question, evs: list[Evidence], articles: dict[str, ArticleInfo],
+                    settings: ComposeSettings) -> Composition:
+    numbering = _Numbering()
+    max_chars = max(120, min(settings.max_quote, settings.budget // len(evs)))
+    parts: list[str] = []
+    for i, ev in enumerate(evs):
+        info = articles[ev.article_id]
+        who, paren = _attribution(ev, info)
+        quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
+                         extend=question.kind == "wh")
+        if i == 0:
+            parts.append(f"According to {who}{paren}: {quoted}")
+        else:
+            parts.append(f"{_cap(who)}{paren} says the same: {quoted}")
+    if len(evs) == 1:
+        parts.append("No other stored article addresses this.")
+    return Composition("answered", " ".join(_end(p) for p in parts), numbering.citations, [])
+
+
+def _not_found(ranked: Sequence[str], articles: dict[str, ArticleInfo]) -> Composition:
+    closest = [articles[a] for a in ranked if a in articles][:3]
+    named = [
+        ClosestArticle(a.id, a.title, a.source, a.published) for a in closest
+    ]
+    if not named:
+        return Composition("not_found", "The stored articles do not answer this question: "
+                           "no article matches it.", [], [])
+    listed = "; ".join(
+        f"“{a.title}”" + (f" ({', '.join(x for x in (a.source, format_date(a.published)) if x)})"
+                          if a.source or a.published else "")
+        for a in named
+    )
+    text = f"The stored articles do not answer this question. The closest are: {listed}."
+    return Composition("not_found", text, [], named)
+
+
+def _end(part: str) -> str:
+    part = part.strip()
+    return part if part.endswith((".", "!", "?", "]")) else part + "."

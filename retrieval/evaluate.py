@@ -1,0 +1,460 @@
+"""Evaluation of the answer engine: the sample suite and the public dev sets.
+
+* The **sample suite** (``sample_suite.toml``, over ``data/sample/``): each
+  case names its question (and earlier turns), the expected status, the
+  sides (stance and article) that must be cited, the only articles that may
+  be cited, and phrases the answer must contain.
+* **WikiContradict-dev**: every passage an article of one fresh store.  A side
+  is presented when its own passage is cited with a quote carrying that
+  side's answer (its words) or most of the passage's contradicting
+  statement, read as the whole passage or the passage's sentence that shares
+  most words with the question; both sides presented is the score.  The
+  strict score drops that last reading.  Also: both answers in the text.
+* **RAMDocs-dev**: every document an article of one fresh store.  All gold:
+  every gold answer in the answer; exact: all gold and no wrong answer
+  anywhere; wrong as fact: a wrong answer in an answer not marked conflict.
+* **Abstention**: the questions of each dev set asked of the *other* dev
+  set's store (which cannot answer them), plus the sample suite's
+  unanswerable cases; wrong abstention: answerable questions answered
+  not_found.
+
+Answers are matched after folding case and punctuation (``3,559`` and
+``3 559`` match), on word boundaries.  Stores are built with the project's
+ingest pipeline in temporary folders; nothing is written to the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import tempfile
+import time
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from .answer import Answer
+from .errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SAMPLE_DIR = REPO_ROOT / "data" / "sample"
+DEFAULT_EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
+EVAL_DIR_ENV = "NEWSBOT_EVAL_DIR"
+CHUNK_SIZE = 800
+CHUNK_OVERLAP = 150
+
+TARGETS = {
+    "sample pass rate": ">= 1.00",
+    "wikicontradict both sides cited": ">= 0.70",
+    "ramdocs all gold": ">= 0.50",
+    "ramdocs wrong as fact": "<= 0.10",
+    "abstained on unanswerable": ">= 0.90",
+    "wrongly abstained on answerable": "<= 0.10",
+    "median answer chars": "<= 700",
+}
+
+
+def eval_dir(path: str | Path | None = None) -> Path:
+    """The folder of the public dev sets: the argument, ``$NEWSBOT_EVAL_DIR`` or ``../shared/eval``."""
+    return Path(path or os.environ.get(EVAL_DIR_ENV) or DEFAULT_EVAL_DIR)
+
+
+# -- reading articles -----------------------------------------------------------
+def read_sample_articles(folder: Path = DEFAULT_SAMPLE_DIR) -> list[Any]:
+    """The articles of a folder, read by the project's readers (as ``newsbot ingest`` does)."""
+    from ingest.readers import ReaderOptions, iter_articles
+
+    from .errors import SourceError
+
+    out = []
+    for item in iter_articles([str(folder)], ReaderOptions(allow_urls=False)):
+        if isinstance(item, SourceError):
+            raise ConfigError(f"cannot read the sample articles: {item}")
+        out.append(item)
+    return out
+
+
+def build_store(folder: Path, articles: Iterable[Any], embedder: Any, collection: str = "news"):
+    """A fresh store in ``folder`` holding ``articles`` (through the ingest pipeline)."""
+    from ingest.pipeline import Ingestor
+
+    from .store import Store, embedded_client
+
+    store = Store(embedded_client(Path(folder)), collection, embedder.model_name)
+    summary = Ingestor(store, embedder, chunk_size=CHUNK_SIZE, overlap=CHUNK_OVERLAP).ingest(articles)
+    if summary.failed:
+        raise ConfigError(f"cannot build the evaluation store: {summary.failed[0].detail}")
+    return store
+
+
+def article_ids(store: Any, locations: Iterable[str]) -> dict[str, str]:
+    """Location -> stored article id (aliases followed to the article they copy)."""
+    from .store import location_id
+
+    locations = list(locations)
+    ids = {loc: location_id(loc) for loc in locations}
+    records = store.records(list(ids.values()))
+    out = {}
+    for loc, id_ in ids.items():
+        rec = records.get(id_, {})
+        out[loc] = rec.get("target", id_) if rec.get("kind") == "alias" else id_
+    return out
+
+
+# -- matching ---------------------------------------------------------------------
+def fold(text: str) -> str:
+    """Lower case, punctuation to spaces, spaces collapsed, padded: for word-boundary matching."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w]+", " ", text)
+    return f" {' '.join(text.split())} "
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as whole words, case and punctuation aside."""
+    n = fold(needle)
+    return n.strip() != "" and n in fold(haystack)
+
+
+_SCORER_STOPWORDS = frozenset(
+    "a an the of in on at to for and or is are was were be been by with as from that this it its".split()
+)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in fold(text).split() if w not in _SCORER_STOPWORDS]
+
+
+def _recall(needle: str, haystack: str) -> float:
+    want = _content_words(needle)
+    if not want:
+        return 0.0
+    have = set(fold(haystack).split())
+    return sum(1 for w in want if w in have) / len(want)
+
+
+def statement(passage: str, question: str) -> str:
+    """A passage's contradicting statement: its sentence sharing most words with the question."""
+    from .text import sentence_spans
+
+    asked = set(_content_words(question))
+    spans = sentence_spans(passage) or []
+    if not spans:
+        return passage
+    return max(spans, key=lambda s: len(asked & set(_content_words(s.piece)))).piece
+
+
+def carries(quote: str, answer: str, passage: str, question: str = "") -> bool:
+    """A quote carries a side: its answer (in words), or most of its passage's statement.
+
+    The statement is the whole passage, or (given the question) the passage's
+    sentence that shares most words with the question.
+    """
+    if contains(quote, answer) or _recall(answer, quote) >= 0.6 or _recall(passage, quote) >= 0.5:
+        return True
+    return bool(question) and _recall(statement(passage, question), quote) >= 0.5
+
+
+# -- the sample suite -------------------------------------------------------------
+@dataclass
+class SampleCase:
+    id: str
+    question: str
+    status: str
+    history: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)  # articles (file stems) that must be cited
+    sides: list[dict[str, str]] = field(default_factory=list)  # {stance, article}
+    contains: list[str] = field(default_factory=list)
+    closest: list[str] = field(default_factory=list)  # not_found: articles it must name
+    source: str | None = None
+    since: str | None = None
+    note: str = ""
+
+
+def load_sample_suite(path: Path | None = None) -> list[SampleCase]:
+    """The sample suite's cases (the packaged ``sample_suite.toml`` by default)."""
+    if path is None:
+        text = resources.files("retrieval").joinpath("sample_suite.toml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return [SampleCase(**case) for case in data.get("case", [])]
+
+
+def check_case(case: SampleCase, answer: Answer, stem_of: dict[str, str]) -> list[str]:
+    """What is wrong with an answer to a sample case (empty when it passes)."""
+    problems = []
+    if answer.status != case.status:
+        problems.append(f"status {answer.status!r}, expected {case.status!r}")
+    cited = {stem_of.get(c.article_id, c.article_id) for c in answer.citations}
+    if set(case.cited) != cited:
+        problems.append(f"cited {sorted(cited)}, expected {sorted(case.cited)}")
+    for side in case.sides:
+        if not any(
+            c.stance == side["stance"] and stem_of.get(c.article_id) == side["article"]
+            for c in answer.citations
+        ):
+            problems.append(f"missing side {side['stance']} from {side['article']}")
+    for phrase in case.contains:
+        if phrase.lower() not in answer.answer.lower():
+            problems.append(f"answer lacks {phrase!r}")
+    named = {stem_of.get(a.article_id, a.article_id) for a in answer.closest}
+    for stem in case.closest:
+        if stem not in named:
+            problems.append(f"not_found does not name {stem}")
+    return problems
+
+
+def run_sample_suite(engine: Any, store: Any, cases: Sequence[SampleCase] | None = None) -> dict[str, Any]:
+    """Ask every sample case; returns pass rate, failures and the answers."""
+    cases = list(cases if cases is not None else load_sample_suite())
+    stem_of = {a.id: Path(a.path or a.location).stem for a in store.list_articles()}
+    failures: dict[str, list[str]] = {}
+    answers: dict[str, Answer] = {}
+    for case in cases:
+        history: list[tuple[str, Answer]] = []
+        for earlier in case.history:
+            history.append((earlier, engine.answer(earlier, history)))
+        ans = engine.answer(case.question, history, source=case.source, since=case.since)
+        answers[case.id] = ans
+        problems = check_case(case, ans, stem_of)
+        if problems:
+            failures[case.id] = problems
+    n = len(cases)
+    return {
+        "cases": n,
+        "passed": n - len(failures),
+        "pass_rate": (n - len(failures)) / n if n else 0.0,
+        "failures": failures,
+        "answers": answers,
+        "unanswerable": [c.id for c in cases if c.status == "not_found"],
+    }
+
+
+# -- the public dev sets ----------------------------------------------------------
+def read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows
+
+
+def wikicontradict_articles(records: Sequence[dict[str, Any]]) -> Iterator[Any]:
+    """Each passage (``context1``, ``context2``) of each record as an article."""
+    from ingest.types import RawArticle
+
+    for i, rec in enumerate(records):
+        for j in (1, 2):
+            yield RawArticle(
+                text=rec[f"context{j}"], title=f"WikiContradict passage {i}.{j}",
+                location=f"wikicontradict-dev#{i}.{j}", source="Wikipedia",
+            )
+
+
+def ramdocs_articles(records: Sequence[dict[str, Any]]) -> Iterator[Any]:
+    """Each document of each record as an article."""
+    from ingest.types import RawArticle
+
+    for i, rec in enumerate(records):
+        for j, doc in enumerate(rec["documents"]):
+            yield RawArticle(
+                text=doc["text"], title=f"RAMDocs document {i}.{j}",
+                location=f"ramdocs-dev#{i}.{j}", source="RAMDocs",
+            )
+
+
+def score_wikicontradict(records: Sequence[dict[str, Any]], answers: Sequence[Answer],
+                         ids: dict[str, str]) -> dict[str, Any]:
+    both_cited = both_strict = both_text = abstained = 0
+    for i, (rec, ans) in enumerate(zip(records, answers)):
+        presented, strict = [], []
+        for j in (1, 2):
+            pid = ids[f"wikicontradict-dev#{i}.{j}"]
+            own = [c for c in ans.citations if c.article_id == pid]
+            answer, passage = rec[f"answer{j}"], rec[f"context{j}"]
+            presented.append(any(carries(c.quote, answer, passage, rec["question"]) for c in own))
+            strict.append(any(carries(c.quote, answer, passage) for c in own))
+        both_cited += all(presented)
+        both_strict += all(strict)
+        both_text += contains(ans.answer, rec["answer1"]) and contains(ans.answer, rec["answer2"])
+        abstained += ans.status == "not_found"
+    n = len(records) or 1
+    return {
+        "questions": len(records),
+        "both_sides_cited": both_cited / n,
+        # The same without the statement rule: answer words or half the passage only.
+        "both_sides_cited_strict": both_strict / n,
+        "both_answers_in_text": both_text / n,
+        "conflict_status": sum(a.status == "conflict" for a in answers) / n,
+        "wrongly_abstained": abstained / n,
+        "median_chars": _median_chars(answers),
+    }
+
+
+def score_ramdocs(records: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> dict[str, Any]:
+    all_gold = exact = wrong_fact = abstained = 0
+    for rec, ans in zip(records, answers):
+        gold = all(contains(ans.answer, g) for g in rec["gold_answers"])
+        wrong = any(contains(ans.answer, w) for w in rec["wrong_answers"])
+        all_gold += gold
+        exact += gold and not wrong
+        wrong_fact += wrong and ans.status != "conflict"
+        abstained += ans.status == "not_found"
+    n = len(records) or 1
+    return {
+        "questions": len(records),
+        "all_gold": all_gold / n,
+        "exact": exact / n,
+        "wrong_as_fact": wrong_fact / n,
+        "wrongly_abstained": abstained / n,
+        "median_chars": _median_chars(answers),
+    }
+
+
+def _median_chars(answers: Sequence[Answer]) -> float:
+    return float(statistics.median(len(a.answer) for a in answers)) if answers else 0.0
+
+
+# -- running everything -------------------------------------------------------------
+@dataclass
+class EvalReport:
+    """Metrics by suite, and the rows of the summary table."""
+
+    metrics: dict[str, dict[str, Any]]
+    skipped: dict[str, str]
+    seconds: float
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(metric, value, target) rows for the summary table."""
+        m = self.metrics
+        rows: list[tuple[str, str, str]] = []
+
+        def add(name: str, value: float | None, fmt: str = "{:.2f}") -> None:
+            if value is not None:
+                rows.append((name, fmt.format(value), TARGETS.get(name, "")))
+
+        if "sample" in m:
+            s = m["sample"]
+            add("sample pass rate", s["pass_rate"])
+            rows.append(("sample cases passed", f"{s['passed']}/{s['cases']}", ""))
+        if "wikicontradict" in m:
+            w = m["wikicontradict"]
+            add("wikicontradict both sides cited", w["both_sides_cited"])
+            add("wikicontradict both sides cited (strict)", w["both_sides_cited_strict"])
+            add("wikicontradict both answers in text", w["both_answers_in_text"])
+            add("wikicontradict median answer chars", w["median_chars"], "{:.0f}")
+        if "ramdocs" in m:
+            r = m["ramdocs"]
+            add("ramdocs all gold", r["all_gold"])
+            add("ramdocs exact", r["exact"])
+            add("ramdocs wrong as fact", r["wrong_as_fact"])
+            add("ramdocs median answer chars", r["median_chars"], "{:.0f}")
+        if "abstention" in m:
+            a = m["abstention"]
+            add("abstained on unanswerable", a["abstained_unanswerable"])
+            add("wrongly abstained on answerable", a["wrongly_abstained_answerable"])
+        if "overall" in m:
+            add("median answer chars", m["overall"]["median_chars"], "{:.0f}")
+        return rows
+
+    def table(self) -> str:
+        """The summary as a Markdown table."""
+        rows = self.rows()
+        width = max((len(r[0]) for r in rows), default=10)
+        vw = max([5] + [len(r[1]) for r in rows])
+        tw = max([6] + [len(r[2]) for r in rows])
+        lines = [f"| {'metric':<{width}} | {'value':>{vw}} | {'target':<{tw}} |",
+                 f"|{'-' * (width + 2)}|{'-' * (vw + 2)}|{'-' * (tw + 2)}|"]
+        lines += [f"| {name:<{width}} | {value:>{vw}} | {target:<{tw}} |" for name, value, target in rows]
+        for suite, reason in self.skipped.items():
+            lines.append(f"\n{suite}: skipped ({reason})")
+        return "\n".join(lines)
+
+
+def run_all(
+    embedder: Any,
+    *,
+    engine_factory: Callable[[Any], Any],
+    sample_dir: Path = DEFAULT_SAMPLE_DIR,
+    eval_path: str | Path | None = None,
+    limit: int | None = None,
+    work_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> EvalReport:
+    """Run the sample suite and the dev sets; ``engine_factory(store)`` makes an engine."""
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    metrics: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, str] = {}
+    unanswered: list[bool] = []  # abstained, per unanswerable question
+    answerable_abstained: list[bool] = []
+    all_answers: list[Answer] = []
+
+    with tempfile.TemporaryDirectory(prefix="newsbot-eval-", dir=work_dir) as tmp:
+        tmp_path = Path(tmp)
+        say("sample suite")
+        store = build_store(tmp_path / "sample", read_sample_articles(sample_dir), embedder)
+        sample = run_sample_suite(engine_factory(store), store)
+        metrics["sample"] = {k: v for k, v in sample.items() if k != "answers"}
+        for case_id, ans in sample["answers"].items():
+            all_answers.append(ans)
+            if case_id in sample["unanswerable"]:
+                unanswered.append(ans.status == "not_found")
+            else:
+                answerable_abstained.append(ans.status == "not_found")
+
+        folder = eval_dir(eval_path)
+        wiki_file, ram_file = folder / "wikicontradict-dev.jsonl", folder / "ramdocs-dev.jsonl"
+        engines: dict[str, Any] = {}
+        questions: dict[str, list[str]] = {}
+        if wiki_file.exists():
+            say("WikiContradict-dev")
+            recs = read_jsonl(wiki_file, limit)
+            arts = list(wikicontradict_articles(recs))
+            store = build_store(tmp_path / "wiki", arts, embedder)
+            engine = engines["wiki"] = engine_factory(store)
+            answers = [engine.answer(r["question"]) for r in recs]
+            ids = article_ids(store, [a.location for a in arts])
+            metrics["wikicontradict"] = score_wikicontradict(recs, answers, ids)
+            questions["wiki"] = [r["question"] for r in recs]
+            all_answers += answers
+            answerable_abstained += [a.status == "not_found" for a in answers]
+        else:
+            skipped["wikicontradict"] = f"{wiki_file} not found"
+        if ram_file.exists():
+            say("RAMDocs-dev")
+            recs = read_jsonl(ram_file, limit)
+            store = build_store(tmp_path / "ramdocs", ramdocs_articles(recs), embedder)
+            engine = engines["ram"] = engine_factory(store)
+            answers = [engine.answer(r["question"]) for r in recs]
+            metrics["ramdocs"] = score_ramdocs(recs, answers)
+            questions["ram"] = [r["question"] for r in recs]
+            all_answers += answers
+            answerable_abstained += [a.status == "not_found" for a in answers]
+        else:
+            skipped["ramdocs"] = f"{ram_file} not found"
+        if "wiki" in engines and "ram" in engines:
+            say("abstention (each dev set's questions asked of the other's store)")
+            for q in questions["wiki"]:
+                unanswered.append(engines["ram"].answer(q).status == "not_found")
+            for q in questions["ram"]:
+                unanswered.append(engines["wiki"].answer(q).status == "not_found")
+
+    metrics["abstention"] = {
+        "unanswerable": len(unanswered),
+        "abstained_unanswerable": sum(unanswered) / len(unanswered) if unanswered else 0.0,
+        "answerable": len(answerable_abstained),
+        "wrongly_abstained_answerable": (
+            sum(answerable_abstained) / len(answerable_abstained) if answerable_abstained else 0.0
+        ),
+    }
+    metrics["overall"] = {"median_chars": _median_chars(all_answers)}
+    return EvalReport(metrics, skipped, time.perf_counter() - started)

@@ -1,0 +1,219 @@
+"""The answer engine over data/sample: conflict, one side, abstention, follow-ups,
+verbatim quotes, the JSON schema, filters and the LangChain runnable."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from retrieval.answer import STANCES, STATUSES, Answer
+from retrieval.errors import NewsbotError
+
+CANONICAL = "Did the call happen?"
+
+
+def cited_numbers_in_text(answer: Answer) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
+
+
+# -- the canonical conflict ---------------------------------------------------------
+def test_canonical_question_reports_the_conflict(engine, stem_of):
+    ans = engine.answer(CANONICAL)
+    assert ans.status == "conflict"
+    assert ans.answer.startswith("The sources conflict.")
+    assert "Washington Post" in ans.answer
+    assert "simply false information" in ans.answer
+    assert "Peskov" in ans.answer
+    assert "Sunday, 10 Nov 2024" in ans.answer  # the day the Post reported, from the weekday
+    assert set(cited_numbers_in_text(ans)) == {1}
+    assert {c.n for c in ans.citations} == {1}
+    assert {stem_of[c.article_id] for c in ans.citations} == {"kremlin-denies-call"}
+    stances = {c.stance: c for c in ans.citations}
+    assert set(stances) == {"supports", "denies"}
+    assert "Washington Post reported" in stances["supports"].quote
+    assert "simply false information" in stances["denies"].quote
+    assert all(c.source == "AFP" and c.published == "2024-11-11" for c in ans.citations)
+
+
+def test_split_conflict_cites_each_publisher_numbered_by_first_use(engine, stem_of):
+    ans = engine.answer("Will the Millbrook plant close?")
+    assert ans.status == "conflict"
+    numbers = cited_numbers_in_text(ans)
+    assert numbers == sorted(numbers) and set(numbers) == {1, 2}
+    by_n = {c.n: c for c in ans.citations}
+    assert stem_of[by_n[1].article_id] == "steel-plant-to-close" and by_n[1].stance == "supports"
+    assert stem_of[by_n[2].article_id] == "steel-plant-denial" and by_n[2].stance == "denies"
+    assert "Harbor Gazette" in ans.answer and "Valley Courier" in ans.answer
+    assert [c.n for c in ans.sources()] == [1, 2]
+
+
+# -- one side, abstention -------------------------------------------------------------
+def test_one_side_is_attributed_not_stated_as_fact(engine, stem_of):
+    ans = engine.answer("How much will the Riverside bike lanes cost?")
+    assert ans.status == "answered"
+    assert ans.answer.startswith("According to Riverside Daily (6 Nov 2024)")
+    assert "4.5 million euros" in ans.answer
+    assert [stem_of[c.article_id] for c in ans.citations] == ["riverside-bike-lanes"]
+    assert ans.citations[0].n == 1
+
+
+def test_unanswerable_question_abstains_and_names_the_closest_articles(engine):
+    ans = engine.answer("Did Putin meet Xi Jinping?")
+    assert ans.status == "not_found"
+    assert ans.citations == []
+    assert ans.answer.startswith("The stored articles do not answer this question.")
+    assert ans.closest, "a not-found answer names the closest articles"
+    for article in ans.closest:
+        assert article.title in ans.answer
+    assert "Kremlin denies Putin and Trump spoke on the phone" in ans.answer
+
+
+def test_unrelated_question_abstains(engine):
+    ans = engine.answer("Who won the Nobel Prize in Literature?")
+    assert ans.status == "not_found"
+    assert not ans.citations
+
+
+# -- follow-ups -----------------------------------------------------------------------
+def test_follow_up_who_denied_it_uses_the_history(engine):
+    first = engine.answer(CANONICAL)
+    ans = engine.answer("Who denied it?", [(CANONICAL, first)])
+    assert ans.resolved_question == f"{CANONICAL} Who denied it?"
+    assert ans.answer.startswith("Kremlin spokesman Dmitry Peskov denied it")
+    assert ans.citations[0].stance == "denies"
+    assert "simply false information" in ans.citations[0].quote
+    assert ans.status == "conflict"
+
+
+def test_follow_up_accepts_plain_questions_and_langchain_messages(engine):
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    as_strings = engine.answer("Who denied it?", [CANONICAL])
+    as_messages = engine.answer(
+        "Who denied it?", [HumanMessage(CANONICAL), AIMessage("The sources conflict.")]
+    )
+    assert as_strings.to_dict()["answer"] == as_messages.to_dict()["answer"]
+    assert "Peskov denied it" in as_strings.answer
+
+
+def test_a_new_topic_is_not_merged_with_the_history(engine):
+    ans = engine.answer("Who won the county cup final?", [CANONICAL])
+    assert ans.resolved_question == "Who won the county cup final?"
+    assert "Millbrook Rovers" in ans.answer
+
+
+# -- quotes and schema ----------------------------------------------------------------
+QUESTIONS = [
+    CANONICAL,
+    "Will the Millbrook plant close?",
+    "Is Norden Steel cutting jobs at Millbrook?",
+    "How much will the Riverside bike lanes cost?",
+    "What did astronomers detect on Aurel-3b?",
+    "How many homes lost power in Port Avell during Storm Bruna?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_quote_is_verbatim_stored_text(engine, sample_store, question):
+    ans = engine.answer(question)
+    assert ans.citations
+    for c in ans.citations:
+        text = sample_store.get_article(c.article_id).text
+        assert text[c.start:c.end] == c.quote
+        assert c.quote.strip() == c.quote and c.quote
+
+
+def test_json_schema_is_exact(engine):
+    data = engine.answer(CANONICAL).to_dict()
+    json.dumps(data)
+    assert list(data) == ["question", "status", "answer", "citations", "engine", "notice"]
+    assert data["engine"] == "offline" and data["notice"] is None  # no language model configured
+    assert isinstance(data["question"], str) and isinstance(data["answer"], str)
+    assert data["status"] in STATUSES
+    for c in data["citations"]:
+        assert list(c) == ["n", "article_id", "title", "source", "published", "url", "quote",
+                           "start", "end", "stance"]
+        assert isinstance(c["n"], int) and isinstance(c["start"], int) and isinstance(c["end"], int)
+        for key in ("article_id", "title", "quote"):
+            assert isinstance(c[key], str)
+        for key in ("source", "published", "url"):
+            assert c[key] is None or isinstance(c[key], str)
+        assert c["stance"] in STANCES
+    assert engine.answer("What is the capital of Australia?").to_dict()["citations"] == []
+
+
+# -- filters --------------------------------------------------------------------------
+def test_source_filter_is_case_insensitive_and_keeps_one_side(engine, stem_of):
+    ans = engine.answer("Will the Millbrook plant close?", source="valley courier")
+    assert ans.status == "answered"
+    assert {stem_of[c.article_id] for c in ans.citations} == {"steel-plant-denial"}
+    assert ans.citations[0].stance == "denies"
+
+
+def test_since_filter_drops_older_articles(engine, stem_of):
+    ans = engine.answer("Will the Millbrook plant close?", since="2024-11-13")
+    assert {stem_of[c.article_id] for c in ans.citations} == {"steel-plant-denial"}
+    assert engine.answer(CANONICAL, since="2024-12-01").status == "not_found"
+
+
+def test_bad_input_is_a_user_error(engine):
+    with pytest.raises(NewsbotError):
+        engine.answer("   ")
+    with pytest.raises(NewsbotError, match="since"):
+        engine.answer(CANONICAL, since="last week")
+
+
+# -- the runnable and the cache ---------------------------------------------------------
+def test_runnable_takes_question_and_history(engine):
+    chain = engine.as_runnable()
+    first = chain.invoke(CANONICAL)
+    assert isinstance(first, Answer) and first.status == "conflict"
+    follow = chain.invoke({"question": "Who denied it?", "chat_history": [(CANONICAL, first)]})
+    assert "Peskov denied it" in follow.answer
+    with pytest.raises(NewsbotError):
+        chain.invoke({"text": "no question key"})
+
+
+def test_bm25_index_is_cached_on_disk(sample_store, embedder, tmp_path, monkeypatch):
+    from retrieval.chain import AnswerEngine
+    from retrieval.search import LexicalIndex
+
+    first = AnswerEngine(sample_store, embedder, cache_dir=tmp_path)
+    expected = first.answer(CANONICAL).to_dict()
+    assert list(tmp_path.glob("bm25-*.pkl"))
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the cached index should have been loaded")
+
+    monkeypatch.setattr(LexicalIndex, "build", no_rebuild)
+    second = AnswerEngine(sample_store, embedder, cache_dir=tmp_path)
+    assert second.answer(CANONICAL).to_dict() == expected
+
+
+# -- wire copies and empty stores ----------------------------------------------------------
+def test_wire_copy_is_collapsed_onto_one_citation(embedder, tmp_path, stem_of):
+    from dataclasses import replace
+
+    from retrieval.chain import AnswerEngine
+    from retrieval.evaluate import build_store, read_sample_articles
+
+    articles = read_sample_articles()
+    seed = next(a for a in articles if a.location.endswith("kremlin-denies-call.md"))
+    copy = replace(seed, text=seed.text.replace("The Kremlin on Monday", "The Kremlin on Monday,"),
+                   location="copy#1", source="Other Wire", path=None)
+    store = build_store(tmp_path / "store", [seed, copy], embedder)
+    ans = AnswerEngine(store, embedder).answer(CANONICAL)
+    assert ans.status == "conflict"
+    assert len({c.article_id for c in ans.citations}) == 1
+
+
+def test_empty_store_is_a_user_error(embedder, tmp_path):
+    from retrieval.chain import AnswerEngine
+    from retrieval.errors import StoreError
+    from retrieval.store import Store, embedded_client
+
+    store = Store(embedded_client(tmp_path / "empty"), "news", embedder.model_name)
+    with pytest.raises(StoreError, match="newsbot ingest"):
+        AnswerEngine(store, embedder).answer(CANONICAL)
