@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/newsbot ingest data/sample
 	$(BIN)/newsbot docs list
+	$(BIN)/newsbot ask "Did the call happen?"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

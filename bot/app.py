@@ -55,13 +55,14 @@ class App:
     @cached_property
     def engine(self):
         """The answer engine over the configured store."""
+        return self.engine_for(self.store, cache_dir=self.config.store.path / "lexical-cache")
+
+    def engine_for(self, store, cache_dir=None):
+        """An answer engine over ``store``, configured like the main one."""
         from retrieval.chain import AnswerEngine, EngineSettings
 
-        settings = EngineSettings(
-            k=self.config.retrieval.k,
-            cache_dir=self.config.store.path / "lexical-cache",
-        )
-        return AnswerEngine(self.store, self.embedder, settings=settings)
+        settings = EngineSettings(k=self.config.retrieval.k, cache_dir=cache_dir)
+        return AnswerEngine(store, self.embedder, settings=settings)
 
     @contextmanager
     def writing(self) -> Iterator[None]:

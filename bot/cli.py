@@ -70,10 +70,11 @@ def _register() -> None:
     from .ask_cmd import ask
     from .discord_cmd import discord_command
     from .docs_cmd import docs
+    from .eval_cmd import eval_command
     from .ingest_cmd import ingest
     from .repl_cmd import repl
 
-    for command in (ingest, ask, docs, repl, discord_command):
+    for command in (ingest, ask, docs, repl, discord_command, eval_command):
         cli.add_command(command)
 
 

@@ -98,3 +98,14 @@ def test_ask_over_the_sample_names_both_sides(run_cli):
     assert {c["stance"] for c in answer["citations"]} >= {"supports", "denies"}
     human = run_cli("ask", "Did the call happen?")
     assert "Sources" in human.stdout and "[1] Kremlin denies Putin and Trump spoke on the phone" in human.stdout
+
+
+@pytest.mark.embedded_only  # eval builds its own temporary stores
+def test_eval_runs_the_sample_suite_and_skips_absent_dev_sets_with_a_reason(run_cli, tmp_path):
+    result = run_cli("eval", "--eval-dir", str(tmp_path / "absent"), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["metrics"]["sample"]["pass_rate"] == 1.0
+    assert set(report["skipped"]) >= {"wikicontradict", "ramdocs"}
+    assert all("absent" in reason or "not found" in reason or "no " in reason
+               for reason in report["skipped"].values()), report["skipped"]
