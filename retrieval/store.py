@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -382,6 +383,26 @@ class Store:
         col = self.chunks_or_none()
         return 0 if col is None else col.count()
 
+    def state_token(self) -> str:
+        """A short string that changes whenever any process writes to the store.
+
+        Readers use it to tell whether what they derived from the store (the
+        lexical index) is still current, without reading every record.
+        """
+        col = self._existing(self.collection_name)
+        if col is None:
+            return "empty"
+        return f"{col.count()}:{(col.metadata or {}).get('newsbot_state', '')}"
+
+    def _touch(self) -> None:
+        """Record that the store changed (a new state token)."""
+        fresh = self._existing(self.collection_name)
+        if fresh is None:
+            return
+        meta = dict(fresh.metadata or {})
+        meta["newsbot_state"] = uuid.uuid4().hex[:16]
+        fresh.modify(metadata=meta)
+
     # -- writing (callers hold the write lock) ---------------------------
     def begin(self, articles: Sequence[Article]) -> None:
         """Mark articles as being written (pending), with their new text."""
@@ -423,6 +444,7 @@ class Store:
             a.status = "complete"
         # Metadata only: the pending record already carries the text.
         self.articles.update(ids=[a.id for a in articles], metadatas=[a.metadata() for a in articles])
+        self._touch()
 
     def add_alias(self, article: Article, location: str) -> None:
         alias_id = location_id(location)
@@ -441,6 +463,7 @@ class Store:
         self.delete_chunks([article_id])
         alias_ids = [location_id(loc) for loc in article.aliases]
         self.articles.delete(ids=[article_id, *alias_ids])
+        self._touch()
         return article
 
     def recover(self) -> list[str]:
@@ -452,4 +475,5 @@ class Store:
         if ids:
             self.delete_chunks(ids)
             self.articles.delete(ids=ids)
+            self._touch()
         return ids

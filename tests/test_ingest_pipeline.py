@@ -124,3 +124,16 @@ def test_chunk_spans_cover_the_text_in_order_within_size(size, overlap):
     for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
         assert s2 > s1 and e2 > e1 and s2 <= e1 + 2  # no gap beyond whitespace
     assert all(e - s <= size for s, e in spans)
+
+
+def test_state_token_changes_with_every_write_and_only_then(ingestor, store):
+    assert store.state_token() == "empty"
+    ingestor.ingest([other()])
+    first = store.state_token()
+    ingestor.ingest([other()])  # unchanged: nothing written
+    assert store.state_token() == first
+    ingestor.ingest([other("Storms are expected over the coast on Saturday. Ferries may be cancelled.")])
+    second = store.state_token()
+    assert second != first
+    store.remove(location_id("/news/weather.txt"))
+    assert store.state_token() not in (first, second)
