@@ -389,10 +389,10 @@ class Store:
         Readers use it to tell whether what they derived from the store (the
         lexical index) is still current, without reading every record.
         """
-        col = self._existing(self.collection_name)
+        col = self._existing(self.collection_name)  # fresh metadata; cheap at any size
         if col is None:
             return "empty"
-        return f"{col.count()}:{(col.metadata or {}).get('newsbot_state', '')}"
+        return str((col.metadata or {}).get("newsbot_state", "new"))
 
     def _touch(self) -> None:
         """Record that the store changed (a new state token)."""

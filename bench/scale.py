@@ -1,0 +1,274 @@
+"""Scale: answer latency and start-up at 10,000 and 100,000 chunks, ingest memory on a big store.
+
+Run from the repository root: ``python bench/scale.py`` (``--quick`` for a smoke run
+at 2,000 / 20,000 chunks).  Not a test: it prints a Markdown table with the ratios
+and writes ``bench/out/scale.md`` and ``bench/out/scale.json``.
+
+Filler chunks.  Embedding 100,000 chunks with the real model takes over an hour on
+two cores, so filler chunks are made from cached sentence embeddings: every distinct
+sentence of the public dev sets (``../shared/eval``) is embedded once with the real
+model (cached in ``bench/out/filler-sentences.npz``); a filler chunk strings 2-5
+random sentences together (seeded), and its vector is the normalised mean of its
+sentences' vectors.  The sample articles of ``data/sample`` are ingested for real on
+top, and the questions are the dev sets' questions plus the sample's canonical one.
+
+Each store size is measured in both modes: embedded (a local folder) and server (a
+``chroma run`` process on 127.0.0.1 started by the benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+EVAL = ROOT.parent / "shared" / "eval"
+OUT = ROOT / "bench" / "out"
+SEED = 7
+COLLECTION = "scale"
+CANONICAL = "Did the call happen?"
+
+
+# -- filler material ------------------------------------------------------------------
+def sentence_pool(eval_dir: Path) -> list[str]:
+    from retrieval.text import sentence_spans
+
+    texts: list[str] = []
+    for line in (eval_dir / "wikicontradict-dev.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        texts += [rec["context1_info"], rec["context2_info"]]
+    for line in (eval_dir / "ramdocs-dev.jsonl").read_text(encoding="utf-8").splitlines():
+        texts += [d["text"] for d in json.loads(line)["documents"]]
+    return sorted({s.piece for t in texts for s in sentence_spans(t) if 30 <= len(s.piece) <= 300})
+
+
+def pool_vectors(pool: list[str], embedder):
+    import numpy as np
+
+    cache = OUT / "filler-sentences.npz"
+    if cache.exists():
+        data = np.load(cache, allow_pickle=False)
+        if list(data["texts"]) == pool:
+            return data["vectors"]
+    vectors = embedder.encode(pool).astype("float32")
+    OUT.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, texts=np.array(pool), vectors=vectors)
+    return vectors
+
+
+def fill(store, n_chunks: int, pool: list[str], vectors, start: int = 0) -> None:
+    """Add filler articles of 3 chunks each until the store holds ``n_chunks`` chunks."""
+    import numpy as np
+
+    from retrieval.store import Article, Chunk
+    from retrieval.text import content_hash
+
+    rng = random.Random(SEED + start)
+    i = start
+    while store.chunk_count() < n_chunks:
+        articles, chunks, embs = [], [], []
+        for _ in range(300):
+            pieces, vecs = [], []
+            for _ in range(3):
+                picks = rng.sample(range(len(pool)), rng.randint(2, 5))
+                pieces.append(" ".join(pool[p] for p in picks))
+                v = vectors[picks].mean(axis=0)
+                vecs.append(v / np.linalg.norm(v))
+            text = "\n\n".join(pieces)
+            art = Article(id=f"filler{i:07d}", title=f"Filler article {i}", location=f"filler#{i}",
+                          content_hash=content_hash(text), source=f"Outlet {i % 23}",
+                          published=f"20{15 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}", text=text,
+                          n_chunks=3)
+            pos = 0
+            for j, piece in enumerate(pieces):
+                chunks.append(Chunk(art.id, j, piece, pos, pos + len(piece)))
+                pos += len(piece) + 2
+            embs.extend(vecs)
+            articles.append(art)
+            i += 1
+        store.create(len(embs[0]))
+        store.begin(articles)
+        store.replace_chunks(articles, chunks, np.array(embs))
+        store.commit(articles)
+
+
+# -- a chroma server -----------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(path: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(path),
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("chroma run did not start")
+
+
+# -- measures -------------------------------------------------------------------------
+def env_for(mode: str, store_dir: Path, port: int | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(NEWSBOT_STORE_PATH=str(store_dir), NEWSBOT_STORE_COLLECTION=COLLECTION,
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
+               PYTHONPATH=str(ROOT))
+    if mode == "server":
+        env.update(NEWSBOT_STORE_MODE="server", NEWSBOT_STORE_HOST="127.0.0.1", NEWSBOT_STORE_PORT=str(port))
+    return env
+
+
+def open_app(env: dict[str, str], embedder):
+    from bot.app import App
+    from bot.config import load_config
+
+    return App(load_config(None, environ={k: v for k, v in env.items() if k.startswith("NEWSBOT_")}),
+               embedder=embedder)
+
+
+def warm_latency(app, qs: list[str]) -> dict[str, float]:
+    engine = app.engine
+    engine.warm()
+    for q in qs[:5]:
+        engine.answer(q)
+    samples = []
+    for q in qs:
+        t = time.perf_counter()
+        engine.answer(q)
+        samples.append(time.perf_counter() - t)
+    samples.sort()
+    return {"p50_ms": 1000 * statistics.median(samples),
+            "p95_ms": 1000 * samples[min(len(samples) - 1, int(0.95 * len(samples)))]}
+
+
+def cold_ask(env: dict[str, str], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "ask", CANONICAL, "--json"], env=env, cwd=ROOT,
+                       check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def ingest_peak_rss(env: dict[str, str], corpus: Path) -> float:
+    """Peak RSS (MB) of a ``newsbot ingest`` child process."""
+    code = ("import resource, runpy, sys; sys.argv = ['newsbot', 'ingest', %r];\n"
+            "try:\n    runpy.run_module('bot', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % str(corpus)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
+def write_corpus(folder: Path, n: int, pool: list[str]) -> Path:
+    rng = random.Random(SEED * 3)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as f:
+        for i in range(n):
+            text = " ".join(rng.sample(pool, 4))
+            f.write(json.dumps({"title": f"Incoming {i}", "text": text, "url": f"https://news.example/{i}",
+                                "source": "Bench Wire", "published": "2026-11-01"}) + "\n")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--ingest-articles", type=int, default=1_000)
+    parser.add_argument("--modes", default="embedded,server")
+    parser.add_argument("--eval-dir", type=Path, default=EVAL)
+    parser.add_argument("--quick", action="store_true", help="2,000 / 20,000 chunks, 30 questions, 100 articles")
+    args = parser.parse_args()
+    if args.quick:
+        args.small, args.large, args.questions, args.ingest_articles = 2_000, 20_000, 30, 100
+
+    from retrieval.embeddings import SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    pool = sentence_pool(args.eval_dir)
+    vectors = pool_vectors(pool, embedder)
+    qs = [CANONICAL] + [json.loads(l)["question"] for name in ("wikicontradict-dev.jsonl", "ramdocs-dev.jsonl")
+                        for l in (args.eval_dir / name).read_text(encoding="utf-8").splitlines()]
+    random.Random(SEED).shuffle(qs)
+    qs = qs[:args.questions]
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="newsbot-scale-") as tmp:
+        tmp_path = Path(tmp)
+        corpus = write_corpus(tmp_path / "incoming", args.ingest_articles, pool)
+        for mode in args.modes.split(","):
+            server, port = (None, None)
+            if mode == "server":
+                server, port = start_server(tmp_path / "server-data")
+            try:
+                row: dict[str, float] = {}
+                store_dir = tmp_path / f"{mode}-store"
+                env = env_for(mode, store_dir, port)
+                # Ingest memory: 1,000 articles into an empty store ...
+                row["ingest_rss_empty_mb"] = ingest_peak_rss(env, corpus)
+                app = open_app(env, embedder)
+                for article in app.store.list_articles():
+                    app.store.remove(article.id)
+                subprocess.run([sys.executable, "-m", "bot", "ingest", str(ROOT / "data" / "sample")],
+                               env=env, cwd=ROOT, check=True, capture_output=True)
+                for size in (args.small, args.large):
+                    t = time.perf_counter()
+                    fill(app.store, size, pool, vectors, start=app.store.chunk_count())
+                    row[f"fill_{size}_s"] = time.perf_counter() - t
+                    app = open_app(env, embedder)  # a fresh engine: index built for this size
+                    lat = warm_latency(app, qs)
+                    row[f"p50_{size}_ms"], row[f"p95_{size}_ms"] = lat["p50_ms"], lat["p95_ms"]
+                    row[f"cold_ask_{size}_s"] = cold_ask(env)
+                # ... and into the store that now holds the large corpus.
+                row["ingest_rss_large_mb"] = ingest_peak_rss(env, write_corpus(tmp_path / f"more-{mode}", args.ingest_articles, pool[::-1]))
+                row["chunks"] = app.store.chunk_count()
+                results[mode] = row
+            finally:
+                if server is not None:
+                    server.terminate()
+                    server.wait()
+
+    s, l = args.small, args.large
+    lines = ["| mode | chunks | warm p50 / p95 at %d | warm p50 / p95 at %d | p95 ratio (target <= 2.0) "
+             "| cold ask at %d / %d | cold ratio | ingest peak RSS empty / large store | RSS ratio (target <= 1.2) |" % (s, l, s, l),
+             "|---|---|---|---|---|---|---|---|---|"]
+    for mode, r in results.items():
+        lines.append(
+            f"| {mode} | {r['chunks']:,} | {r[f'p50_{s}_ms']:.1f} / {r[f'p95_{s}_ms']:.1f} ms "
+            f"| {r[f'p50_{l}_ms']:.1f} / {r[f'p95_{l}_ms']:.1f} ms | {r[f'p95_{l}_ms'] / r[f'p95_{s}_ms']:.2f} "
+            f"| {r[f'cold_ask_{s}_s']:.2f} / {r[f'cold_ask_{l}_s']:.2f} s | {r[f'cold_ask_{l}_s'] / r[f'cold_ask_{s}_s']:.2f} "
+            f"| {r['ingest_rss_empty_mb']:.0f} / {r['ingest_rss_large_mb']:.0f} MB "
+            f"| {r['ingest_rss_large_mb'] / r['ingest_rss_empty_mb']:.2f} |")
+    table = "\n".join(lines)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "scale.md").write_text(table + "\n", encoding="utf-8")
+    (OUT / "scale.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    sys.stdout.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
