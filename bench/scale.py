@@ -183,12 +183,14 @@ def ingest_peak_rss(env: dict[str, str], corpus: Path) -> float:
     return int(out.strip().splitlines()[-1]) / 1024
 
 
-def write_corpus(folder: Path, n: int, pool: list[str]) -> Path:
+def write_corpus(folder: Path, n: int, pool: list[str], reverse: bool = False) -> Path:
+    """``n`` articles of 4 pool sentences; ``reverse`` gives other texts of the same lengths."""
     rng = random.Random(SEED * 3)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "articles.jsonl").open("w", encoding="utf-8") as f:
         for i in range(n):
-            text = " ".join(rng.sample(pool, 4))
+            picks = rng.sample(pool, 4)
+            text = " ".join(reversed(picks) if reverse else picks)
             f.write(json.dumps({"title": f"Incoming {i}", "text": text, "url": f"https://news.example/{i}",
                                 "source": "Bench Wire", "published": "2026-11-01"}) + "\n")
     return folder
@@ -203,7 +205,15 @@ def main() -> None:
     parser.add_argument("--modes", default="embedded,server")
     parser.add_argument("--eval-dir", type=Path, default=EVAL)
     parser.add_argument("--quick", action="store_true", help="2,000 / 20,000 chunks, 30 questions, 100 articles")
+    parser.add_argument("--fill-to", type=int, default=None, help=argparse.SUPPRESS)  # child: fill, exit
     args = parser.parse_args()
+    if args.fill_to is not None:  # a child process writes the filler, as another writer would
+        from retrieval.embeddings import SentenceEmbedder
+
+        pool = sentence_pool(args.eval_dir)
+        app = open_app(dict(os.environ), SentenceEmbedder())
+        fill(app.store, args.fill_to, pool, pool_vectors(pool, None), start=app.store.chunk_count())
+        return
     if args.quick:
         args.small, args.large, args.questions, args.ingest_articles = 2_000, 20_000, 30, 100
 
@@ -230,22 +240,20 @@ def main() -> None:
                 env = env_for(mode, store_dir, port)
                 # Ingest memory: 1,000 articles into an empty store ...
                 row["ingest_rss_empty_mb"] = ingest_peak_rss(env, corpus)
-                app = open_app(env, embedder)
-                for article in app.store.list_articles():
-                    app.store.remove(article.id)
                 subprocess.run([sys.executable, "-m", "bot", "ingest", str(ROOT / "data" / "sample")],
                                env=env, cwd=ROOT, check=True, capture_output=True)
                 for size in (args.small, args.large):
                     t = time.perf_counter()
-                    fill(app.store, size, pool, vectors, start=app.store.chunk_count())
+                    subprocess.run([sys.executable, __file__, "--fill-to", str(size), "--eval-dir",
+                                    str(args.eval_dir)], env=env, cwd=ROOT, check=True)
                     row[f"fill_{size}_s"] = time.perf_counter() - t
                     app = open_app(env, embedder)  # a fresh engine: index built for this size
                     lat = warm_latency(app, qs)
                     row[f"p50_{size}_ms"], row[f"p95_{size}_ms"] = lat["p50_ms"], lat["p95_ms"]
                     row[f"cold_ask_{size}_s"] = cold_ask(env)
                 # ... and into the store that now holds the large corpus.
-                row["ingest_rss_large_mb"] = ingest_peak_rss(env, write_corpus(tmp_path / f"more-{mode}", args.ingest_articles, pool[::-1]))
-                row["chunks"] = app.store.chunk_count()
+                row["ingest_rss_large_mb"] = ingest_peak_rss(env, write_corpus(tmp_path / f"more-{mode}", args.ingest_articles, pool, reverse=True))
+                row["chunks"] = open_app(env, embedder).store.chunk_count()
                 results[mode] = row
             finally:
                 if server is not None:
