@@ -28,8 +28,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Benchmarks, not tests: each prints a table of figures and ratios against a
+# baseline measured in the same run (results also land in bench/out/).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ask_latency.py
+	$(BIN)/python bench/discord_bench.py
+	$(BIN)/python bench/scale.py
 
 eval: $(STAMP)
 	$(BIN)/newsbot eval
