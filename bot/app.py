@@ -54,7 +54,8 @@ class App:
 
     @cached_property
     def engine(self):
-        """The answer engine over the configured store."""
+        """The answer engine over the configured store (the CLI, the REPL and Discord
+        use this one): generative when ``[llm] provider`` names a model, else offline."""
         return self.engine_for(self.store, cache_dir=self.config.store.path / "lexical-cache")
 
     def engine_for(self, store, cache_dir=None):
@@ -62,7 +63,26 @@ class App:
         from retrieval.chain import AnswerEngine, EngineSettings
 
         settings = EngineSettings(k=self.config.retrieval.k, cache_dir=cache_dir)
-        return AnswerEngine(store, self.embedder, settings=settings)
+        offline = AnswerEngine(store, self.embedder, settings=settings)
+        if self.chat_model is None:
+            return offline
+        from retrieval.generate import GenerativeEngine
+
+        return GenerativeEngine(offline, self.chat_model, prompts=self.prompts)
+
+    @cached_property
+    def chat_model(self):
+        """The LangChain chat model of ``[llm]``; ``None`` for ``provider = "none"``."""
+        from retrieval.llm import LLMSettings, build_chat_model
+
+        return build_chat_model(LLMSettings.from_config(self.config.llm))
+
+    @cached_property
+    def prompts(self):
+        """The generative engine's prompt templates (``[llm] prompt_dir`` or the packaged ones)."""
+        from retrieval.generate import load_prompts
+
+        return load_prompts(self.config.llm.prompt_dir or None)
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -105,6 +105,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "retrieval": {
         "k": Key(int, 6, _positive),
     },
+    "llm": {
+        "provider": Key(str, "none", _one_of("none", "ollama", "openai")),
+        "model": Key(str, ""),
+        "base_url": Key(str, ""),
+        "api_key_env": Key(str, "OPENAI_API_KEY", _non_empty),
+        "temperature": Key(float, 0.0, _non_negative),
+        "max_tokens": Key(int, 512, _positive),
+        "timeout": Key(float, 60.0, _positive),
+        "max_retries": Key(int, 1, _non_negative),
+        "prompt_dir": Key(str, ""),
+    },
     "discord": {
         "ingest_roles": Key(list, [], _ids_or_names),
         "ingest_users": Key(list, [], _ids),
@@ -204,6 +215,8 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
                 rel_base = base
             if (section, name) == ("store", "path"):
                 value = (rel_base / Path(value).expanduser()).resolve()
+            elif (section, name) == ("llm", "prompt_dir") and value:
+                value = str((rel_base / Path(value).expanduser()).resolve())
             values[name] = value
         sections[section] = SimpleNamespace(**values)
 
@@ -212,6 +225,9 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         if name.startswith(ENV_PREFIX) and name != "NEWSBOT_CONFIG" and name not in known:
             raise ConfigError(f"unknown setting {name} in the environment")
 
+    llm = sections["llm"]
+    if llm.provider != "none" and not llm.model.strip():
+        raise ConfigError(f"[llm] model: provider {llm.provider!r} needs a model name")
     if sections["chunking"].overlap >= sections["chunking"].size:
         raise ConfigError("[chunking] overlap: must be smaller than [chunking] size")
     return Config(source=path, **sections)

@@ -146,6 +146,8 @@ class Reply:
 def render_answer(answer: Answer, *, embeds: bool) -> Reply:
     """The answer text with its ``[n]`` markers, then its sources (embed or text)."""
     text = no_unfurl(answer.answer)
+    if answer.notice:  # one line: which path produced the answer, when it matters
+        text = f"{text}\n-# {answer.notice}"
     sources = answer.sources()
     if not sources:
         return Reply(split_message(text))

@@ -36,11 +36,22 @@ def source_line(citation) -> str:
     return " — ".join(parts)
 
 
-def render_answer(out, answer) -> None:
-    """The answer text, then its numbered sources."""
+def render_answer(out, answer, *, shown: str = "") -> None:
+    """The answer text, its one-line notice if any, then its numbered sources.
+
+    ``shown`` is answer text already written (streamed): when the answer starts
+    with it, only the rest is printed.
+    """
     from rich.text import Text
 
-    out.print(Text(answer.answer))
+    if shown and answer.answer.startswith(shown):
+        out.print(Text(answer.answer[len(shown):]))
+    else:
+        if shown:  # the streamed text is not the answer after all: start afresh
+            out.print()
+        out.print(Text(answer.answer))
+    if answer.notice:
+        out.print(Text(f"Note: {answer.notice}", style="dim"))
     sources = answer.sources()
     if sources:
         out.print()

@@ -129,10 +129,18 @@ class Repl:
         return True
 
     def ask(self, question: str) -> None:
-        answer = self.engine.answer(question, list(self.history))
+        streamed: list[str] = []
+        options = {}
+        if getattr(self.engine, "streams", False):  # a generative engine: verified text as it comes
+            def show(piece: str) -> None:
+                streamed.append(piece)
+                self.out.print(Text(piece), end="")
+
+            options["on_text"] = show
+        answer = self.engine.answer(question, list(self.history), **options)
         self.history = [*self.history, (question, answer)][-self.max_turns:]
         self.last = answer
-        render_answer(self.out, answer)
+        render_answer(self.out, answer, shown="".join(streamed))
         self.out.print()
 
     def command(self, line: str) -> bool:

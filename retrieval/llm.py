@@ -1,0 +1,87 @@
+"""Chat models from settings: ``[llm]`` in the configuration.
+
+``provider = "none"`` builds nothing (the offline engine answers alone);
+``"ollama"`` builds a ``langchain_ollama.ChatOllama``; ``"openai"`` a
+``langchain_openai.ChatOpenAI``, which talks to any OpenAI-compatible server
+through ``base_url`` (vLLM, llama.cpp server, LM Studio, hosted APIs).
+The provider packages are imported only here, only when chosen.  An API key
+is read from the environment variable named by ``api_key_env``, never from
+a file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+PROVIDERS = ("none", "ollama", "openai")
+# OpenAI-compatible servers on one's own machine accept any key; the client needs one.
+LOCAL_KEY = "not-needed"
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """What ``[llm]`` holds (see ``config.toml`` for each key)."""
+
+    provider: str = "none"
+    model: str = ""
+    base_url: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = 0.0
+    max_tokens: int = 512
+    timeout: float = 60.0
+    max_retries: int = 1
+    prompt_dir: str = ""
+
+    @classmethod
+    def from_config(cls, section: Any) -> "LLMSettings":
+        """From the ``config.llm`` namespace."""
+        return cls(**{k: getattr(section, k) for k in cls.__dataclass_fields__ if hasattr(section, k)})
+
+
+def build_chat_model(settings: LLMSettings, environ: Mapping[str, str] | None = None) -> Any | None:
+    """The LangChain chat model the settings describe (``None`` for provider none)."""
+    environ = os.environ if environ is None else environ
+    provider = settings.provider
+    if provider == "none":
+        return None
+    if provider not in PROVIDERS:
+        raise ConfigError(f"[llm] provider: must be one of {', '.join(PROVIDERS)} (got {provider!r})")
+    if not settings.model.strip():
+        raise ConfigError(f"[llm] model: provider {provider!r} needs a model name")
+    if provider == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError:
+            raise ConfigError("[llm] provider \"ollama\" needs langchain-ollama: "
+                              "pip install 'newsbot[llm]'") from None
+        return ChatOllama(
+            model=settings.model,
+            base_url=settings.base_url or None,
+            temperature=settings.temperature,
+            num_predict=settings.max_tokens,
+            client_kwargs={"timeout": settings.timeout},
+        )
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:
+        raise ConfigError("[llm] provider \"openai\" needs langchain-openai: "
+                          "pip install 'newsbot[llm]'") from None
+    key = environ.get(settings.api_key_env, "")
+    if not key:
+        if not settings.base_url:
+            raise ConfigError(f"[llm] provider \"openai\" without base_url talks to api.openai.com: "
+                              f"set {settings.api_key_env} in the environment")
+        key = LOCAL_KEY
+    return ChatOpenAI(
+        model=settings.model,
+        base_url=settings.base_url or None,
+        api_key=key,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+    )
