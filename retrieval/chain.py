@@ -98,7 +98,8 @@ class AnswerEngine:
         articles = self._articles(ranked)
         found = gather(q, hits, index, self.lexicon, lede_bonus=self.settings.lede_bonus,
                        title_weight=self.settings.title_weight,
-                       context_weight=self.settings.context_weight)
+                       context_weight=self.settings.context_weight,
+                       texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
         for _ in range(3):
             comp = compose(q, evidence, articles, ranked, self.settings.compose,

@@ -4,8 +4,11 @@ Three shapes, chosen from the evidence alone:
 
 * **conflict**: relevant sentences both support and deny the claim, or
   several articles give different answers (different names, numbers or
-  wording).  The answer says the sources conflict, then gives each side
-  with its speaker, date, verbatim quote and citation.
+  wording), including an article close to the question in meaning whose
+  figures differ from the best answer's.  The answer says the sources
+  conflict, then gives each side with its speaker, date, verbatim quote and
+  citation: for different answers, each article's answer-bearing sentence,
+  compactly (one attribution for quotes in a row from one publisher).
 * **answered**: one side only.  Always attributed ("According to ..."),
   never stated as bare fact.
 * **not_found**: nothing relevant enough.  The answer says so and names
@@ -34,10 +37,15 @@ class ComposeSettings:
     strong_dense: float = 0.55  # chunk similarity that makes a sentence usable by itself
     sure_coverage: float = 0.9  # own coverage that makes a sentence usable without the answer type
     side_ratio: float = 0.5  # a side's score relative to the best evidence
-    max_sides: int = 4  # articles quoted in a conflict of answers
-    second_ratio: float = 0.75  # a second sentence of one article is quoted above this share
-    max_quote: int = 220  # characters of one quote before it is windowed
-    budget: int = 620  # characters of quotes in one answer
+    max_sides: int = 6  # articles quoted in a conflict of answers
+    dissent_dense: float = 0.75  # a differing answer counts from this share of the best's similarity
+    dissent_score: float = 0.25  # ... and this share of the best evidence's score
+    second_ratio: float = 0.75  # (0 turns second quotes off)
+    max_quote: int = 300  # characters of one quote before it is windowed
+    budget: int = 720  # characters of quotes in one answer
+    second_floor: float = 0.6  # a second sentence of one article scores at least this share of the first
+    extend_quotes: int = 3  # up to this many quotes, a short one runs on into the next sentence
+    around_quotes: int = 2  # up to this many quotes, a short one takes in the sentences around it
 
 
 @dataclass
@@ -115,8 +123,13 @@ def compose(
             sides.reverse()
         return _write_conflict(question, sides, articles, settings, stance_based=True)
 
-    per_article = _best_per_article(strong)[: settings.max_sides]
+    per_article = _best_per_article(strong, question)[: settings.max_sides]
     groups = _group_by_answer(per_article, question)
+    if len(groups) == 1:
+        other = _dissent(pool, per_article, question, settings)
+        if other is not None:
+            per_article.append(other)
+            groups.append([other])
     extra = _second_sentences(per_article, strong, question, settings)
     if len(groups) >= 2:
         sides = [Side(g, g[0].stance) for g in groups[: settings.max_sides]]
@@ -125,6 +138,31 @@ def compose(
 
 
 # -- choosing evidence ------------------------------------------------------
+def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Question,
+             settings: ComposeSettings) -> Evidence | None:
+    """Another article that gives a different answer, though it matches the question
+    less closely in words: its passage is nearly as close in meaning as the best
+    one's (dense similarity), it holds what the question asks for, and its names,
+    numbers or dates differ from the answer's ("born in 1213" against
+    "(1211–1255)").  Wording differs most between sources that disagree."""
+    if settings.dissent_dense <= 0 or not chosen:
+        return None
+    top = chosen[0]
+    best = pool[0].score
+    taken = {e.article_id for e in chosen}
+    for e in pool:
+        if e.article_id in taken or e.score < settings.dissent_score * best:
+            continue
+        if e.dense < settings.dissent_dense * top.dense:
+            continue
+        if question.answer_type and not e.has_answer_type:
+            continue
+        if not _values(e, question) or _agree(top, e, question):
+            continue
+        return e
+    return None
+
+
 def _pick(evs: Sequence[Evidence], limit: int) -> list[Evidence]:
     """The best sentence of each of up to ``limit`` articles."""
     out: list[Evidence] = []
@@ -155,24 +193,33 @@ def _name_words(name: str) -> set[str]:
 
 def _second_sentences(chosen: Sequence[Evidence], strong: Sequence[Evidence], question: Question,
                       settings: ComposeSettings) -> dict[str, Evidence]:
-    """A second quote for an article whose next-best sentence is nearly as relevant
-    and holds what the question asks for (a name, a date, a number)."""
+    """A second quote for an article: among its other relevant sentences (at least
+    ``second_floor`` of the first's score) that hold what the question asks for (a
+    name, a date, a number), the one that answers best (what the question says
+    happened, in its own words, beside the answer).  An article often names its
+    subject in one sentence and gives the answer in another."""
     out: dict[str, Evidence] = {}
     if settings.second_ratio <= 0:
         return out
     for best in chosen:
-        for e in strong:
-            if (e.article_id == best.article_id and e is not best
-                    and e.score >= settings.second_ratio * best.score
-                    and (e.has_answer_type or not question.answer_type)):
-                out[best.article_id] = e
-                break
+        cands = [e for e in strong if e.article_id == best.article_id and e is not best
+                 and e.score >= settings.second_floor * best.score
+                 and (e.has_answer_type or not question.answer_type)]
+        if cands:
+            out[best.article_id] = max(cands, key=_answering)
     return out
 
 
-def _best_per_article(evs: Sequence[Evidence]) -> list[Evidence]:
+def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
+                      bearing_ratio: float = 0.6) -> list[Evidence]:
     """The best sentence of each article, skipping sentences another article already
-    gave word for word (copies of one text differ where it matters)."""
+    gave word for word (copies of one text differ where it matters).
+
+    When the question asks for a name, a date or a number and an article's best
+    sentence holds none, a sentence of the same article that holds one beside what
+    the question says happened (and scores at least ``bearing_ratio`` of the best)
+    is taken instead: it is the one that answers.
+    """
     out: dict[str, Evidence] = {}
     taken: set[str] = set()
     for e in evs:
@@ -182,8 +229,24 @@ def _best_per_article(evs: Sequence[Evidence]) -> list[Evidence]:
             taken.add(key)
     for e in evs:  # an article with nothing of its own keeps its best sentence
         out.setdefault(e.article_id, e)
+    if question is not None and question.answer_type:
+        for art, best in list(out.items()):
+            if best.bears or best.has_answer_type:
+                continue
+            for e in evs:
+                if (e.article_id == art and e.bears and e.score >= bearing_ratio * best.score
+                        and " ".join(e.text.lower().split()) not in taken):
+                    out[art] = e
+                    break
     order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
     return sorted(out.values(), key=lambda e: order[e.article_id])
+
+
+def _answering(ev: Evidence) -> float:
+    """How well a sentence answers, within its article: its score, plus what the
+    question says happened ("released", "founded") in its own words, plus what
+    the question asks for beside it (a date, a number, a name)."""
+    return ev.score + 0.3 * ev.predicate_coverage + (0.1 if ev.bears else 0.0)
 
 
 def _values(ev: Evidence, question: Question) -> set[str]:
@@ -296,7 +359,7 @@ def _same_name(a: str, b: str) -> bool:
 
 
 def _quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
-                extend: bool = False) -> tuple[int, int, bool, bool]:
+                extend: bool = False, around: bool = False) -> tuple[int, int, bool, bool]:
     """The span of the article ``text`` to quote for a sentence.
 
     The sentence itself when it fits; with ``extend``, the sentence and the one
@@ -308,10 +371,32 @@ def _quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     article text and whether it was cut on the left and on the right.
     """
     lo_abs, hi_abs = ev.start, ev.end
+    # A quote runs on into a neighbouring sentence of the same paragraph and line
+    # only (a line break ends a caption or a paragraph).
     if extend and hi_abs - lo_abs < max_chars:
         following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
-        if following and hi_abs + following[0].end - lo_abs <= max_chars:
+        if following and hi_abs + following[0].end - lo_abs <= max_chars \
+                and "\n" not in text[hi_abs:hi_abs + following[0].end]:
             hi_abs += following[0].end
+    while around and hi_abs - lo_abs < max_chars:
+        # The passage around the sentence, as far as it fits: the next sentence,
+        # then the one before.
+        grown = False
+        following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
+        if following and hi_abs + following[0].end - lo_abs <= max_chars \
+                and "\n" not in text[hi_abs:hi_abs + following[0].end]:
+            hi_abs += following[0].end
+            grown = True
+        window_lo = max(0, lo_abs - max_chars - 1)
+        before = sentence_spans(text[window_lo:lo_abs])
+        if before and (window_lo == 0 or len(before) > 1):
+            prev = before[-1]
+            if hi_abs - (window_lo + prev.start) <= max_chars \
+                    and "\n" not in text[window_lo + prev.start:lo_abs]:
+                lo_abs = window_lo + prev.start
+                grown = True
+        if not grown:
+            break
     if hi_abs - lo_abs <= max_chars:
         return lo_abs, hi_abs, False, False
     piece_text = text[lo_abs:hi_abs]
@@ -319,28 +404,42 @@ def _quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     rarity = {t: question.weights.get(t, top) / top for t in question.terms}
     toks = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", piece_text)]
     weights = []
+    keys: list[str | None] = []  # a question term counts once in a window, whatever its repeats
     for _, _, tok in toks:
         core = tok.strip("“”\"'()[],.;:!?")
         found = terms(core, question.lexicon) if core and question.lexicon else []
         w = 0.0
+        keys.append(found[0] if found and found[0] in rarity else None)
         if found and found[0] in rarity:
             w += 0.5 + rarity[found[0]]
         elif core[:1].isdigit() and question.answer_type in ("date", "number", "amount"):
+            w += 0.7
+        elif question.answer_type == "date" and core.lower() in _MONTHS:
             w += 0.7
         elif core[:1].isupper() and question.answer_type in ("person", "place", None):
             w += 0.3
         weights.append(w)
     best, best_lo, best_hi = -1.0, 0, len(toks)
     hi, total = 0, 0.0
+    counts: dict[str, int] = {}
+
+    def step(i: int, sign: int) -> float:
+        key = keys[i]
+        if key is None:
+            return sign * weights[i]
+        counts[key] = counts.get(key, 0) + sign
+        first = counts[key] == (1 if sign > 0 else 0)
+        return sign * weights[i] if first else 0.0
+
     for lo in range(len(toks)):
         while hi < len(toks) and toks[hi][1] - toks[lo][0] <= max_chars:
-            total += weights[hi]
+            total += step(hi, 1)
             hi += 1
         # Among windows holding as much, the later one: answers follow their cue.
         if total > best + 1e-9 or (abs(total - best) <= 1e-9 and weights[lo] > 0):
             best, best_lo, best_hi = total, lo, hi
         if hi > lo:
-            total -= weights[lo]
+            total += step(lo, -1)
         else:
             hi = lo + 1
     a = toks[best_lo][0]
@@ -351,9 +450,13 @@ def _quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
 
 
+_MONTHS = frozenset("""january february march april may june july august september october november
+december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+
+
 def _quoted(ev: Evidence, question: Question, info: ArticleInfo, numbering: _Numbering,
-            stance: str, max_chars: int, extend: bool = False) -> str:
-    start, end, cut_l, cut_r = _quote_span(ev, question, max_chars, info.text, extend)
+            stance: str, max_chars: int, extend: bool = False, around: bool = False) -> str:
+    start, end, cut_l, cut_r = _quote_span(ev, question, max_chars, info.text, extend, around)
     n = numbering.cite(ev, (start, end), info, stance)
     body = info.text[start:end]
     return f"“{'…' if cut_l else ''}{body}{'…' if cut_r else ''}” [{n}]"
@@ -370,19 +473,31 @@ def _write_conflict(question: Question, sides: list[Side], articles: dict[str, A
     parts: list[str] = []
     if not stance_based:
         parts.append("The sources give different answers.")
+        said = {" ".join(e.text.lower().split()) for s in sides for e in s.evidence}
+        last: tuple[str, str] | None = None
         for side in sides:
             for i, ev in enumerate(side.evidence):
                 info = articles[ev.article_id]
                 who, paren = _attribution(ev, info)
-                quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
-                                 extend=question.kind == "wh" and ev.article_id not in extra)
                 more = extra.get(ev.article_id)
+                if more is not None:  # a copy of a sentence already quoted adds nothing
+                    key = " ".join(more.text.lower().split())
+                    more = None if key in said else more
+                    said.add(key)
+                quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
+                                 extend=question.kind == "wh" and more is None
+                                 and n_quotes <= settings.extend_quotes,
+                                 around=n_quotes <= settings.around_quotes)
                 if more is not None:
                     quoted += " and " + _quoted(more, question, info, numbering, more.stance, max_chars)
-                if i == 0:
+                if last == (who, paren):
+                    # The same speaker and day again: one attribution, the quotes listed.
+                    parts[-1] = f"{parts[-1]}; {quoted}"
+                elif i == 0:
                     parts.append(f"According to {who}{paren}: {quoted}")
                 else:
                     parts.append(f"{_cap(who)}{paren} agrees: {quoted}")
+                last = (who, paren)
         return Composition("conflict", " ".join(_end(p) for p in parts), numbering.citations, [])
 
     focused = question.focus is not None and sides[0].stance == question.focus
@@ -392,7 +507,8 @@ def _write_conflict(question: Question, sides: list[Side], articles: dict[str, A
         for i, ev in enumerate(side.evidence):
             info = articles[ev.article_id]
             who, paren = _attribution(ev, info)
-            quoted = _quoted(ev, question, info, numbering, side.stance, max_chars)
+            quoted = _quoted(ev, question, info, numbering, side.stance, max_chars,
+                             around=n_quotes <= settings.around_quotes)
             if focused and k == 0:
                 verb = "denied it" if side.stance == "denies" else "reported it"
                 parts.append(f"{_cap(who)} {verb}{paren}: {quoted}")
@@ -412,7 +528,7 @@ def _write_one_side(question: Question, evs: list[Evidence], articles: dict[str,
         info = articles[ev.article_id]
         who, paren = _attribution(ev, info)
         quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
-                         extend=question.kind == "wh")
+                         extend=question.kind == "wh", around=len(evs) <= settings.around_quotes)
         if i == 0:
             parts.append(f"According to {who}{paren}: {quoted}")
         else:

@@ -43,6 +43,7 @@ _AMOUNT = re.compile(
     r"(?:euros?|dollars?|pounds?|yen|yuan|roubles?|rubles?|francs?))", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)*")
 _QUOTE_MARKS = re.compile(r"[“”\"«»]")
+_EDGE_MARGIN = 600  # characters of the article read past a chunk's edges
 
 
 @dataclass
@@ -157,6 +158,10 @@ class Evidence:
     when: date | None  # the day the speaker made the claim, when the sentence names it
     terms: frozenset[str]
     has_answer_type: bool = False
+    # It holds what the question asks for next to what the question says happened
+    # ("The population was 681" for "What is the population of X?").
+    bears: bool = False
+    predicate_coverage: float = 0.0  # weighted share of the question's predicate terms it holds itself
     entity_coverage: float = 1.0  # share of the names and numbers asked about it carries
 
     @property
@@ -174,8 +179,14 @@ def gather(
     title_weight: float = 0.8,
     context_weight: float = 0.6,
     list_penalty: float = 0.6,
+    texts: dict[str, str] | None = None,
 ) -> list[Evidence]:
-    """Every sentence of the retrieved chunks, scored, best first (one per span)."""
+    """Every sentence of the retrieved chunks, scored, best first (one per span).
+
+    With ``texts`` (article id -> stored text), sentences are cut from the whole
+    article, so a sentence that runs across a chunk's edge is kept whole
+    ("... confirmed by the Senate on August 10," + "1966.").
+    """
     weights = {t: index.idf(t) for t in question.terms}
     question.weights = weights
     # What the question says happened (its terms past the names): a sentence
@@ -183,12 +194,27 @@ def gather(
     predicate = [t for t in question.terms if t not in question.entity_terms
                  and t not in lexicon.stance_question_words]
     total = sum(weights.values()) or 1.0
+    pred_total = sum(weights[t] for t in predicate) or 0.0
     seen: set[tuple[str, int]] = set()
     out: list[Evidence] = []
     for hit in hits:
         title_terms = set(terms(hit.meta.get("title", ""), lexicon))
-        spans = list(_lines(sentence_spans(hit.text)))
-        first_start = spans[0].start if spans else 0
+        full = texts.get(hit.article_id) if texts else None
+        if full is not None and full[hit.start:hit.end] == hit.text:
+            # The chunk with a margin of its article on either side, cut into
+            # sentences; those that overlap the chunk are kept, whole.
+            lo = max(0, hit.start - _EDGE_MARGIN)
+            around = list(_lines(sentence_spans(full[lo:hit.end + _EDGE_MARGIN])))
+            if lo > 0 and around:
+                around = around[1:]  # it may begin mid-sentence
+            spans = [Span(lo + sp.start - hit.start, lo + sp.end - hit.start, sp.piece)
+                     for sp in around if lo + sp.end > hit.start and lo + sp.start < hit.end]
+            first_start = (lo + around[0].start - hit.start) if around and lo == 0 else 0
+            base = 0 if hit.start == 0 else -1
+        else:
+            spans = list(_lines(sentence_spans(hit.text)))
+            first_start = spans[0].start if spans else 0
+            base = hit.start
         previous: frozenset[str] = frozenset()
         for span in spans:
             start = hit.start + span.start
@@ -217,7 +243,7 @@ def gather(
                               if any(t in sent_terms or t in title_terms or t in before for t in group))
                 named = present / len(question.entities)
                 score *= 0.6 + 0.4 * named
-            if start == 0 or (hit.start == 0 and span.start == first_start):
+            if start == 0 or (base == 0 and span.start == first_start):
                 score += lede_bonus
             stance = classify_stance(span.piece, lexicon, relevant=asserts)
             speaker = find_speaker(span.piece, lexicon)
@@ -240,6 +266,9 @@ def gather(
                 when=claim_date(span.piece, hit.meta.get("published")),
                 terms=sent_terms,
                 has_answer_type=bool(typed),
+                bears=typed is True and (asserts or not predicate),
+                predicate_coverage=(sum(weights[t] for t in set(predicate) if t in sent_terms) / pred_total
+                                    if pred_total else 0.0),
                 entity_coverage=named,
             ))
     out.sort(key=lambda e: (-e.score, e.start))

@@ -136,3 +136,123 @@ def test_wikicontradict_scoring():
     got = score_wikicontradict([rec, rec], [both, one], ids)
     assert got["both_sides_cited"] == 0.5
     assert got["both_answers_in_text"] == 0.5
+
+
+def test_wikicontradict_side_needs_its_answer_or_half_its_statement():
+    """A quote carries a side by holding the side's answer (case, punctuation and
+    spacing aside) or at least half the content words of the side's contradicting
+    statement; sharing words with the question is not enough."""
+    from retrieval.evaluate import carries
+
+    statement = ("The Spanish Empire had 10 dead, 47 prisoners and 17 wounded in the Battle of "
+                 "Martín García. The fleet withdrew to Montevideo the next day.")
+    assert carries("…had 10 dead, 47 prisoners and 17 wounded…", "10 dead, 47 prisoners", statement)
+    assert carries("The Spanish Empire had 10 dead, 47 prisoners and 17 wounded in the Battle of "
+                   "Martín García.", "No", statement)
+    assert not carries("The Battle of Martín García was fought in 1814.", "No", statement)
+    assert carries("Built in 1902 by the city.", "1902.", "")
+
+
+# -- composition ------------------------------------------------------------------------
+def _ev(article: str, text: str, start: int, score: float, question, **kw):
+    from retrieval.evidence import Evidence, _carries_type
+
+    typed = _carries_type(question, text, LEX)
+    fields = dict(article_id=article, start=start, end=start + len(text), text=text,
+                  meta={"source": "Wire"}, coverage=0.8, own_coverage=0.8, dense=0.7, score=score,
+                  stance="supports", speaker=None, when=None, terms=frozenset(terms(text, LEX)),
+                  has_answer_type=bool(typed), bears=typed is True)
+    fields.update(kw)
+    return Evidence(**fields)
+
+
+def _info(article: str, text: str):
+    from retrieval.compose import ArticleInfo
+
+    return ArticleInfo(id=article, title=article, source="Wire", published=None, url=None,
+                       path=None, text=text)
+
+
+def test_sentence_running_over_a_chunk_edge_is_kept_whole():
+    from retrieval.evidence import gather
+
+    text = ("Judge Cummings served in Chicago. He was confirmed by the Senate on August 10, "
+            "1966, and received his commission the next day.")
+    cut = text.index("1966")
+    hit = Hit("a:0", "a", text[:cut], 0, cut, {"source": "Wire", "title": "Cummings"}, dense=0.6)
+
+    class Index:
+        def idf(self, term):
+            return 1.0
+
+    q = analyze("When was Judge Cummings confirmed by the Senate?", [], LEX)
+    found = gather(q, [hit], Index(), LEX, texts={"a": text})
+    confirmed = next(e for e in found if "confirmed" in e.text)
+    assert "1966" in confirmed.text and text[confirmed.start:confirmed.end] == confirmed.text
+
+
+def test_different_answers_are_listed_each_with_its_article():
+    """Several articles giving different years: one quote (the answer-bearing
+    sentence) per article, one attribution for one publisher, every year shown."""
+    from retrieval.compose import ComposeSettings, compose
+
+    q = analyze("When was the Earle House built?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {
+        "a": "Earle House is a house in Canehill on Highway 45. It was built in 1859 for a doctor.",
+        "b": "The Earle House stands in Providence. It was built in 1870 by John M. Earle.",
+        "c": "The Earle House is a historic house in South Carolina. It was built c. 1829-1833.",
+    }
+    evs = []
+    for i, (art, text) in enumerate(texts.items()):
+        second = text.index("It was")
+        evs.append(_ev(art, text[:second - 1], 0, 1.0 - 0.05 * i, q, bears=False,
+                       has_answer_type=False, own_coverage=0.5))
+        evs.append(_ev(art, text[second:], second, 0.8 - 0.05 * i, q, predicate_coverage=1.0))
+    evs.sort(key=lambda e: -e.score)
+    comp = compose(q, evs, {a: _info(a, t) for a, t in texts.items()}, list(texts), ComposeSettings())
+    assert comp.status == "conflict"
+    for year in ("1859", "1870", "1829-1833"):
+        assert year in comp.text
+    assert comp.text.count("According to Wire") == 1
+    assert all(c.quote.startswith("It was built") for c in comp.citations)
+    assert [c.n for c in comp.citations] == sorted(c.n for c in comp.citations)
+    assert {c.article_id for c in comp.citations} == set(texts)
+    for c in comp.citations:
+        assert texts[c.article_id][c.start:c.end] == c.quote
+
+
+def test_a_differing_answer_from_a_close_article_makes_a_conflict():
+    """An article close in meaning (dense similarity) whose figure differs is the
+    other side, though it shares fewer words with the question."""
+    from retrieval.compose import ComposeSettings, compose
+
+    q = analyze("Was Muhammad III of Alamut born in 1213?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {"a": "Alauddin Muhammad, also known as Muhammad III of Alamut, was born in 1213.",
+             "b": "Ala ad-Din Muhammad III (1211–1255) was the 26th Imam of the Nizari line."}
+    evs = [_ev("a", texts["a"], 0, 1.04, q, dense=0.84),
+           _ev("b", texts["b"], 0, 0.38, q, dense=0.66, coverage=0.2, own_coverage=0.2)]
+    comp = compose(q, evs, {a: _info(a, t) for a, t in texts.items()}, list(texts), ComposeSettings())
+    assert comp.status == "conflict"
+    assert {c.article_id for c in comp.citations} == {"a", "b"}
+    far = [evs[0], _ev("b", texts["b"], 0, 0.38, q, dense=0.3, coverage=0.2, own_coverage=0.2)]
+    assert compose(q, far, {a: _info(a, t) for a, t in texts.items()}, list(texts),
+                   ComposeSettings()).status == "answered"
+
+
+def test_a_short_quote_takes_in_its_paragraph_but_not_a_caption():
+    from retrieval.compose import _quote_span
+
+    q = analyze("Did the Grand Hotel reopen?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    text = ("(Photo by A. Reporter / AFP)\nThe Grand Hotel reopened on Friday after repairs. "
+            "Guests returned within hours. Staff had been kept on.\n\nIn other news, it rained.")
+    start = text.index("The Grand")
+    sentence = text[start:text.index("Guests") - 1]
+    ev = _ev("a", sentence, start, 1.0, q)
+    lo, hi, _, _ = _quote_span(ev, q, 300, text, around=True)
+    assert text[lo:hi] == ("The Grand Hotel reopened on Friday after repairs. Guests returned within "
+                           "hours. Staff had been kept on.")
+    lo, hi, _, _ = _quote_span(ev, q, 300, text)
+    assert text[lo:hi] == sentence
