@@ -18,8 +18,8 @@ from typing import Any, Sequence
 from .answer import Answer, Citation
 from .compose import ArticleInfo, ComposeSettings, compose
 from .errors import NewsbotError
-from .evidence import Evidence, analyze, gather
-from .search import Filters, HybridSearcher
+from .evidence import Evidence, Question, analyze, gather
+from .search import Filters, Hit, HybridSearcher
 from .store import Store
 from .terms import Lexicon, load_lexicon
 
@@ -40,6 +40,17 @@ class EngineSettings:
     title_weight: float = 0.8  # how much a question term in the headline counts for a sentence
     context_weight: float = 0.6  # ... and one in the sentence before it
     compose: ComposeSettings = field(default_factory=ComposeSettings)
+
+
+@dataclass
+class Retrieved:
+    """One question's retrieval and its offline answer (for engines built on this one)."""
+
+    question: Question
+    hits: list[Hit]
+    articles: dict[str, ArticleInfo]
+    evidence: list[Evidence]  # verbatim sentences of the hits, scored, best first
+    answer: Answer
 
 
 class AnswerEngine:
@@ -82,6 +93,18 @@ class AnswerEngine:
         A turn is a ``(question, Answer)`` pair, an :class:`Answer`, a question
         string, or a LangChain message (human messages count as questions).
         """
+        return self.retrieve(question, history, k=k, source=source, since=since).answer
+
+    def retrieve(
+        self,
+        question: str,
+        history: Sequence[Any] = (),
+        *,
+        k: int | None = None,
+        source: str | None = None,
+        since: str | None = None,
+    ) -> Retrieved:
+        """:meth:`answer` with what it was built from: the hits, articles and evidence."""
         question = (question or "").strip()
         if not question:
             raise NewsbotError("the question is empty: ask something about the stored articles")
@@ -113,7 +136,7 @@ class AnswerEngine:
                         and e.article_id not in {c.article_id for c in bad}]
         else:  # pragma: no cover - evidence is verified before composing
             comp = compose(q, [], articles, ranked, self.settings.compose)
-        return Answer(
+        answer = Answer(
             question=question,
             status=comp.status,
             answer=comp.text,
@@ -121,6 +144,7 @@ class AnswerEngine:
             resolved_question=q.resolved,
             closest=comp.closest,
         )
+        return Retrieved(q, hits, articles, evidence, answer)
 
     def refresh(self) -> None:
         """Re-read the collection on the next question (after an ingest in this process)."""

@@ -36,8 +36,8 @@ from .answer import Answer, Citation
 from .chain import AnswerEngine, resolved_history
 from .compose import ArticleInfo, format_date
 from .errors import ConfigError, NewsbotError
-from .evidence import Evidence, analyze, classify_stance, find_speaker, gather
-from .search import Filters, Hit
+from .evidence import Evidence, classify_stance, find_speaker
+from .search import Hit
 from .verify import (Checked, Passage, Verifier, VerifySettings, complete_claims, is_instruction,
                      split_claims)
 
@@ -226,18 +226,8 @@ class GenerativeEngine:
     def retrieve(self, question: str, history: Sequence[Any] = (), *, k: int | None = None,
                  source: str | None = None, since: str | None = None) -> Retrieval:
         """The offline answer and the passages and evidence behind it."""
-        offline = self.offline.answer(question, history, k=k, source=source, since=since)
-        eng = self.offline
-        q = analyze(offline.question, resolved_history(history, eng.lexicon), eng.lexicon)
-        hits = eng.searcher.search(q.resolved, q.terms, k=k or eng.settings.k,
-                                   filters=Filters(source=source, since=since))
-        articles = eng._articles(list(dict.fromkeys(h.article_id for h in hits)))
-        hits = [h for h in hits if h.article_id in articles
-                and articles[h.article_id].text[h.start:h.end] == h.text]
-        evidence = gather(q, hits, eng.searcher.index(), eng.lexicon,
-                          lede_bonus=eng.settings.lede_bonus, title_weight=eng.settings.title_weight,
-                          context_weight=eng.settings.context_weight)
-        return Retrieval(offline, hits, articles, {(e.article_id, e.start): e for e in evidence})
+        r = self.offline.retrieve(question, history, k=k, source=source, since=since)
+        return Retrieval(r.answer, r.hits, r.articles, {(e.article_id, e.start): e for e in r.evidence})
 
     def _passages(self, found: Retrieval) -> list[Passage]:
         """The hits as passages: overlapping or adjacent chunks of one article merged,
