@@ -3,8 +3,8 @@
 * Dense: one query embedding, one Chroma query with the filters as a
   ``where`` clause.
 * Lexical: a bm25s index over every chunk, built once per collection state
-  and cached on disk (``cache_dir``), keyed to the articles' content hashes
-  and the chunk count, so a restart does not re-tokenize the store.
+  and cached on disk (``cache_dir``), keyed to the store's state token
+  (which every write changes), so a restart does not re-tokenize the store.
 * Fusion: reciprocal rank fusion.  Then near-duplicate chunks (wire copies
   of one story, same words, same names and figures) collapse onto the
   best-ranked one (copies that differ in a figure or a name are kept: they
@@ -188,17 +188,13 @@ class LexicalIndex:
 
 
 def collection_key(store: Store) -> str:
-    """A digest of the collection's state: articles, their hashes, the chunk count."""
-    got = store.articles.get(where={"kind": "article"}, include=["metadatas"])
-    items = sorted(
-        f"{i}:{m.get('content_hash')}:{m.get('n_chunks')}:{m.get('status')}"
-        for i, m in zip(got["ids"], got["metadatas"])
-    )
-    digest = hashlib.sha256()
-    digest.update(f"{store.collection_name}|{store.model_name}|{store.chunk_count()}".encode())
-    for item in items:
-        digest.update(item.encode())
-    return digest.hexdigest()[:24]
+    """The collection's identity and state: it changes whenever any process writes.
+
+    Built from the store's state token, which costs one metadata read at any
+    store size (counting chunks or reading every record grows with the store).
+    """
+    raw = f"{store.collection_name}|{store.model_name}|{store.state_token()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 def _all_chunks(store: Store) -> dict[str, list]:
@@ -242,12 +238,13 @@ class HybridSearcher:
 
     # -- the lexical index -------------------------------------------------
     def index(self) -> LexicalIndex:
-        """The BM25 index, rebuilt when the collection's chunk count changed."""
+        """The BM25 index, reloaded or rebuilt when the collection changed."""
         with self._lock:
+            key = collection_key(self.store)
             current = self._index
-            if current is not None and current.n_docs == self.store.chunk_count():
+            if current is not None and current.key == key:
                 return current
-            self._index = self._load_or_build()
+            self._index = self._load_or_build(key)
             return self._index
 
     def refresh(self) -> None:
@@ -260,8 +257,7 @@ class HybridSearcher:
             return None
         return self.cache_dir / f"bm25-{self.store.collection_name}.pkl"
 
-    def _load_or_build(self) -> LexicalIndex:
-        key = collection_key(self.store)
+    def _load_or_build(self, key: str) -> LexicalIndex:
         path = self._cache_path()
         if path is not None and path.exists():
             cached = LexicalIndex.load(path, key)
@@ -312,12 +308,9 @@ class HybridSearcher:
 
     def _dense(self, question: str, where: dict[str, Any] | None) -> list[Hit]:
         col = self.store.chunks
-        n = min(self.fetch_k, col.count())
-        if n == 0:
-            return []
         vector = self.embedder.embed_query(question)
-        got = col.query(
-            query_embeddings=[vector], n_results=n, where=where,
+        got = col.query(  # Chroma returns fewer when the collection is smaller
+            query_embeddings=[vector], n_results=self.fetch_k, where=where,
             include=["documents", "metadatas", "distances"],
         )
         out = []
