@@ -24,7 +24,7 @@ def eval_command(ctx, eval_dir, limit, as_json, config_path: Path | None) -> Non
     Each suite is ingested into a fresh temporary store.  The dev sets are
     skipped, with the reason, when their folder is absent.
     """
-    from retrieval.evaluate import run_all
+    from bot.evaluate import run_all
 
     app = make_app(ctx, config_path)
     say = (lambda msg: None) if as_json else (lambda msg: click.echo(f"... {msg}", err=True))

@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 from .search import Hit, LexicalIndex
 from .terms import Lexicon, stem, terms, words
-from .text import Span, sentence_spans
+from .text import Span, is_instruction, sentence_spans
 
 _WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
 _YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",
@@ -221,7 +221,7 @@ def gather(
             key = (hit.article_id, start)
             sent_terms = frozenset(terms(span.piece, lexicon))
             before, previous = previous, sent_terms
-            if key in seen:
+            if key in seen or is_instruction(span.piece):
                 continue
             seen.add(key)
             # A sentence also counts what its headline and the sentence before it name

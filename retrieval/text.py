@@ -90,3 +90,19 @@ def normalize_for_hash(text: str) -> str:
 def content_hash(text: str) -> str:
     """A stable hash of the article body, insensitive to whitespace layout."""
     return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()
+
+
+# Text addressed to a language model rather than to a reader.  Stored articles
+# are data: such a sentence is never quoted as evidence nor accepted as support.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|guidelines)\b"
+    r"|\bsystem prompt\b|\byou are (?:an? )?(?:ai|assistant|language model|chatbot)\b"
+    r"|\b(?:as an ai|language model,)\b"
+    r"|^\W*(?:please\s+)?(?:say|respond|reply|answer|output|print|write)\b(?:\s+(?:that|with|only))?",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(sentence: str) -> bool:
+    """Whether a stored sentence talks to a model ("ignore previous instructions ...")."""
+    return bool(_INSTRUCTION.search(sentence))

@@ -34,7 +34,7 @@ import numpy as np
 
 from .compose import ArticleInfo
 from .terms import Lexicon, number_forms, terms
-from .text import sentence_spans
+from .text import is_instruction, sentence_spans
 
 # "[1]", "[1, 3]", "[1][2]", "[source 2]"
 MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*\]", re.IGNORECASE)
@@ -49,13 +49,6 @@ _FRAMING = re.compile(
     re.IGNORECASE,
 )
 # Text that addresses a model rather than a reader.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|guidelines)\b"
-    r"|\bsystem prompt\b|\byou are (?:an? )?(?:ai|assistant|language model|chatbot)\b"
-    r"|\b(?:as an ai|language model,)\b"
-    r"|^\W*(?:please\s+)?(?:say|respond|reply|answer|output|print|write)\b(?:\s+(?:that|with|only))?",
-    re.IGNORECASE,
-)
 # Words that attribute rather than assert: they need not be in the cited sentence.
 _ATTRIBUTION_WORDS = """according said says say told tells tell reported reports report source sources
 article articles wrote writes noted added stated state states claimed claims"""
@@ -220,11 +213,6 @@ def _claim(piece: str) -> Claim:
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+([.,;:!?…])", r"\1", " ".join(text.split())).strip()
-
-
-def is_instruction(sentence: str) -> bool:
-    """Whether a stored sentence talks to a model ("ignore previous instructions ...")."""
-    return bool(_INSTRUCTION.search(sentence))
 
 
 class Verifier:

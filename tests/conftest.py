@@ -162,7 +162,7 @@ def newsbot_subprocess_cmd() -> list[str]:
 @pytest.fixture(scope="session")
 def sample_store(embedder, tmp_path_factory):
     """A store of the articles of data/sample/, shared by the answer-engine tests."""
-    from retrieval.evaluate import build_store, read_sample_articles
+    from bot.evaluate import build_store, read_sample_articles
 
     return build_store(tmp_path_factory.mktemp("sample-store"), read_sample_articles(SAMPLE), embedder)
 

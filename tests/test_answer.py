@@ -197,7 +197,7 @@ def test_wire_copy_is_collapsed_onto_one_citation(embedder, tmp_path, stem_of):
     from dataclasses import replace
 
     from retrieval.chain import AnswerEngine
-    from retrieval.evaluate import build_store, read_sample_articles
+    from bot.evaluate import build_store, read_sample_articles
 
     articles = read_sample_articles()
     seed = next(a for a in articles if a.location.endswith("kremlin-denies-call.md"))

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from retrieval.evaluate import (
+from bot.evaluate import (
     eval_dir,
     load_sample_suite,
     read_jsonl,
@@ -36,7 +36,7 @@ def test_sample_suite_passes_in_full(engine, sample_store):
 def test_dev_set_smoke(embedder, tmp_path):
     """Ten WikiContradict records end to end: store, answers, verbatim quotes, scores."""
     from retrieval.chain import AnswerEngine
-    from retrieval.evaluate import article_ids, build_store, score_wikicontradict, wikicontradict_articles
+    from bot.evaluate import article_ids, build_store, score_wikicontradict, wikicontradict_articles
 
     recs = read_jsonl(eval_dir() / "wikicontradict-dev.jsonl", limit=10)
     arts = list(wikicontradict_articles(recs))

@@ -25,7 +25,7 @@ from rich.console import Console
 from bot.repl import Repl, StreamInput
 from retrieval.chain import AnswerEngine
 from retrieval.errors import ConfigError
-from retrieval.evaluate import build_store, read_sample_articles
+from bot.evaluate import build_store, read_sample_articles
 from retrieval.generate import ABSTAIN, GenerativeEngine, load_prompts
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -336,3 +336,12 @@ def test_prompts_are_package_files_checked_for_placeholders(tmp_path):
         load_prompts(tmp_path)
     (tmp_path / "user.txt").write_text("{history}Q: {question}\n{sources}", encoding="utf-8")
     assert load_prompts(tmp_path).user.startswith("{history}Q:")
+
+
+def test_offline_engine_never_quotes_the_planted_instruction(offline):
+    """Stored text is data: the offline answer neither quotes nor obeys the injection."""
+    for question in ("Did the Kremlin confirm the call?", "Did the call happen?"):
+        ans = offline.answer(question)
+        assert all("Ignore previous instructions" not in c.quote for c in ans.citations)
+        assert "Ignore previous instructions" not in ans.answer
+    assert offline.answer("Did the call happen?").status == "conflict"

@@ -22,7 +22,7 @@ from bot.cli import cli
 from bot.config import load_config
 from retrieval.chain import AnswerEngine
 from retrieval.errors import ConfigError
-from retrieval.evaluate import build_store, read_sample_articles
+from bot.evaluate import build_store, read_sample_articles
 from retrieval.generate import GenerativeEngine
 
 from .openai_stub import Fail, OpenAIStub, Slow
