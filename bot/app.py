@@ -29,7 +29,8 @@ class App:
 
         emb = self.config.embedding
         return SentenceEmbedder(
-            emb.model, batch_size=emb.batch_size, device=emb.device, threads=emb.threads
+            emb.model, batch_size=emb.batch_size, device=emb.device, threads=emb.threads,
+            backend=emb.backend,
         )
 
     @cached_property

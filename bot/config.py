@@ -17,6 +17,8 @@ from typing import Any, Callable, Mapping
 from retrieval.errors import ConfigError
 
 ENV_PREFIX = "NEWSBOT_"
+# Environment variables of newsbot that are not config keys.
+OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_EVAL_DIR"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "batch_size": Key(int, 64, _positive),
         "device": Key(str, "cpu", _non_empty),
         "threads": Key(int, 0, _non_negative),
+        "backend": Key(str, "auto", _one_of("auto", "onnx", "torch")),
     },
     "chunking": {
         "size": Key(int, 800, _positive),
@@ -100,7 +103,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "timeout": Key(float, 15.0, _positive),
         "max_redirects": Key(int, 5, _non_negative),
         "user_agent": Key(str, "newsbot/0.1 (+https://github.com/newsbot)", _non_empty),
-        "batch_articles": Key(int, 64, _positive),
+        "batch_articles": Key(int, 256, _positive),
     },
     "retrieval": {
         "k": Key(int, 6, _positive),
@@ -222,7 +225,7 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
 
     known = {f"{ENV_PREFIX}{s.upper()}_{k.upper()}" for s, ks in SCHEMA.items() for k in ks}
     for name in environ:
-        if name.startswith(ENV_PREFIX) and name != "NEWSBOT_CONFIG" and name not in known:
+        if name.startswith(ENV_PREFIX) and name not in OTHER_ENV and name not in known:
             raise ConfigError(f"unknown setting {name} in the environment")
 
     llm = sections["llm"]

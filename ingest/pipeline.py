@@ -6,11 +6,18 @@ already knows; only new and changed articles are chunked and embedded (in
 one ``encode`` call per batch, so the model sees long, length-sorted
 batches).  A changed article has its old chunks removed before the new ones
 go in; the same text under a new location becomes an alias.
+
+While one batch is written to Chroma (in a worker thread), the next one is
+looked up, chunked and embedded: the writes overlap the encoding.  A batch
+that shares a location or a text with the batch being written waits for it,
+as does any alias bookkeeping, so the outcome is the same as one batch
+after the other; outcomes are reported in input order once written.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
@@ -107,23 +114,35 @@ class Ingestor:
             if on_outcome:
                 on_outcome(outcome)
 
-        for batch in _batches(items, self.batch_articles):
-            articles: list[RawArticle] = []
-            for item in batch:
-                if isinstance(item, SourceError):
-                    report(Outcome("failed", item.source, detail=item.reason))
+        self._writer = _Writer(report, summary)
+        try:
+            for batch in _batches(items, self.batch_articles):
+                outcomes: list[Outcome] = []  # reported once the batch is written
+                articles: list[RawArticle] = []
+                for item in batch:
+                    if isinstance(item, SourceError):
+                        outcomes.append(Outcome("failed", item.source, detail=item.reason))
+                    else:
+                        summary.warnings.extend(f"{item.location}: {w}" for w in item.warnings)
+                        articles.append(item)
+                if articles:
+                    self._ingest_batch(articles, outcomes)
                 else:
-                    summary.warnings.extend(f"{item.location}: {w}" for w in item.warnings)
-                    articles.append(item)
-            if articles:
-                summary.chunks_added += self._ingest_batch(articles, report)
+                    self._writer.submit(outcomes, None)
+            self._writer.settle()
+        finally:
+            self._writer.close()
         summary.seconds = time.perf_counter() - started
         return summary
 
     # -- one batch -------------------------------------------------------
-    def _ingest_batch(self, raws: Sequence[RawArticle], report: Callable[[Outcome], None]) -> int:
+    def _ingest_batch(self, raws: Sequence[RawArticle], outcomes: list[Outcome]) -> None:
+        report = outcomes.append
+        writer = self._writer
         hashes = [content_hash(r.text) for r in raws]
         ids = [location_id(r.location) for r in raws]
+        if writer.overlaps(ids, hashes):
+            writer.settle()
         records = self.store.records(ids)
         known = self.store.by_hash(hashes)
         # Stale aliases and articles replaced by aliases are dropped first.
@@ -137,6 +156,7 @@ class Ingestor:
                 if target is not None and target.id == record.get("target"):
                     report(Outcome("unchanged", raw.location, target.title, target.id, "alias"))
                     continue
+                writer.settle()
                 self._drop_alias(art_id, record)
                 record = None
             if record and record.get("status") == "complete" and record.get("content_hash") == digest:
@@ -145,6 +165,7 @@ class Ingestor:
             stored, pending = known.get(digest), batch_hashes.get(digest)
             original = stored or pending
             if original is not None and original.id != art_id:
+                writer.settle()
                 if record:  # this location held other text before
                     self.store.remove(art_id)
                 if stored is not None:
@@ -172,7 +193,8 @@ class Ingestor:
             to_write.append((article, "updated" if record else "added"))
 
         if not to_write:
-            return 0
+            writer.submit(outcomes, None)
+            return
         articles = [a for a, _ in to_write]
         chunks: list[Chunk] = []
         for article in articles:
@@ -182,17 +204,24 @@ class Ingestor:
                 Chunk(article.id, i, article.text[s:e], s, e) for i, (s, e) in enumerate(spans)
             )
         embeddings = self.embedder.encode([c.text for c in chunks]) if chunks else []
-        self.store.create(self.embedder.dimension)
-        self.store.begin(articles)
-        self.store.replace_chunks(articles, chunks, embeddings)
-        self.store.commit(articles)
-        for article in articles:
-            for alias in article.aliases:
-                if alias != article.location:
-                    self.store.add_alias(article, alias)
-        for article, status in to_write:
-            report(Outcome(status, article.location, article.title, article.id))
-        return len(chunks)
+        dimension = self.embedder.dimension
+
+        def write() -> int:
+            self.store.create(dimension)
+            self.store.begin(articles)
+            self.store.replace_chunks(articles, chunks, embeddings)
+            self.store.commit(articles)
+            for article in articles:
+                for alias in article.aliases:
+                    if alias != article.location:
+                        self.store.add_alias(article, alias)
+            for article, status in to_write:
+                report(Outcome(status, article.location, article.title, article.id))
+            return len(chunks)
+
+        touched = [a.id for a in articles]
+        touched += [location_id(alias) for a in articles for alias in a.aliases]
+        writer.submit(outcomes, write, ids=touched, hashes=[a.content_hash for a in articles])
 
     def _drop_alias(self, alias_id: str, record: dict) -> None:
         self.store.articles.delete(ids=[alias_id])
@@ -203,6 +232,60 @@ class Ingestor:
             if record.get("location") in target.aliases:
                 target.aliases.remove(record["location"])
                 self.store.articles.update(ids=[target_id], metadatas=[target.metadata()])
+
+
+class _Writer:
+    """Writes one batch at a time in a worker thread; reports outcomes in order.
+
+    ``submit`` first waits for the batch before (so writes keep their order
+    and at most one batch is in flight), then starts ``write``.  Its
+    outcomes, and ``write``'s own, are reported once ``write`` returns.
+    """
+
+    def __init__(self, report: Callable[[Outcome], None], summary: IngestSummary):
+        self._report = report
+        self._summary = summary
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-write")
+        self._future: Future | None = None
+        self._outcomes: list[Outcome] = []
+        self._ids: set[str] = set()
+        self._hashes: set[str] = set()
+
+    def overlaps(self, ids: Iterable[str], hashes: Iterable[str]) -> bool:
+        """Whether the batch in flight touches these articles or texts."""
+        return self._future is not None and (
+            not self._ids.isdisjoint(ids) or not self._hashes.isdisjoint(hashes)
+        )
+
+    def settle(self) -> None:
+        """Wait for the batch in flight; report its outcomes (re-raises its error)."""
+        future, self._future = self._future, None
+        outcomes, self._outcomes = self._outcomes, []
+        self._ids, self._hashes = set(), set()
+        if future is not None:
+            self._summary.chunks_added += future.result()
+        for outcome in outcomes:
+            self._report(outcome)
+
+    def submit(self, outcomes: list[Outcome], write: Callable[[], int] | None,
+               ids: Sequence[str] = (), hashes: Sequence[str] = ()) -> None:
+        self.settle()
+        if write is None:
+            for outcome in outcomes:
+                self._report(outcome)
+            return
+        self._outcomes = outcomes
+        self._ids, self._hashes = set(ids), set(hashes)
+        self._future = self._pool.submit(write)
+
+    def close(self) -> None:
+        """Let a write in flight finish (the store stays consistent), then stop."""
+        if self._future is not None:
+            try:
+                self._future.result()
+            except Exception:
+                pass  # an error raised elsewhere is already on its way
+        self._pool.shutdown(wait=True)
 
 
 def _json_aliases(record: dict | None) -> list[str]:

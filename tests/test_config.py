@@ -84,3 +84,8 @@ def test_bad_environment_is_named(env, named):
 def test_missing_config_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="nope.toml"):
         load_config(tmp_path / "nope.toml", environ={})
+
+
+def test_newsbot_variables_that_are_not_keys_are_accepted():
+    env = {"NEWSBOT_CONFIG": "x", "NEWSBOT_CACHE_DIR": "/tmp/c", "NEWSBOT_EVAL_DIR": "/tmp/e"}
+    assert load_config(None, environ=env).store.collection == "news"

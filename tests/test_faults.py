@@ -13,7 +13,7 @@ from retrieval.store import Store, WriteLock, embedded_client
 
 from .conftest import REPO, newsbot_subprocess_cmd
 
-N_ARTICLES = 24
+N_ARTICLES = 60
 
 
 def make_corpus(folder):
@@ -61,7 +61,7 @@ def check_integrity(store_path, expected_articles):
 
 @pytest.mark.slow
 @pytest.mark.embedded_only
-@pytest.mark.parametrize("after_lines, delay", [(0, 0.0), (4, 0.03), (10, 0.12), (16, 0.3)])
+@pytest.mark.parametrize("after_lines, delay", [(0, 0.0), (5, 0.02), (20, 0.05), (35, 0.1)])
 def test_kill_9_mid_ingest_then_the_same_ingest_completes_the_store(tmp_path, run_cli, after_lines, delay):
     corpus = make_corpus(tmp_path / "corpus")
     store_path = tmp_path / "store"

@@ -1,0 +1,63 @@
+"""The embedding backends: onnx reproduces torch, the export is cached, the load stays lazy."""
+
+import numpy as np
+import pytest
+
+from retrieval.embeddings import SentenceEmbedder, onnx_cache_dir, resolve_model
+from retrieval.errors import ConfigError
+
+TEXTS = [
+    "Kremlin denies Putin and Trump spoke on the phone.",
+    "Storms are expected over the coast on Friday. Ferries may be cancelled.",
+    "x",
+    " ".join(["The census counted 3,559 people in 1,575 households."] * 40),  # > 256 tokens
+]
+
+
+@pytest.fixture(scope="module")
+def cache_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def cache(cache_root, monkeypatch):
+    """A model cache of this module's own (the export happens once, in the first test)."""
+    monkeypatch.setenv("NEWSBOT_CACHE_DIR", str(cache_root))
+    return cache_root
+
+
+def test_onnx_vectors_match_torch(cache):
+    onnx = SentenceEmbedder(backend="onnx")
+    torch = SentenceEmbedder(backend="torch")
+    a, b = onnx.encode(TEXTS), torch.encode(TEXTS)
+    assert onnx.active_backend == "onnx" and torch.active_backend == "torch"
+    assert a.dtype == np.float32 and a.shape == b.shape == (len(TEXTS), 384)
+    assert (a * b).sum(axis=1).min() >= 0.999
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+
+
+def test_export_is_cached_and_reused_without_torch(cache):
+    from pathlib import Path
+
+    SentenceEmbedder(backend="onnx").embed_query("warm up")
+    target = onnx_cache_dir(Path(resolve_model("all-MiniLM-L6-v2"))) / "model.onnx"
+    assert target.is_file() and str(target).startswith(str(cache))
+    stamp = target.stat().st_mtime_ns
+    SentenceEmbedder(backend="onnx").embed_query("again")
+    assert target.stat().st_mtime_ns == stamp
+
+
+def test_auto_picks_onnx_and_loads_lazily(cache):
+    emb = SentenceEmbedder()
+    assert emb.active_backend is None and emb._model is None
+    emb.embed_query("hello")
+    assert emb.active_backend == "onnx" and emb.dimension == 384
+
+
+def test_unknown_backend_is_a_config_error():
+    with pytest.raises(ConfigError, match="embedding.backend"):
+        SentenceEmbedder(backend="tensorflow")
+
+
+def test_empty_input_gives_an_empty_matrix(cache):
+    assert SentenceEmbedder(backend="onnx").encode([]).shape == (0, 384)
