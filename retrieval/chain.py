@@ -160,20 +160,7 @@ class AnswerEngine:
     def as_runnable(self):
         """A ``Runnable``: a question string, or ``{"question", "chat_history", "k",
         "source", "since"}``, in; an :class:`Answer` out."""
-        from langchain_core.runnables import RunnableLambda
-
-        def invoke(inputs: Any) -> Answer:
-            if isinstance(inputs, str):
-                return self.answer(inputs)
-            if not isinstance(inputs, dict) or "question" not in inputs:
-                raise NewsbotError("the chain takes a question string or a dict with 'question'")
-            history = inputs.get("chat_history", inputs.get("history", ()))
-            return self.answer(
-                inputs["question"], history or (),
-                k=inputs.get("k"), source=inputs.get("source"), since=inputs.get("since"),
-            )
-
-        return RunnableLambda(invoke, name="newsbot_answer")
+        return answer_runnable(self.answer, "newsbot_answer")
 
     # -- helpers -------------------------------------------------------------
     def _articles(self, ids: Sequence[str]) -> dict[str, ArticleInfo]:
@@ -222,3 +209,20 @@ def _verbatim(ev: Evidence, articles: dict[str, ArticleInfo]) -> bool:
 def _quote_holds(c: Citation, articles: dict[str, ArticleInfo]) -> bool:
     info = articles.get(c.article_id)
     return bool(c.quote) and info is not None and info.text[c.start:c.end] == c.quote
+
+
+def answer_runnable(answer: Any, name: str):
+    """Wrap an engine's ``answer`` as a LangChain ``Runnable`` taking a question
+    string or ``{"question", "chat_history", "k", "source", "since"}``."""
+    from langchain_core.runnables import RunnableLambda
+
+    def invoke(inputs: Any) -> Answer:
+        if isinstance(inputs, str):
+            return answer(inputs)
+        if not isinstance(inputs, dict) or "question" not in inputs:
+            raise NewsbotError("the chain takes a question string or a dict with 'question'")
+        history = inputs.get("chat_history", inputs.get("history", ()))
+        return answer(inputs["question"], history or (), k=inputs.get("k"),
+                      source=inputs.get("source"), since=inputs.get("since"))
+
+    return RunnableLambda(invoke, name=name)

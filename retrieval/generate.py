@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from .answer import Answer, Citation
-from .chain import AnswerEngine, resolved_history
+from .chain import AnswerEngine, answer_runnable, resolved_history
 from .compose import ArticleInfo, format_date
 from .errors import ConfigError, NewsbotError
 from .evidence import Evidence, classify_stance, find_speaker
@@ -271,18 +271,7 @@ class GenerativeEngine:
     def as_runnable(self):
         """A ``Runnable``: a question string, or ``{"question", "chat_history", "k",
         "source", "since"}``, in; an :class:`Answer` out."""
-        from langchain_core.runnables import RunnableLambda
-
-        def invoke(inputs: Any) -> Answer:
-            if isinstance(inputs, str):
-                return self.answer(inputs)
-            if not isinstance(inputs, dict) or "question" not in inputs:
-                raise NewsbotError("the chain takes a question string or a dict with 'question'")
-            history = inputs.get("chat_history", inputs.get("history", ()))
-            return self.answer(inputs["question"], history or (), k=inputs.get("k"),
-                               source=inputs.get("source"), since=inputs.get("since"))
-
-        return RunnableLambda(invoke, name="newsbot_generative_answer")
+        return answer_runnable(self.answer, "newsbot_generative_answer")
 
 
 class _Writer:
