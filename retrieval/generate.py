@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator, Sequence
 from .answer import Answer, Citation
 from .chain import AnswerEngine, answer_runnable, resolved_history
 from .compose import ArticleInfo, format_date
-from .errors import ConfigError, NewsbotError
+from .errors import ConfigError
 from .evidence import Evidence, classify_stance, find_speaker
 from .search import Hit
 from .verify import (Checked, Passage, Verifier, VerifySettings, complete_claims, is_instruction,
