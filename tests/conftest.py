@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -21,13 +22,21 @@ SEED = Path(__file__).resolve().parent / "data" / "seed-afp.txt"  # AFP wire cop
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The exported ONNX model goes to a cache of the test session's own, not the user's.
+os.environ["NEWSBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import shutil
+
+    shutil.rmtree(os.environ["NEWSBOT_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """Each test runs in its own folder, with no newsbot settings from outside."""
     for name in list(os.environ):
-        if name.startswith("NEWSBOT_"):
+        if name.startswith("NEWSBOT_") and name != "NEWSBOT_CACHE_DIR":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -28,7 +28,7 @@ def make_corpus(folder):
 
 
 def child_env(store_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") or k == "NEWSBOT_CACHE_DIR"}
     env.update(
         NEWSBOT_STORE_PATH=str(store_path),
         NEWSBOT_INGEST_BATCH_ARTICLES="3",

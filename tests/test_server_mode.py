@@ -14,7 +14,7 @@ from .test_faults import N_ARTICLES, make_corpus
 
 
 def server_env(server: ChromaServer, collection: str, tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") or k == "NEWSBOT_CACHE_DIR"}
     env.update(
         NEWSBOT_STORE_MODE="server", NEWSBOT_STORE_HOST=server.host,
         NEWSBOT_STORE_PORT=str(server.port), NEWSBOT_STORE_COLLECTION=collection,
