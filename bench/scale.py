@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import socket
 import statistics
 import subprocess
@@ -173,11 +172,16 @@ def cold_ask(env: dict[str, str], runs: int = 3) -> float:
 
 
 def ingest_peak_rss(env: dict[str, str], corpus: Path) -> float:
-    """Peak RSS (MB) of a ``newsbot ingest`` child process."""
-    code = ("import resource, runpy, sys; sys.argv = ['newsbot', 'ingest', %r];\n"
+    """Peak RSS (MB) of a ``newsbot ingest`` child process.
+
+    Read from the child's own ``VmHWM``, which starts afresh at exec; ``ru_maxrss``
+    would carry over the (large) resident size of this parent process at fork.
+    """
+    code = ("import runpy, sys; sys.argv = ['newsbot', 'ingest', %r]\n"
             "try:\n    runpy.run_module('bot', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % str(corpus)
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+            ) % str(corpus)
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     return int(out.strip().splitlines()[-1]) / 1024
