@@ -35,7 +35,7 @@ from .terms import Lexicon, terms
 log = logging.getLogger(__name__)
 
 _GET_PAGE = 5000
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,15 @@ class Hit:
 
 
 class LexicalIndex:
-    """Every chunk of the collection, tokenized, with a BM25 model over them."""
+    """Every chunk of the collection, tokenized, with a BM25 model over them.
+
+    Chunk texts are not kept (nor cached on disk): the few a question needs are
+    read from Chroma, so loading the index stays light as the store grows.
+    """
 
     def __init__(self, key: str, rows: dict[str, list], bm25: Any, df: dict[str, int]):
         self.key = key
         self.ids: list[str] = rows["ids"]
-        self.texts: list[str] = rows["texts"]
         self.metas: list[dict[str, Any]] = rows["metas"]
         self.sources = np.array([m.get("source") or "" for m in self.metas], dtype=object)
         self.published_ts = np.array(
@@ -167,7 +170,7 @@ class LexicalIndex:
         payload = {
             "version": _CACHE_VERSION,
             "key": self.key,
-            "rows": {"ids": self.ids, "texts": self.texts, "metas": self.metas},
+            "rows": {"ids": self.ids, "metas": self.metas},
             "bm25": self.bm25,
             "df": self.df,
         }
@@ -290,13 +293,17 @@ class HybridSearcher:
             hits[hit.chunk_id] = hit
             fused[hit.chunk_id] = 1.0 / (self.rrf_k + rank + 1)
         mask = index.mask(filters, source)
-        for rank, (pos, score) in enumerate(index.top(query_terms, self.fetch_k, mask)):
+        lexical = index.top(query_terms, self.fetch_k, mask)
+        texts = self._texts([index.ids[pos] for pos, _ in lexical if index.ids[pos] not in hits])
+        for rank, (pos, score) in enumerate(lexical):
             cid = index.ids[pos]
             hit = hits.get(cid)
             if hit is None:
+                if cid not in texts:  # removed since the index was read
+                    continue
                 meta = index.metas[pos]
                 hit = hits[cid] = Hit(
-                    cid, meta["article_id"], index.texts[pos],
+                    cid, meta["article_id"], texts[cid],
                     int(meta.get("start", 0)), int(meta.get("end", 0)), meta,
                 )
             hit.lexical = score
@@ -305,6 +312,13 @@ class HybridSearcher:
             hit.score = fused[cid]
         ranked = sorted(hits.values(), key=lambda h: -h.score)
         return self._diversify(self._collapse(ranked), k)
+
+    def _texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The stored text of some chunks, in one Chroma call."""
+        if not chunk_ids:
+            return {}
+        got = self.store.chunks.get(ids=chunk_ids, include=["documents"])
+        return dict(zip(got["ids"], got["documents"]))
 
     def _dense(self, question: str, where: dict[str, Any] | None) -> list[Hit]:
         col = self.store.chunks
