@@ -15,7 +15,7 @@ The list is shuffled with a fixed seed; the "half" corpus is its first half,
 so both sizes have the same mix.
 
 Every contender runs in its own subprocess, so that peak RSS
-(``ru_maxrss``) is its own, and model load time (including one warm-up
+(``VmHWM``) is its own, and model load time (including one warm-up
 encode) is timed apart from the ingest itself:
 
 * ``baseline``: ``RecursiveCharacterTextSplitter(800, 150)`` +
@@ -139,6 +139,12 @@ def our_chunks(path: str) -> list[str]:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS since exec (``VmHWM``; ``ru_maxrss`` would carry
+    over the driver's resident size at fork)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
