@@ -52,6 +52,12 @@ class Retrieved:
     evidence: list[Evidence]  # verbatim sentences of the hits, scored, best first
     answer: Answer
 
+    def evidence_at(self, article_id: str, start: int) -> Evidence | None:
+        """The scored sentence of an article that starts at ``start``, if any."""
+        if not hasattr(self, "_by_span"):
+            self._by_span = {(e.article_id, e.start): e for e in self.evidence}
+        return self._by_span.get((article_id, start))
+
 
 class AnswerEngine:
     """Answers questions over one store, citing both sides when sources disagree."""

@@ -33,11 +33,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from .answer import Answer, Citation
-from .chain import AnswerEngine, answer_runnable, resolved_history
+from .chain import AnswerEngine, Retrieved, answer_runnable, resolved_history
 from .compose import ArticleInfo, format_date
 from .errors import ConfigError
-from .evidence import Evidence, classify_stance, find_speaker
-from .search import Hit
+from .evidence import classify_stance, find_speaker
 from .verify import (Checked, Passage, Verifier, VerifySettings, complete_claims, is_instruction,
                      split_claims)
 
@@ -115,16 +114,6 @@ class GenerateSettings:
     max_passage_chars: int = 1600  # one fenced passage (adjacent chunks of an article merged)
     history_turns: int = 3  # earlier questions shown to the model
     verify: VerifySettings = field(default_factory=VerifySettings)
-
-
-@dataclass
-class Retrieval:
-    """What the offline engine found for one question."""
-
-    answer: Answer
-    hits: list[Hit]
-    articles: dict[str, ArticleInfo]
-    evidence: dict[tuple[str, int], Evidence]  # (article id, start) -> scored sentence
 
 
 class GenerativeEngine:
@@ -224,12 +213,11 @@ class GenerativeEngine:
 
     # -- retrieval (the offline engine's public pieces) ------------------------------
     def retrieve(self, question: str, history: Sequence[Any] = (), *, k: int | None = None,
-                 source: str | None = None, since: str | None = None) -> Retrieval:
+                 source: str | None = None, since: str | None = None) -> Retrieved:
         """The offline answer and the passages and evidence behind it."""
-        r = self.offline.retrieve(question, history, k=k, source=source, since=since)
-        return Retrieval(r.answer, r.hits, r.articles, {(e.article_id, e.start): e for e in r.evidence})
+        return self.offline.retrieve(question, history, k=k, source=source, since=since)
 
-    def _passages(self, found: Retrieval) -> list[Passage]:
+    def _passages(self, found: Retrieved) -> list[Passage]:
         """The hits as passages: overlapping or adjacent chunks of one article merged,
         numbered in rank order."""
         spans: dict[str, list[list[int]]] = {}
@@ -277,7 +265,7 @@ class GenerativeEngine:
 class _Writer:
     """Builds the verified answer: sentences, citations numbered by first use."""
 
-    def __init__(self, found: Retrieval, lexicon: Any, on_text: Callable[[str], None] | None):
+    def __init__(self, found: Retrieved, lexicon: Any, on_text: Callable[[str], None] | None):
         self.found = found
         self.lexicon = lexicon
         self.on_text = on_text
@@ -317,7 +305,7 @@ class _Writer:
             unit = sup.unit
             info = unit.passage.article
             n = self.numbers.setdefault(info.id, len(self.numbers) + 1)
-            ev = self.found.evidence.get((info.id, unit.start))
+            ev = self.found.evidence_at(info.id, unit.start)
             stance = ev.stance if ev is not None else classify_stance(unit.text, self.lexicon, relevant=True)
             self._cite(n, info, unit.start, unit.end, stance)
             if n not in used:
@@ -382,7 +370,7 @@ class _Writer:
                 continue
             n = self.numbers.setdefault(c.article_id, len(self.numbers) + 1)
             self._cite(n, info, c.start, c.end, c.stance)
-            ev = self.found.evidence.get((c.article_id, c.start))
+            ev = self.found.evidence_at(c.article_id, c.start)
             speaker = (ev.speaker if ev is not None else None) or find_speaker(c.quote, self.lexicon)
             who = speaker or info.source or f"“{info.title}”"
             when = ", ".join(x for x in ((f"via {info.source}" if speaker and info.source else None),
