@@ -205,11 +205,12 @@ class Ingestor:
             )
         embeddings = self.embedder.encode([c.text for c in chunks]) if chunks else []
         dimension = self.embedder.dimension
+        new = frozenset(a.id for a, status in to_write if status == "added")
 
         def write() -> int:
             self.store.create(dimension)
             self.store.begin(articles)
-            self.store.replace_chunks(articles, chunks, embeddings)
+            self.store.replace_chunks(articles, chunks, embeddings, new=new)
             self.store.commit(articles)
             for article in articles:
                 for alias in article.aliases:

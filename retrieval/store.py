@@ -418,11 +418,17 @@ class Store:
         )
 
     def replace_chunks(
-        self, articles: Sequence[Article], chunks: Sequence[Chunk], embeddings: Any
+        self, articles: Sequence[Article], chunks: Sequence[Chunk], embeddings: Any,
+        *, new: frozenset[str] = frozenset(),
     ) -> None:
-        """Drop every chunk of these articles, then add the new ones."""
+        """Drop every chunk of these articles, then add the new ones.
+
+        Articles in ``new`` had no record before this write, so they have no
+        chunks to drop (a record always goes in before its chunks, and
+        :meth:`recover` clears the chunks of any record left pending).
+        """
         by_id = {a.id: a for a in articles}
-        self.delete_chunks(list(by_id))
+        self.delete_chunks([i for i in by_id if i not in new])
         if not chunks:
             return
         self.chunks.upsert(
@@ -433,6 +439,8 @@ class Store:
         )
 
     def delete_chunks(self, article_ids: Sequence[str]) -> None:
+        if not article_ids:
+            return
         for i in range(0, len(article_ids), _GET_BATCH):
             self.chunks.delete(where={"article_id": {"$in": list(article_ids[i:i + _GET_BATCH])}})
 
