@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from devsets import dev_questions, dev_sentences  # noqa: E402  (bench/ is on sys.path)
+
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench" / "out"
 SEED = 2026
@@ -42,23 +44,11 @@ COLLECTION = "bench"
 
 
 def corpus_sentences(eval_dir: Path) -> list[str]:
-    from retrieval.text import sentence_spans
-
-    texts: list[str] = []
-    for line in (eval_dir / "wikicontradict-dev.jsonl").read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        texts += [rec["context1"], rec["context2"]]
-    for line in (eval_dir / "ramdocs-dev.jsonl").read_text(encoding="utf-8").splitlines():
-        texts += [d["text"] for d in json.loads(line)["documents"]]
-    sentences = {s.piece for t in texts for s in sentence_spans(t) if 40 <= len(s.piece) <= 400}
-    return sorted(sentences)
+    return dev_sentences(eval_dir, ("context1", "context2"), 40, 400)
 
 
 def questions(eval_dir: Path, n: int) -> list[str]:
-    qs = []
-    for name in ("wikicontradict-dev.jsonl", "ramdocs-dev.jsonl"):
-        for line in (eval_dir / name).read_text(encoding="utf-8").splitlines():
-            qs.append(json.loads(line)["question"])
+    qs = dev_questions(eval_dir)
     random.Random(SEED).shuffle(qs)
     return qs[:n]
 

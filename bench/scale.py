@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from devsets import dev_questions, dev_sentences  # noqa: E402  (bench/ is on sys.path)
+
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench" / "out"
 SEED = 7
@@ -44,15 +46,7 @@ CANONICAL = "Did the call happen?"
 
 # -- filler material ------------------------------------------------------------------
 def sentence_pool(eval_dir: Path) -> list[str]:
-    from retrieval.text import sentence_spans
-
-    texts: list[str] = []
-    for line in (eval_dir / "wikicontradict-dev.jsonl").read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        texts += [rec["context1_info"], rec["context2_info"]]
-    for line in (eval_dir / "ramdocs-dev.jsonl").read_text(encoding="utf-8").splitlines():
-        texts += [d["text"] for d in json.loads(line)["documents"]]
-    return sorted({s.piece for t in texts for s in sentence_spans(t) if 30 <= len(s.piece) <= 300})
+    return dev_sentences(eval_dir, ("context1_info", "context2_info"), 30, 300)
 
 
 def pool_vectors(pool: list[str], embedder):
@@ -226,8 +220,7 @@ def main() -> None:
     embedder = SentenceEmbedder()
     pool = sentence_pool(args.eval_dir)
     vectors = pool_vectors(pool, embedder)
-    qs = [CANONICAL] + [json.loads(l)["question"] for name in ("wikicontradict-dev.jsonl", "ramdocs-dev.jsonl")
-                        for l in (args.eval_dir / name).read_text(encoding="utf-8").splitlines()]
+    qs = [CANONICAL] + dev_questions(args.eval_dir)
     random.Random(SEED).shuffle(qs)
     qs = qs[:args.questions]
     results: dict[str, dict] = {}
