@@ -14,6 +14,15 @@ top, and the questions are the dev sets' questions plus the sample's canonical o
 
 Each store size is measured in both modes: embedded (a local folder) and server (a
 ``chroma run`` process on 127.0.0.1 started by the benchmark).
+
+Measures.  Warm: questions to an engine already loaded.  Start-up: a new process
+until it is ready to answer (imports, model, store opened, lexical index opened).
+Cold ask: ``newsbot ask`` in a new process, start to printed answer (start-up, plus
+the first question, which in embedded mode loads Chroma's vector index of every
+shard).  Ingest memory: peak RSS of ``newsbot ingest`` of 1,000 new articles into an
+empty store, into the large store as filled (its newest shard nearly empty), and
+into the large store topped up until its newest shard is nearly full (the worst
+case: the writer loads the vector index of the shard it writes to).
 """
 
 from __future__ import annotations
@@ -72,9 +81,11 @@ def fill(store, n_chunks: int, pool: list[str], vectors, start: int = 0) -> None
 
     rng = random.Random(SEED + start)
     i = start
-    while store.chunk_count() < n_chunks:
+    held = store.chunk_count()
+    store.recover()  # as every ingest does first (it also re-reads how full the newest shard is)
+    while held < n_chunks:
         articles, chunks, embs = [], [], []
-        for _ in range(300):
+        for _ in range(min(300, max(1, (n_chunks - held + 2) // 3))):
             pieces, vecs = [], []
             for _ in range(3):
                 picks = rng.sample(range(len(pool)), rng.randint(2, 5))
@@ -97,6 +108,13 @@ def fill(store, n_chunks: int, pool: list[str], vectors, start: int = 0) -> None
         store.begin(articles)
         store.replace_chunks(articles, chunks, np.array(embs))
         store.commit(articles)
+        held += len(chunks)
+
+
+def newest_shard_fill(store) -> tuple[int, int]:
+    """The newest shard's number and the chunks it holds."""
+    newest = store.list_shards()[-1]
+    return newest.index, newest.collection.count()
 
 
 # -- a chroma server -----------------------------------------------------------------
@@ -122,9 +140,10 @@ def start_server(path: Path) -> tuple[subprocess.Popen, int]:
 
 
 # -- measures -------------------------------------------------------------------------
-def env_for(mode: str, store_dir: Path, port: int | None) -> dict[str, str]:
+def env_for(mode: str, store_dir: Path, port: int | None, shard_chunks: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update(NEWSBOT_STORE_PATH=str(store_dir), NEWSBOT_STORE_COLLECTION=COLLECTION,
+               NEWSBOT_STORE_SHARD_CHUNKS=str(shard_chunks),
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
                PYTHONPATH=str(ROOT))
     if mode == "server":
@@ -165,6 +184,18 @@ def cold_ask(env: dict[str, str], runs: int = 3) -> float:
     return statistics.median(times)
 
 
+def start_up(env: dict[str, str], runs: int = 3) -> float:
+    """Seconds for a new process to be ready to answer (no question asked)."""
+    code = ("from bot.app import App\nfrom bot.config import load_config\n"
+            "App(load_config(None)).engine.warm()\n")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def ingest_peak_rss(env: dict[str, str], corpus: Path) -> float:
     """Peak RSS (MB) of a ``newsbot ingest`` child process.
 
@@ -181,15 +212,20 @@ def ingest_peak_rss(env: dict[str, str], corpus: Path) -> float:
     return int(out.strip().splitlines()[-1]) / 1024
 
 
-def write_corpus(folder: Path, n: int, pool: list[str], reverse: bool = False) -> Path:
-    """``n`` articles of 4 pool sentences; ``reverse`` gives other texts of the same lengths."""
+def write_corpus(folder: Path, n: int, pool: list[str], variant: int = 0) -> Path:
+    """``n`` articles of 4 pool sentences, at addresses of their own.
+
+    The same sentences in every variant, in another order (0: as drawn, 1: reversed,
+    2: rotated), so each variant is new text of the same lengths.
+    """
     rng = random.Random(SEED * 3)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "articles.jsonl").open("w", encoding="utf-8") as f:
         for i in range(n):
             picks = rng.sample(pool, 4)
-            text = " ".join(reversed(picks) if reverse else picks)
-            f.write(json.dumps({"title": f"Incoming {i}", "text": text, "url": f"https://news.example/{i}",
+            picks = [picks, picks[::-1], picks[1:] + picks[:1]][variant]
+            f.write(json.dumps({"title": f"Incoming {i}", "text": " ".join(picks),
+                                "url": f"https://news.example/{folder.name}/{i}",
                                 "source": "Bench Wire", "published": "2026-11-01"}) + "\n")
     return folder
 
@@ -202,7 +238,9 @@ def main() -> None:
     parser.add_argument("--ingest-articles", type=int, default=1_000)
     parser.add_argument("--modes", default="embedded,server")
     parser.add_argument("--eval-dir", type=Path, default=EVAL)
-    parser.add_argument("--quick", action="store_true", help="2,000 / 20,000 chunks, 30 questions, 100 articles")
+    parser.add_argument("--shard-chunks", type=int, default=25_000, help="[store] shard_chunks (the default)")
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 / 20,000 chunks, shards of 5,000, 30 questions, 100 articles")
     parser.add_argument("--fill-to", type=int, default=None, help=argparse.SUPPRESS)  # child: fill, exit
     args = parser.parse_args()
     if args.fill_to is not None:  # a child process writes the filler, as another writer would
@@ -214,6 +252,7 @@ def main() -> None:
         return
     if args.quick:
         args.small, args.large, args.questions, args.ingest_articles = 2_000, 20_000, 30, 100
+        args.shard_chunks = 5_000
 
     from retrieval.embeddings import SentenceEmbedder
 
@@ -234,23 +273,33 @@ def main() -> None:
             try:
                 row: dict[str, float] = {}
                 store_dir = tmp_path / f"{mode}-store"
-                env = env_for(mode, store_dir, port)
+                env = env_for(mode, store_dir, port, args.shard_chunks)
                 # Ingest memory: 1,000 articles into an empty store ...
                 row["ingest_rss_empty_mb"] = ingest_peak_rss(env, corpus)
                 subprocess.run([sys.executable, "-m", "bot", "ingest", str(ROOT / "data" / "sample")],
                                env=env, cwd=ROOT, check=True, capture_output=True)
                 for size in (args.small, args.large):
-                    t = time.perf_counter()
-                    subprocess.run([sys.executable, __file__, "--fill-to", str(size), "--eval-dir",
-                                    str(args.eval_dir)], env=env, cwd=ROOT, check=True)
-                    row[f"fill_{size}_s"] = time.perf_counter() - t
+                    filler(env, size, args.eval_dir, row, f"fill_{size}_s")
                     app = open_app(env, embedder)  # a fresh engine: index built for this size
                     lat = warm_latency(app, qs)
                     row[f"p50_{size}_ms"], row[f"p95_{size}_ms"] = lat["p50_ms"], lat["p95_ms"]
+                    row[f"startup_{size}_s"] = start_up(env)
                     row[f"cold_ask_{size}_s"] = cold_ask(env)
-                # ... and into the store that now holds the large corpus.
-                row["ingest_rss_large_mb"] = ingest_peak_rss(env, write_corpus(tmp_path / f"more-{mode}", args.ingest_articles, pool, reverse=True))
-                row["chunks"] = open_app(env, embedder).store.chunk_count()
+                large_store = open_app(env, embedder).store
+                row["chunks"] = large_store.chunk_count()
+                row["shards"] = len(large_store.list_shards())
+                row["newest_as_filled"] = newest_shard_fill(large_store)[1]
+                # ... into the store that now holds the large corpus (newest shard nearly empty) ...
+                more = write_corpus(tmp_path / f"more-{mode}", args.ingest_articles, pool, variant=1)
+                row["ingest_rss_large_mb"] = ingest_peak_rss(env, more)
+                # ... and once more with the newest shard topped up to nearly full (the worst case).
+                store = open_app(env, embedder).store
+                index, held = newest_shard_fill(store)
+                target = store.chunk_count() + store.shard_chunks - held - 3 * 10
+                filler(env, target, args.eval_dir, row, "fill_top_up_s")
+                row["newest_topped_up"] = newest_shard_fill(open_app(env, embedder).store)[1]
+                again = write_corpus(tmp_path / f"again-{mode}", args.ingest_articles, pool, variant=2)
+                row["ingest_rss_full_shard_mb"] = ingest_peak_rss(env, again)
                 results[mode] = row
             finally:
                 if server is not None:
@@ -258,21 +307,37 @@ def main() -> None:
                     server.wait()
 
     s, l = args.small, args.large
-    lines = ["| mode | chunks | warm p50 / p95 at %d | warm p50 / p95 at %d | p95 ratio (target <= 2.0) "
-             "| cold ask at %d / %d | cold ratio | ingest peak RSS empty / large store | RSS ratio (target <= 1.2) |" % (s, l, s, l),
+    lines = [f"| mode | chunks (shards) | warm p50 / p95 at {s:,} | warm p50 / p95 at {l:,} | p95 ratio (target <= 2.0) "
+             f"| start-up at {s:,} / {l:,} | start-up ratio | cold ask at {s:,} / {l:,} | cold ratio |",
              "|---|---|---|---|---|---|---|---|---|"]
     for mode, r in results.items():
         lines.append(
-            f"| {mode} | {r['chunks']:,} | {r[f'p50_{s}_ms']:.1f} / {r[f'p95_{s}_ms']:.1f} ms "
+            f"| {mode} | {r['chunks']:,} ({r['shards']}) | {r[f'p50_{s}_ms']:.1f} / {r[f'p95_{s}_ms']:.1f} ms "
             f"| {r[f'p50_{l}_ms']:.1f} / {r[f'p95_{l}_ms']:.1f} ms | {r[f'p95_{l}_ms'] / r[f'p95_{s}_ms']:.2f} "
-            f"| {r[f'cold_ask_{s}_s']:.2f} / {r[f'cold_ask_{l}_s']:.2f} s | {r[f'cold_ask_{l}_s'] / r[f'cold_ask_{s}_s']:.2f} "
-            f"| {r['ingest_rss_empty_mb']:.0f} / {r['ingest_rss_large_mb']:.0f} MB "
-            f"| {r['ingest_rss_large_mb'] / r['ingest_rss_empty_mb']:.2f} |")
+            f"| {r[f'startup_{s}_s']:.2f} / {r[f'startup_{l}_s']:.2f} s | {r[f'startup_{l}_s'] / r[f'startup_{s}_s']:.2f} "
+            f"| {r[f'cold_ask_{s}_s']:.2f} / {r[f'cold_ask_{l}_s']:.2f} s | {r[f'cold_ask_{l}_s'] / r[f'cold_ask_{s}_s']:.2f} |")
+    lines += ["", f"| mode | ingest {args.ingest_articles:,} articles: peak RSS, empty store "
+              "| large store, newest shard as filled | ratio | large store, newest shard nearly full "
+              "| ratio (target <= 1.2) |", "|---|---|---|---|---|---|"]
+    for mode, r in results.items():
+        empty = r["ingest_rss_empty_mb"]
+        lines.append(
+            f"| {mode} | {empty:.0f} MB | {r['ingest_rss_large_mb']:.0f} MB ({r['newest_as_filled']:,} chunks) "
+            f"| {r['ingest_rss_large_mb'] / empty:.2f} | {r['ingest_rss_full_shard_mb']:.0f} MB "
+            f"({r['newest_topped_up']:,} chunks) | {r['ingest_rss_full_shard_mb'] / empty:.2f} |")
     table = "\n".join(lines)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "scale.md").write_text(table + "\n", encoding="utf-8")
     (OUT / "scale.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(table + "\n")
+
+
+def filler(env: dict[str, str], size: int, eval_dir: Path, row: dict, key: str) -> None:
+    """Fill the store to ``size`` chunks in a child process, as another writer would."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--fill-to", str(size), "--eval-dir", str(eval_dir)],
+                   env=env, cwd=ROOT, check=True)
+    row[key] = time.perf_counter() - t
 
 
 if __name__ == "__main__":

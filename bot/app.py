@@ -51,7 +51,8 @@ class App:
     def store(self):
         from retrieval.store import Store
 
-        return Store(self.client, self.config.store.collection, self.config.embedding.model)
+        st = self.config.store
+        return Store(self.client, st.collection, self.config.embedding.model, shard_chunks=st.shard_chunks)
 
     @cached_property
     def engine(self):

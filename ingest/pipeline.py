@@ -188,6 +188,7 @@ class Ingestor:
                 ingested_at=self.clock(),
                 text=raw.text,
                 aliases=_json_aliases(record),
+                shard=_record_shard(record),  # a changed article keeps its shard; new ones are placed
             )
             batch_hashes[digest] = article
             to_write.append((article, "updated" if record else "added"))
@@ -293,6 +294,12 @@ def _json_aliases(record: dict | None) -> list[str]:
     if not record:
         return []
     return Article.from_record("", record).aliases
+
+
+def _record_shard(record: dict | None) -> int | None:
+    if not record or record.get("kind") != "article":
+        return None
+    return Article.from_record("", record).shard
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

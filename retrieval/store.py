@@ -1,15 +1,23 @@
 """The index definition: how articles and chunks live in Chroma.
 
-A store is two Chroma collections:
+A store is a set of Chroma collections:
 
-* ``<name>`` holds chunks: the chunk text, its embedding, and metadata
+* Chunks live in shards: ``<name>`` (shard 0), then ``<name>__part1``,
+  ``<name>__part2``, ...  A chunk holds its text, its embedding, and metadata
   (``article_id``, ``chunk_index``, ``start``/``end`` character span in the
   article text, ``title``, ``source``, ``published``, ``published_ts``).
-  The collection metadata records the embedding model and vector size.
+  Every shard's metadata records the embedding model and vector size.  New
+  articles go to the newest shard until it holds ``shard_chunks`` chunks, then
+  a new shard starts; an article's chunks always stay in one shard.  A writer
+  therefore touches the vector index of the newest shard only: with an
+  embedded store, Chroma loads a collection's whole vector index into the
+  process that writes to it, so without shards a writer's memory would grow
+  with the store.  Questions search every shard and merge the results.
 * ``<name>__articles`` holds one record per article (the full text as the
-  document, its metadata, ``status`` pending/complete) and one record per
-  alias (another path or URL that carried the same text).  Its vectors are a
-  one-dimensional placeholder: it is looked up by id and metadata only.
+  document, its metadata, ``status`` pending/complete, ``shard``) and one
+  record per alias (another path or URL that carried the same text).  Its
+  vectors are a one-dimensional placeholder: it is looked up by id and
+  metadata only.  Its metadata carries the store's state token.
 
 Ingest writes an article in three steps (record marked pending, chunks
 replaced, record marked complete), so a crash leaves at worst a pending
@@ -23,6 +31,7 @@ import hashlib
 import json
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,8 +40,12 @@ from typing import Any, Iterable, Sequence
 from .errors import ModelMismatchError, NotFoundError, StoreError, StoreLockedError
 
 SCHEMA_VERSION = 1
+DEFAULT_SHARD_CHUNKS = 25_000
+_SHARD_MARK = "__part"
 _PLACEHOLDER = [0.0]
 _GET_BATCH = 500
+_GET_PAGE = 5000
+_MAX_FANOUT = 4  # shards searched at once
 
 
 def location_id(location: str) -> str:
@@ -71,6 +84,7 @@ class Article:
     aliases: list[str] = field(default_factory=list)
     text: str | None = None
     status: str = "complete"
+    shard: int | None = None  # the chunk shard holding its chunks; None until placed
 
     def metadata(self) -> dict[str, Any]:
         meta: dict[str, Any] = {
@@ -82,6 +96,8 @@ class Article:
             "aliases": json.dumps(self.aliases),
             "status": self.status,
         }
+        if self.shard is not None:
+            meta["shard"] = self.shard
         for key in ("source", "published", "author", "url", "path", "ingested_at"):
             value = getattr(self, key)
             if value:
@@ -105,6 +121,7 @@ class Article:
             aliases=json.loads(meta.get("aliases") or "[]"),
             text=text,
             status=meta.get("status", "complete"),
+            shard=int(meta.get("shard", 0)),  # stores from before shards: all in shard 0
         )
 
     @property
@@ -239,15 +256,44 @@ def as_store_error(exc: BaseException) -> StoreError | None:
     )
 
 
+@dataclass(frozen=True)
+class Shard:
+    """One chunk collection of a store, as listed at a given state."""
+
+    index: int
+    collection: Any
+    state: str  # changes whenever a write touches this shard
+
+    @property
+    def uid(self) -> str:
+        """Identity of this shard's current contents (collection id and state)."""
+        return f"{self.collection.id}-{self.state}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The store's state token and its chunk shards at that state."""
+
+    token: str
+    shards: tuple[Shard, ...]
+
+
 class Store:
     """Articles and chunks in Chroma, for one embedding model."""
 
-    def __init__(self, client: Any, collection: str, model_name: str):
+    def __init__(self, client: Any, collection: str, model_name: str, *,
+                 shard_chunks: int = DEFAULT_SHARD_CHUNKS):
         self.client = client
         self.collection_name = collection
         self.model_name = model_name
-        self._chunks: Any = None
+        self.shard_chunks = shard_chunks
+        self._chunks: Any = None  # shard 0
         self._articles: Any = None
+        self._shards: dict[int, Any] = {}  # shard collections this process has opened
+        self._snapshot: Snapshot | None = None
+        self._newest: tuple[int, int] | None = None  # writers: newest shard, chunks it holds
+        self._written: set[int] = set()  # shards written since the last state change
+        self._pool: ThreadPoolExecutor | None = None
 
     # -- collections -----------------------------------------------------
     def _existing(self, name: str) -> Any:
@@ -265,6 +311,7 @@ class Store:
             if col is not None:
                 self._check_model(col.metadata or {})
                 self._chunks = col
+                self._shards[0] = col
         return self._chunks
 
     def _check_model(self, meta: dict[str, Any]) -> None:
@@ -277,6 +324,16 @@ class Store:
                 f"(or pick another [store] collection) and run `newsbot ingest` again."
             )
 
+    def shard_name(self, index: int) -> str:
+        return self.collection_name if index == 0 else f"{self.collection_name}{_SHARD_MARK}{index}"
+
+    def _shard_index(self, name: str) -> int | None:
+        if name == self.collection_name:
+            return 0
+        prefix = f"{self.collection_name}{_SHARD_MARK}"
+        tail = name[len(prefix):] if name.startswith(prefix) else ""
+        return int(tail) if tail.isdigit() and not tail.startswith("0") else None
+
     def create(self, dimension: int) -> None:
         """Create the collections if they are missing (writers only)."""
         if self.chunks_or_none() is None:
@@ -284,13 +341,10 @@ class Store:
                 self.collection_name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={
-                    "newsbot_model": self.model_name,
-                    "newsbot_dim": dimension,
-                    "newsbot_schema": SCHEMA_VERSION,
-                },
+                metadata=self._shard_metadata(dimension),
             )
             self._check_model(self._chunks.metadata or {})
+            self._shards[0] = self._chunks
         stored_dim = (self._chunks.metadata or {}).get("newsbot_dim")
         if stored_dim is not None and int(stored_dim) != dimension:
             raise ModelMismatchError(
@@ -301,8 +355,28 @@ class Store:
             f"{self.collection_name}__articles", embedding_function=None
         )
 
+    def _shard_metadata(self, dimension: int) -> dict[str, Any]:
+        return {"newsbot_model": self.model_name, "newsbot_dim": dimension,
+                "newsbot_schema": SCHEMA_VERSION}
+
+    def _shard(self, index: int) -> Any:
+        """A chunk shard, created on first use (writers) with shard 0's settings."""
+        col = self._shards.get(index)
+        if col is None:
+            if index == 0:
+                return self.chunks
+            meta = {k: v for k, v in (self.chunks.metadata or {}).items()
+                    if k in ("newsbot_model", "newsbot_dim", "newsbot_schema")}
+            col = self.client.get_or_create_collection(
+                self.shard_name(index), embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}}, metadata=meta,
+            )
+            self._shards[index] = col
+        return col
+
     @property
     def chunks(self) -> Any:
+        """Shard 0 of the chunks (the store's first chunk collection)."""
         col = self.chunks_or_none()
         if col is None:
             raise StoreError(
@@ -320,7 +394,100 @@ class Store:
             )
         return self._articles
 
+    # -- shards ----------------------------------------------------------
+    def list_shards(self) -> list[Shard]:
+        """Every chunk shard with its state, in one listing call."""
+        self.chunks  # raises when the store is empty
+        found: list[tuple[int, str, str]] = []
+        for col in self.client.list_collections():
+            index = self._shard_index(col.name)
+            if index is not None:
+                found.append((index, col.name, str((col.metadata or {}).get("newsbot_shard_state", "new"))))
+        shards = []
+        for index, name, state in sorted(found):
+            col = self._shards.get(index)
+            if col is None:
+                col = self._existing(name)  # opened without chromadb's default embedding function
+                if col is None:
+                    continue
+                self._shards[index] = col
+            shards.append(Shard(index, col, state))
+        return shards
+
+    def snapshot(self) -> Snapshot:
+        """The state token and the shards at that state (listed again only when it changed)."""
+        token = self.state_token()
+        current = self._snapshot
+        if current is None or current.token != token:
+            current = self._snapshot = Snapshot(token, tuple(self.list_shards()))  # raises when empty
+        return current
+
+    def _fan_out(self, call, shards: Sequence[Any]) -> list[Any]:
+        """``call(shard)`` for every shard, several at once."""
+        if len(shards) <= 1:
+            return [call(s) for s in shards]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=_MAX_FANOUT, thread_name_prefix="newsbot-shard")
+        return list(self._pool.map(call, shards))
+
     # -- reading ---------------------------------------------------------
+    def query_chunks(self, vector: Sequence[float], n: int, where: dict[str, Any] | None = None,
+                     shards: Sequence[Shard] | None = None) -> list[tuple[str, str, dict[str, Any], float]]:
+        """The ``n`` chunks nearest to ``vector`` over every shard: (id, text, metadata, distance)."""
+        shards = self.snapshot().shards if shards is None else shards
+
+        def one(shard: Shard) -> list[tuple[str, str, dict[str, Any], float]]:
+            got = shard.collection.query(  # Chroma returns fewer when the shard is smaller
+                query_embeddings=[vector], n_results=n, where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+            return list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]))
+
+        merged = [row for rows in self._fan_out(one, shards) for row in rows]
+        merged.sort(key=lambda row: row[3])
+        return merged[:n]
+
+    def get_chunks(self, ids_by_shard: dict[int, list[str]]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Chunk text and metadata by id, the ids grouped by the shard that holds them."""
+        wanted = [(i, ids) for i, ids in ids_by_shard.items() if ids]
+
+        def one(item: tuple[int, list[str]]) -> dict[str, tuple[str, dict[str, Any]]]:
+            col = self._shards.get(item[0]) or self._existing(self.shard_name(item[0]))
+            if col is None:  # removed since it was listed
+                return {}
+            got = col.get(ids=item[1], include=["documents", "metadatas"])
+            return {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for part in self._fan_out(one, wanted):
+            found.update(part)
+        return found
+
+    def shard_rows(self, shard: Shard) -> dict[str, list]:
+        """Every chunk of one shard: ids, texts and metadata."""
+        rows: dict[str, list] = {"ids": [], "texts": [], "metas": []}
+        offset = 0
+        while True:
+            got = shard.collection.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
+            rows["ids"].extend(got["ids"])
+            rows["texts"].extend(got["documents"])
+            rows["metas"].extend(got["metadatas"])
+            if len(got["ids"]) < _GET_PAGE:
+                return rows
+            offset += _GET_PAGE
+
+    def chunk_records(self, where: dict[str, Any] | None = None) -> dict[str, list]:
+        """Chunks of every shard (optionally filtered): ids, texts and metadata."""
+        rows: dict[str, list] = {"ids": [], "texts": [], "metas": []}
+        if not self.exists():
+            return rows
+        for shard in self.list_shards():
+            got = shard.collection.get(where=where, include=["documents", "metadatas"])
+            rows["ids"].extend(got["ids"])
+            rows["texts"].extend(got["documents"])
+            rows["metas"].extend(got["metadatas"])
+        return rows
+
     def records(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Article or alias metadata by id (missing ids are left out)."""
         if not ids or not self.exists():
@@ -380,34 +547,63 @@ class Store:
         return dict(zip(got["ids"], got["documents"]))
 
     def chunk_count(self) -> int:
-        col = self.chunks_or_none()
-        return 0 if col is None else col.count()
+        if self.chunks_or_none() is None:
+            return 0
+        return sum(shard.collection.count() for shard in self.list_shards())
 
     def state_token(self) -> str:
         """A short string that changes whenever any process writes to the store.
 
         Readers use it to tell whether what they derived from the store (the
-        lexical index) is still current, without reading every record.
+        lexical index, the list of shards) is still current, without reading
+        every record.  It lives in the article collection's metadata.
         """
-        col = self._existing(self.collection_name)  # fresh metadata; cheap at any size
+        col = self._existing(f"{self.collection_name}__articles")  # fresh metadata; cheap at any size
         if col is None:
-            return "empty"
+            return "empty" if self._existing(self.collection_name) is None else "new"
         return str((col.metadata or {}).get("newsbot_state", "new"))
 
     def _touch(self) -> None:
-        """Record that the store changed (a new state token)."""
-        fresh = self._existing(self.collection_name)
+        """Record that the store changed: new state tokens for the written shards and the store.
+
+        Each token is a fresh random value in a metadata field that only this
+        method writes, so two writers touching it at once both leave it changed.
+        """
+        for index in sorted(self._written):
+            self._retoken(self.shard_name(index), "newsbot_shard_state")
+        self._written.clear()
+        self._retoken(f"{self.collection_name}__articles", "newsbot_state")
+
+    def _retoken(self, name: str, key: str) -> None:
+        fresh = self._existing(name)
         if fresh is None:
             return
         meta = dict(fresh.metadata or {})
-        meta["newsbot_state"] = uuid.uuid4().hex[:16]
+        meta[key] = uuid.uuid4().hex[:16]
         fresh.modify(metadata=meta)
 
     # -- writing (callers hold the write lock) ---------------------------
+    def _place(self, articles: Sequence[Article]) -> None:
+        """Give new articles a shard: the newest one, or a new one once it is full."""
+        unplaced = [a for a in articles if a.shard is None]
+        if not unplaced:
+            return
+        if self._newest is None:
+            newest = max((s.index for s in self.list_shards()), default=0)
+            self._newest = (newest, self._shard(newest).count())
+        index, held = self._newest
+        for article in unplaced:
+            if held > 0 and held + article.n_chunks > self.shard_chunks:
+                index, held = index + 1, 0
+            article.shard = index
+            held += article.n_chunks
+        self._newest = (index, held)
+
     def begin(self, articles: Sequence[Article]) -> None:
-        """Mark articles as being written (pending), with their new text."""
+        """Mark articles as being written (pending), with their new text and shard."""
         if not articles:
             return
+        self._place(articles)
         for a in articles:
             a.status = "pending"
         self.articles.upsert(
@@ -421,28 +617,43 @@ class Store:
         self, articles: Sequence[Article], chunks: Sequence[Chunk], embeddings: Any,
         *, new: frozenset[str] = frozenset(),
     ) -> None:
-        """Drop every chunk of these articles, then add the new ones.
+        """Drop every chunk of these articles, then add the new ones (each to its article's shard).
 
         Articles in ``new`` had no record before this write, so they have no
         chunks to drop (a record always goes in before its chunks, and
         :meth:`recover` clears the chunks of any record left pending).
         """
+        import numpy as np
+
         by_id = {a.id: a for a in articles}
-        self.delete_chunks([i for i in by_id if i not in new])
+        self.delete_chunks([a for a in articles if a.id not in new])
         if not chunks:
             return
-        self.chunks.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=embeddings,
-            documents=[c.text for c in chunks],
-            metadatas=[c.metadata(by_id[c.article_id]) for c in chunks],
-        )
+        vectors = np.asarray(embeddings, dtype=np.float32)
+        groups: dict[int, list[int]] = {}
+        for n, chunk in enumerate(chunks):
+            shard = by_id[chunk.article_id].shard
+            groups.setdefault(0 if shard is None else shard, []).append(n)
+        for index, members in sorted(groups.items()):
+            self._shard(index).upsert(
+                ids=[chunks[n].id for n in members],
+                embeddings=vectors[members],
+                documents=[chunks[n].text for n in members],
+                metadatas=[chunks[n].metadata(by_id[chunks[n].article_id]) for n in members],
+            )
+            self._written.add(index)
 
-    def delete_chunks(self, article_ids: Sequence[str]) -> None:
-        if not article_ids:
-            return
-        for i in range(0, len(article_ids), _GET_BATCH):
-            self.chunks.delete(where={"article_id": {"$in": list(article_ids[i:i + _GET_BATCH])}})
+    def delete_chunks(self, articles: Sequence[Article]) -> None:
+        """Drop every chunk of these articles from the shards that hold them."""
+        by_shard: dict[int, list[str]] = {}
+        for a in articles:
+            by_shard.setdefault(a.shard or 0, []).append(a.id)
+        for index, ids in sorted(by_shard.items()):
+            if index not in self._shards and self._existing(self.shard_name(index)) is None:
+                continue  # a shard that was never written holds nothing
+            for i in range(0, len(ids), _GET_BATCH):
+                self._shard(index).delete(where={"article_id": {"$in": ids[i:i + _GET_BATCH]}})
+            self._written.add(index)
 
     def commit(self, articles: Sequence[Article]) -> None:
         """Mark articles complete: from now on they are visible and skipped when unchanged."""
@@ -468,20 +679,24 @@ class Store:
 
     def remove(self, article_id: str) -> Article:
         article = self.get_article(article_id)
-        self.delete_chunks([article_id])
+        self.delete_chunks([article])
         alias_ids = [location_id(loc) for loc in article.aliases]
         self.articles.delete(ids=[article_id, *alias_ids])
         self._touch()
         return article
 
     def recover(self) -> list[str]:
-        """Remove what an interrupted ingest left half-written; return the article ids."""
+        """Remove what an interrupted ingest left half-written; return the article ids.
+
+        Called at the start of every ingest, it also re-reads how full the newest shard is.
+        """
+        self._newest = None
         if not self.exists():
             return []
-        got = self.articles.get(where={"status": "pending"}, include=[])
+        got = self.articles.get(where={"status": "pending"}, include=["metadatas"])
         ids = list(got["ids"])
         if ids:
-            self.delete_chunks(ids)
+            self.delete_chunks([Article.from_record(i, m) for i, m in zip(ids, got["metadatas"])])
             self.articles.delete(ids=ids)
             self._touch()
         return ids

@@ -176,18 +176,18 @@ def test_runnable_takes_question_and_history(engine):
         chain.invoke({"text": "no question key"})
 
 
-def test_bm25_index_is_cached_on_disk(sample_store, embedder, tmp_path, monkeypatch):
+def test_lexical_index_is_cached_on_disk(sample_store, embedder, tmp_path, monkeypatch):
     from retrieval.chain import AnswerEngine
-    from retrieval.search import LexicalIndex
+    from retrieval.lexical import ShardPart
 
     first = AnswerEngine(sample_store, embedder, cache_dir=tmp_path)
     expected = first.answer(CANONICAL).to_dict()
-    assert list(tmp_path.glob("bm25-*.pkl"))
+    assert list(tmp_path.glob("lexical-*/shard0-*/header.json"))
 
     def no_rebuild(*args, **kwargs):
         raise AssertionError("the cached index should have been loaded")
 
-    monkeypatch.setattr(LexicalIndex, "build", no_rebuild)
+    monkeypatch.setattr(ShardPart, "build", no_rebuild)
     second = AnswerEngine(sample_store, embedder, cache_dir=tmp_path)
     assert second.answer(CANONICAL).to_dict() == expected
 

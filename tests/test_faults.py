@@ -32,6 +32,7 @@ def child_env(store_path, **extra):
     env.update(
         NEWSBOT_STORE_PATH=str(store_path),
         NEWSBOT_INGEST_BATCH_ARTICLES="3",
+        NEWSBOT_STORE_SHARD_CHUNKS="25",  # several shards: a kill can land between them
         NEWSBOT_CHUNKING_SIZE="300",
         NEWSBOT_CHUNKING_OVERLAP="60",
         PYTHONPATH=str(REPO),
@@ -46,11 +47,11 @@ def check_integrity(store_path, expected_articles):
     articles = store.list_articles()
     assert len(articles) == expected_articles
     by_id = {a.id: a for a in articles}
-    got = store.chunks.get(include=["metadatas", "documents"])
+    got = store.chunk_records()
     assert len(got["ids"]) == len(set(got["ids"]))
     per_article: dict[str, list[int]] = {}
     texts = store.article_texts(list(by_id))
-    for chunk_id, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+    for chunk_id, meta, doc in zip(got["ids"], got["metas"], got["texts"]):
         assert meta["article_id"] in by_id, f"orphan chunk {chunk_id}"
         assert texts[meta["article_id"]][meta["start"]:meta["end"]] == doc
         per_article.setdefault(meta["article_id"], []).append(meta["chunk_index"])

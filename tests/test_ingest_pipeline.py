@@ -23,8 +23,8 @@ def other(text="Storms are expected over the coast on Friday. Ferries may be can
 
 
 def chunks_of(store, article_id):
-    got = store.chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
-    return sorted(zip(got["ids"], got["documents"], got["metadatas"]), key=lambda r: r[2]["chunk_index"])
+    got = store.chunk_records(where={"article_id": article_id})
+    return sorted(zip(got["ids"], got["texts"], got["metas"]), key=lambda r: r[2]["chunk_index"])
 
 
 def test_first_ingest_stores_article_metadata_and_verbatim_chunk_spans(ingestor, store):

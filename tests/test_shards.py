@@ -1,0 +1,155 @@
+"""Chunk shards: a store split into shards answers as one store, and a write touches only
+the shards it must (with an embedded store, Chroma loads the vector index of every
+collection a process writes to or reads from)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.types import RawArticle
+from retrieval.store import location_id
+
+from .conftest import SAMPLE
+
+QUESTIONS = ["Did the call happen?", "Who denied the report?", "What happened in the harbour dispute?",
+             "Is the Millbrook plant closing?", "What did the mayor say?"]
+
+
+def open_store(store_env, **settings):
+    from bot.app import App
+    from bot.config import load_config
+
+    env = {**store_env, **{f"NEWSBOT_STORE_{k.upper()}": str(v) for k, v in settings.items()}}
+    return App(load_config(None, environ=env)).store
+
+
+def ingest(store, embedder, raws):
+    from ingest.pipeline import Ingestor
+
+    return Ingestor(store, embedder, chunk_size=400, overlap=80, batch_articles=4).ingest(raws)
+
+
+def sample_articles():
+    from bot.evaluate import read_sample_articles
+
+    return read_sample_articles(SAMPLE)
+
+
+def article(n: int, text: str | None = None) -> RawArticle:
+    body = text or (f"Dispatch {n}. The council of Town {n} voted on the ferry budget on Tuesday. "
+                    f"Opponents said the vote broke the rules of Town {n}.")
+    return RawArticle(text=body, title=f"Dispatch {n}", location=f"/wire/{n}.txt", source="Wire")
+
+
+@pytest.fixture
+def two_stores(store_env, store_mode, embedder):
+    """The sample articles in one collection with tiny shards and in one without."""
+    collection = store_env.get("NEWSBOT_STORE_COLLECTION", "news")
+    sharded = open_store(store_env, collection=collection, shard_chunks=6)
+    whole = open_store(store_env, collection=f"{collection}whole")
+    for store in (sharded, whole):
+        ingest(store, embedder, sample_articles())
+    return sharded, whole
+
+
+def test_a_sharded_store_gives_the_same_answers_and_rankings_as_one_collection(two_stores, embedder):
+    from retrieval.chain import AnswerEngine
+
+    sharded, whole = two_stores
+    assert len(sharded.list_shards()) >= 4 and len(whole.list_shards()) == 1
+    assert sharded.chunk_count() == whole.chunk_count()
+    a, b = AnswerEngine(sharded, embedder), AnswerEngine(whole, embedder)
+    for question in QUESTIONS:
+        assert a.answer(question).to_dict() == b.answer(question).to_dict(), question
+    # BM25 uses the statistics of the whole store, whatever the shards.
+    terms = ["kremlin", "call", "harbour", "plant"]
+    top_a = [(p.chunk_id(i), round(s, 6)) for p, i, s in a.searcher.index().top(terms, 10)]
+    top_b = [(p.chunk_id(i), round(s, 6)) for p, i, s in b.searcher.index().top(terms, 10)]
+    assert top_a == top_b and top_a
+
+
+def test_every_article_lives_in_the_one_shard_its_record_names(two_stores):
+    sharded, _ = two_stores
+    shard_of = {a.id: a.shard for a in sharded.list_articles()}
+    for shard in sharded.list_shards():
+        rows = shard.collection.get(include=["metadatas"])
+        assert {m["article_id"] for m in rows["metadatas"]} <= {a for a, s in shard_of.items() if s == shard.index}
+        # A full shard is not written past its size, but one article never straddles two.
+    counts = [s.collection.count() for s in sharded.list_shards()]
+    sizes = {a.id: a.n_chunks for a in sharded.list_articles()}
+    assert all(c <= max(6, max(sizes.values())) for c in counts)
+    assert sum(counts) == sum(sizes.values())
+
+
+@pytest.fixture
+def touched(monkeypatch):
+    """Names of the collections that get, query, count, upsert or delete were called on."""
+    from chromadb.api.models.Collection import Collection
+
+    names: list[str] = []
+    for method in ("get", "query", "count", "upsert", "add", "delete", "update"):
+        original = getattr(Collection, method)
+
+        def spy(self, *args, _original=original, **kwargs):
+            names.append(self.name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Collection, method, spy)
+    return names
+
+
+def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_env, embedder, touched):
+    store = open_store(store_env, shard_chunks=3)
+    ingest(store, embedder, [article(n) for n in range(8)])
+    shards = store.list_shards()
+    assert len(shards) >= 3
+    newest = shards[-1].collection.name
+    chunk_names = {s.collection.name for s in shards}
+
+    fresh = open_store(store_env, shard_chunks=3)  # a new process: nothing cached
+    touched.clear()
+    summary = ingest(fresh, embedder, [article(100)])
+    assert summary.count("added") == 1
+    assert {n for n in touched if n in chunk_names} <= {newest}
+
+    first = open_store(store_env, shard_chunks=3)
+    changed = article(0, "Dispatch 0. The council of Town 0 postponed the ferry vote.")
+    home = first.get_article(location_id(changed.location)).shard
+    touched.clear()
+    assert ingest(first, embedder, [changed]).count("updated") == 1
+    assert {n for n in touched if n in chunk_names} == {first.shard_name(home)}
+    moved = first.get_article(location_id(changed.location))
+    assert moved.shard == home
+    rows = first.chunk_records(where={"article_id": moved.id})
+    assert rows["texts"] == [changed.text]
+
+    first.remove(moved.id)
+    assert first.chunk_records(where={"article_id": moved.id})["ids"] == []
+    assert len(first.list_articles()) == 8
+
+
+def test_after_a_write_only_the_written_shards_lexical_part_is_rebuilt(store_env, embedder, tmp_path, monkeypatch):
+    from retrieval.chain import AnswerEngine
+    from retrieval.lexical import ShardPart
+
+    store = open_store(store_env, shard_chunks=3)
+    ingest(store, embedder, [article(n) for n in range(8)])
+    engine = AnswerEngine(store, embedder, cache_dir=tmp_path / "cache")
+    engine.answer("What did the council vote on?")
+    built: list[int] = []
+    real_build = ShardPart.build.__func__
+
+    def counting(cls, shard, *args, **kwargs):
+        built.append(shard)
+        return real_build(cls, shard, *args, **kwargs)
+
+    monkeypatch.setattr(ShardPart, "build", classmethod(counting))
+    ingest(open_store(store_env, shard_chunks=3), embedder, [article(200)])
+    answer = engine.answer("What did the council of Town 200 vote on?")
+    newest = store.list_shards()[-1].index
+    assert built == [newest]
+    assert any(c.article_id == location_id("/wire/200.txt") for c in answer.citations)
+    # A new process opens every part from the cache: nothing is rebuilt.
+    built.clear()
+    AnswerEngine(open_store(store_env), embedder, cache_dir=tmp_path / "cache").answer("Who voted?")
+    assert built == []
