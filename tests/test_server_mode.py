@@ -114,3 +114,24 @@ def test_server_killed_mid_ingest_then_the_same_ingest_completes(tmp_path):
         assert len(stored(env)) == N_ARTICLES
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_an_embedded_store_folder_served_by_chroma_run_answers_the_same(tmp_path):
+    folder = tmp_path / "store"
+    embedded = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") or k == "NEWSBOT_CACHE_DIR"}
+    embedded.update(NEWSBOT_STORE_PATH=str(folder), NEWSBOT_STORE_SHARD_CHUNKS="6", PYTHONPATH=str(REPO))
+    assert newsbot("ingest", str(SAMPLE), env=embedded).returncode == 0
+    before = newsbot("ask", "Did the call happen?", "--json", env=embedded)
+    assert before.returncode == 0, before.stderr
+
+    server = ChromaServer("127.0.0.1", _free_port(), folder).start()
+    try:
+        env = server_env(server, "news", tmp_path)
+        after = newsbot("ask", "Did the call happen?", "--json", env=env)
+        assert after.returncode == 0, after.stderr
+        assert json.loads(after.stdout) == json.loads(before.stdout)
+        assert json.loads(after.stdout)["status"] == "conflict"
+        assert len(stored(env)) == len(list(SAMPLE.glob("*.md")))
+    finally:
+        server.stop()
