@@ -151,21 +151,24 @@ class HybridSearcher:
         fused: dict[str, float] = {}
 
         vector = self.embedder.embed_query(question)
-        dense = self.store.query_chunks(vector, self.fetch_k, filters.where(source), snapshot.shards)
-        for rank, (cid, text, meta, dist) in enumerate(dense):
-            hits[cid] = Hit(cid, meta["article_id"], text, int(meta.get("start", 0)),
-                            int(meta.get("end", 0)), meta, dense=1.0 - float(dist))
-            fused[cid] = 1.0 / (self.rrf_k + rank + 1)
+        dense = self.store.nearest_chunks(vector, self.fetch_k, filters.where(source), snapshot.shards)
         lexical = index.top(query_terms, self.fetch_k, source if filters.source else None,
                             filters.since_ts)
-        wanted: dict[int, list[str]] = {}
-        for part, pos, _ in lexical:
-            cid = part.chunk_id(pos)
-            if cid not in hits:
-                wanted.setdefault(part.shard, []).append(cid)
-        stored = self.store.get_chunks(wanted)
-        for rank, (part, pos, score) in enumerate(lexical):
-            cid = part.chunk_id(pos)
+        lexical_ids = [part.chunk_id(pos) for part, pos, _ in lexical]
+        wanted: dict[int, dict[str, None]] = {}  # one fetch per shard for both rankings
+        for _, shard, cid in dense:
+            wanted.setdefault(shard, {})[cid] = None
+        for (part, _, _), cid in zip(lexical, lexical_ids):
+            wanted.setdefault(part.shard, {})[cid] = None
+        stored = self.store.get_chunks({shard: list(ids) for shard, ids in wanted.items()})
+        for rank, (dist, _, cid) in enumerate(dense):
+            if cid not in stored:  # removed since the search
+                continue
+            text, meta = stored[cid]
+            hits[cid] = Hit(cid, meta["article_id"], text, int(meta.get("start", 0)),
+                            int(meta.get("end", 0)), meta, dense=1.0 - dist)
+            fused[cid] = 1.0 / (self.rrf_k + rank + 1)
+        for rank, ((part, pos, score), cid) in enumerate(zip(lexical, lexical_ids)):
             hit = hits.get(cid)
             if hit is None:
                 if cid not in stored:  # removed since the index was read

@@ -153,3 +153,19 @@ def test_after_a_write_only_the_written_shards_lexical_part_is_rebuilt(store_env
     built.clear()
     AnswerEngine(open_store(store_env), embedder, cache_dir=tmp_path / "cache").answer("Who voted?")
     assert built == []
+
+
+def test_a_store_from_before_shards_is_read_and_written_as_shard_zero(store_env, store_mode, embedder):
+    """Stores made by earlier versions: one chunk collection, Chroma's default persist interval."""
+    store = open_store(store_env)
+    old = store.client.get_or_create_collection(
+        store.collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+        metadata={"newsbot_model": embedder.model_name, "newsbot_dim": embedder.dimension, "newsbot_schema": 1},
+    )
+    assert old.configuration_json["hnsw"]["sync_threshold"] == 1000
+    summary = ingest(store, embedder, [article(1), article(2)])
+    assert summary.count("added") == 2
+    assert [s.index for s in store.list_shards()] == [0]
+    again = open_store(store_env)
+    assert again.chunks.configuration_json["hnsw"]["sync_threshold"] == 100
+    assert all(a.shard == 0 for a in again.list_articles())
