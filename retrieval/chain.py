@@ -117,8 +117,8 @@ class AnswerEngine:
         filters = Filters(source=source, since=since)
         filters.since_ts  # a bad date is the user's error, raised before any work
         q = analyze(question, resolved_history(history, self.lexicon), self.lexicon)
-        hits = self.searcher.search(q.resolved, q.terms, k=k or self.settings.k, filters=filters)
-        index = self.searcher.index()
+        hits, index = self.searcher.search_with_index(q.resolved, q.terms, k=k or self.settings.k,
+                                                      filters=filters)
         names = [g for g in q.entities if not all(t[0].isdigit() for t in g)]
         unknown = [g for g in names if not index.knows(g[-1])]  # "Oler" of "President Oler"
         if len(unknown) * 2 < len(names):
@@ -157,10 +157,12 @@ class AnswerEngine:
         self.searcher.refresh()
 
     def warm(self) -> None:
-        """Load the model and the lexical index now rather than on the first question."""
-        self.embedder.embed_query("warm up")
+        """Load the model, the lexical index and (embedded store) Chroma's vector index of
+        every shard now rather than on the first question (a long-running bot calls this)."""
+        vector = self.embedder.embed_query("warm up")
         if self.store.exists():
             self.searcher.index()
+            self.store.nearest_chunks(vector, 1)
 
     # -- LangChain -----------------------------------------------------------
     def as_runnable(self):

@@ -145,6 +145,17 @@ class HybridSearcher:
         filters: Filters = Filters(),
     ) -> list[Hit]:
         """The best chunks for a question, fused, de-duplicated and diversified."""
+        return self.search_with_index(question, query_terms, k=k, filters=filters)[0]
+
+    def search_with_index(
+        self,
+        question: str,
+        query_terms: Sequence[str],
+        *,
+        k: int,
+        filters: Filters = Filters(),
+    ) -> tuple[list[Hit], LexicalIndex]:
+        """:meth:`search`, with the lexical index it used (the store at the same state)."""
         index, snapshot = self._current()
         source = index.resolve_source(filters.source)
         hits: dict[str, Hit] = {}
@@ -183,7 +194,7 @@ class HybridSearcher:
         for cid, hit in hits.items():
             hit.score = fused[cid]
         ranked = sorted(hits.values(), key=lambda h: -h.score)
-        return self._diversify(self._collapse(ranked), k)
+        return self._diversify(self._collapse(ranked), k), index
 
     def _collapse(self, ranked: list[Hit]) -> list[Hit]:
         """Drop chunks that nearly repeat a better-ranked chunk of another article."""
