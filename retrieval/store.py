@@ -40,7 +40,7 @@ from typing import Any, Iterable, Sequence
 from .errors import ModelMismatchError, NotFoundError, StoreError, StoreLockedError
 
 SCHEMA_VERSION = 1
-DEFAULT_SHARD_CHUNKS = 25_000
+DEFAULT_SHARD_CHUNKS = 20_000
 _SHARD_MARK = "__part"
 _PLACEHOLDER = [0.0]
 _GET_BATCH = 500
