@@ -6,12 +6,27 @@ packages take their dependencies as arguments.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Iterator
 
+from retrieval.store import DEFAULT_SHARD_CHUNKS
+
 from .config import Config
+
+log = logging.getLogger(__name__)
+
+
+def shard_size(mode: str, configured: int) -> int | None:
+    """Chunks per shard: ``[store] shard_chunks``, or when it is 0, 20,000 for an embedded
+    store (a writer loads the vector index of the shard it writes to) and no limit with a
+    server (the server holds the indexes; one collection answers fastest)."""
+    if configured:
+        return configured
+    return DEFAULT_SHARD_CHUNKS if mode == "embedded" else None
 
 
 class App:
@@ -52,7 +67,8 @@ class App:
         from retrieval.store import Store
 
         st = self.config.store
-        return Store(self.client, st.collection, self.config.embedding.model, shard_chunks=st.shard_chunks)
+        return Store(self.client, st.collection, self.config.embedding.model,
+                     shard_chunks=shard_size(st.mode, st.shard_chunks))
 
     @cached_property
     def engine(self):
@@ -85,6 +101,21 @@ class App:
         from retrieval.generate import load_prompts
 
         return load_prompts(self.config.llm.prompt_dir or None)
+
+    def preload_store(self) -> None:
+        """With an embedded store, load Chroma's vector indexes in the background while the
+        model loads (a server keeps them loaded already). Failures are left to the real call."""
+        if self.config.store.mode != "embedded":
+            return
+        store = self.store
+
+        def load() -> None:
+            try:
+                store.preload()
+            except Exception as exc:  # the question that follows reports any real problem
+                log.debug("preloading the store failed: %s", exc)
+
+        threading.Thread(target=load, name="newsbot-preload", daemon=True).start()
 
     @contextmanager
     def writing(self) -> Iterator[None]:

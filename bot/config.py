@@ -84,7 +84,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "ssl": Key(bool, False),
         "token_env": Key(str, "CHROMA_AUTH_TOKEN", _non_empty),
         "token_header": Key(str, "Authorization", _one_of("Authorization", "X-Chroma-Token")),
-        "shard_chunks": Key(int, 20_000, _positive),
+        "shard_chunks": Key(int, 0, _non_negative),
     },
     "embedding": {
         "model": Key(str, "all-MiniLM-L6-v2", _non_empty),

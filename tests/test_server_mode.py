@@ -19,6 +19,7 @@ def server_env(server: ChromaServer, collection: str, tmp_path) -> dict[str, str
         NEWSBOT_STORE_MODE="server", NEWSBOT_STORE_HOST=server.host,
         NEWSBOT_STORE_PORT=str(server.port), NEWSBOT_STORE_COLLECTION=collection,
         NEWSBOT_STORE_PATH=str(tmp_path / "local"), NEWSBOT_INGEST_BATCH_ARTICLES="4",
+        NEWSBOT_STORE_SHARD_CHUNKS="25",  # several shards, written and read at the same time
         PYTHONPATH=str(REPO),
     )
     return env

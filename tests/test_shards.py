@@ -169,3 +169,11 @@ def test_a_store_from_before_shards_is_read_and_written_as_shard_zero(store_env,
     again = open_store(store_env)
     assert again.chunks.configuration_json["hnsw"]["sync_threshold"] == 100
     assert all(a.shard == 0 for a in again.list_articles())
+
+
+def test_shard_size_by_default_bounds_an_embedded_writer_and_leaves_a_server_one_collection():
+    from bot.app import shard_size
+
+    assert shard_size("embedded", 0) == 20_000
+    assert shard_size("server", 0) is None
+    assert shard_size("server", 5_000) == 5_000 and shard_size("embedded", 300) == 300
