@@ -30,6 +30,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -308,6 +309,7 @@ class Store:
         self._newest: tuple[int, int] | None = None  # writers: newest shard, chunks it holds
         self._written: set[int] = set()  # shards written since the last state change
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     # -- collections -----------------------------------------------------
     def _existing(self, name: str) -> Any:
@@ -454,8 +456,9 @@ class Store:
         """``call(shard)`` for every shard, several at once."""
         if len(shards) <= 1:
             return [call(s) for s in shards]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=_MAX_FANOUT, thread_name_prefix="newsbot-shard")
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=_MAX_FANOUT, thread_name_prefix="newsbot-shard")
         return list(self._pool.map(call, shards))
 
     # -- reading ---------------------------------------------------------
