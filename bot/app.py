@@ -68,7 +68,7 @@ class App:
 
         st = self.config.store
         return Store(self.client, st.collection, self.config.embedding.model,
-                     shard_chunks=shard_size(st.mode, st.shard_chunks))
+                     shard_chunks=shard_size(st.mode, st.shard_chunks), sole_writer=st.mode == "embedded")
 
     @cached_property
     def engine(self):

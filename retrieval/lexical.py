@@ -77,9 +77,12 @@ class ShardPart:
         return np.where(table[pos] == hashes, pos, -1)
 
     def doc_freq(self, positions: np.ndarray) -> np.ndarray:
-        indptr = self.arrays["indptr"]
-        safe = np.maximum(positions, 0)
-        return np.where(positions >= 0, indptr[safe + 1] - indptr[safe], 0)
+        found = positions >= 0
+        df = np.zeros(len(positions), dtype=np.int64)
+        if found.any():  # (a part of an emptied shard has no terms at all)
+            indptr = self.arrays["indptr"]
+            df[found] = indptr[positions[found] + 1] - indptr[positions[found]]
+        return df
 
     def scores(self, positions: np.ndarray, idf: np.ndarray, avgdl: float) -> np.ndarray:
         """BM25 of every chunk of the part for the query terms at ``positions``."""
@@ -246,9 +249,11 @@ class LexicalIndex:
             if keep is not None:
                 scores = np.where(keep, scores, 0.0)
             m = min(n, part.n_docs)
-            best = np.argpartition(-scores, m - 1)[:m]
-            found.extend((float(scores[i]), number, int(i)) for i in best if scores[i] > 0)
-        # Ties go by chunk id, so a ranking does not depend on how the store is sharded.
+            cut = np.partition(scores, part.n_docs - m)[part.n_docs - m]  # the part's n-th best
+            best = np.flatnonzero((scores >= cut) & (scores > 0))  # ties at the cut included
+            found.extend((float(scores[i]), number, int(i)) for i in best)
+        # Ties go by chunk id (every chunk tied at a part's cut is a candidate), so a ranking
+        # does not depend on how the store is sharded.
         found.sort(key=lambda item: (-item[0], self.parts[item[1]].chunk_id(item[2])))
         return [(self.parts[number], pos, score) for score, number, pos in found[:n]]
 

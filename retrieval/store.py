@@ -8,11 +8,12 @@ A store is a set of Chroma collections:
   article text, ``title``, ``source``, ``published``, ``published_ts``).
   Every shard's metadata records the embedding model and vector size.  New
   articles go to the newest shard until it holds ``shard_chunks`` chunks, then
-  a new shard starts; an article's chunks always stay in one shard.  A writer
-  therefore touches the vector index of the newest shard only: with an
-  embedded store, Chroma loads a collection's whole vector index into the
-  process that writes to it, so without shards a writer's memory would grow
-  with the store.  Questions search every shard and merge the results.
+  a new shard starts; an article's chunks always stay in one shard, which its
+  record names.  Adding articles therefore touches the vector index of the
+  newest shard only (changing or removing one touches that article's shard):
+  with an embedded store, Chroma loads a collection's whole vector index into
+  the process that writes to it, so without shards a writer's memory would
+  grow with the store.  Questions search every shard and merge the results.
 * ``<name>__articles`` holds one record per article (the full text as the
   document, its metadata, ``status`` pending/complete, ``shard``) and one
   record per alias (another path or URL that carried the same text).  Its
@@ -296,8 +297,14 @@ class Store:
     """Articles and chunks in Chroma, for one embedding model."""
 
     def __init__(self, client: Any, collection: str, model_name: str, *,
-                 shard_chunks: int | None = DEFAULT_SHARD_CHUNKS):
-        """``shard_chunks``: chunks per shard before a new one starts (None: no limit)."""
+                 shard_chunks: int | None = DEFAULT_SHARD_CHUNKS, sole_writer: bool = True):
+        """``shard_chunks``: chunks per shard before a new one starts (None: no limit).
+
+        ``sole_writer``: no other process writes at the same time (an embedded store
+        under its write lock).  Otherwise (a server) another writer may have put an
+        article's chunks in another shard, so chunks are dropped from every shard.
+        """
+        self.sole_writer = sole_writer
         self.client = client
         self.collection_name = collection
         self.model_name = model_name
@@ -596,15 +603,21 @@ class Store:
             return "empty" if self._existing(self.collection_name) is None else "new"
         return str((col.metadata or {}).get("newsbot_state", "new"))
 
-    def _touch(self) -> None:
-        """Record that the store changed: new state tokens for the written shards and the store.
+    def _touch_shards(self) -> None:
+        """New state tokens for the shards written since the last change.
 
-        Each token is a fresh random value in a metadata field that only this
-        method writes, so two writers touching it at once both leave it changed.
+        Called before the records change, so that a crash in between still
+        leaves the shards marked changed (a reader rebuilds their lexical parts
+        at the next store token).  Each token is a fresh random value in a field
+        that only this method writes, so two writers at once both leave it changed.
         """
         for index in sorted(self._written):
             self._retoken(self.shard_name(index), "newsbot_shard_state")
         self._written.clear()
+
+    def _touch(self) -> None:
+        """Record that the store changed: a new store token (after the shards')."""
+        self._touch_shards()
         self._retoken(f"{self.collection_name}__articles", "newsbot_state")
 
     def _retoken(self, name: str, key: str) -> None:
@@ -659,7 +672,7 @@ class Store:
         import numpy as np
 
         by_id = {a.id: a for a in articles}
-        self.delete_chunks([a for a in articles if a.id not in new])
+        self.delete_chunks([a for a in articles if a.id not in new or not self.sole_writer])
         if not chunks:
             return
         vectors = np.asarray(embeddings, dtype=np.float32)
@@ -678,6 +691,9 @@ class Store:
 
     def delete_chunks(self, articles: Sequence[Article]) -> None:
         """Drop every chunk of these articles from the shards that hold them."""
+        if not self.sole_writer:
+            self._delete_everywhere([a.id for a in articles])
+            return
         by_shard: dict[int, list[str]] = {}
         for a in articles:
             by_shard.setdefault(a.shard or 0, []).append(a.id)
@@ -688,12 +704,26 @@ class Store:
                 self._shard(index).delete(where={"article_id": {"$in": ids[i:i + _GET_BATCH]}})
             self._written.add(index)
 
+    def _delete_everywhere(self, article_ids: list[str]) -> None:
+        """Drop these articles' chunks from whichever shards hold some (shards holding none
+        keep their state, so their lexical parts stay valid)."""
+        if not article_ids or not self.exists():
+            return
+        for shard in self.list_shards():
+            for i in range(0, len(article_ids), _GET_BATCH):
+                got = shard.collection.get(where={"article_id": {"$in": article_ids[i:i + _GET_BATCH]}},
+                                           include=[])
+                if got["ids"]:
+                    shard.collection.delete(ids=got["ids"])
+                    self._written.add(shard.index)
+
     def commit(self, articles: Sequence[Article]) -> None:
         """Mark articles complete: from now on they are visible and skipped when unchanged."""
         if not articles:
             return
         for a in articles:
             a.status = "complete"
+        self._touch_shards()
         # Metadata only: the pending record already carries the text.
         self.articles.update(ids=[a.id for a in articles], metadatas=[a.metadata() for a in articles])
         self._touch()
@@ -713,6 +743,7 @@ class Store:
     def remove(self, article_id: str) -> Article:
         article = self.get_article(article_id)
         self.delete_chunks([article])
+        self._touch_shards()
         alias_ids = [location_id(loc) for loc in article.aliases]
         self.articles.delete(ids=[article_id, *alias_ids])
         self._touch()
@@ -730,6 +761,7 @@ class Store:
         ids = list(got["ids"])
         if ids:
             self.delete_chunks([Article.from_record(i, m) for i, m in zip(ids, got["metadatas"])])
+            self._touch_shards()
             self.articles.delete(ids=ids)
             self._touch()
         return ids

@@ -83,22 +83,30 @@ def test_every_article_lives_in_the_one_shard_its_record_names(two_stores):
 
 @pytest.fixture
 def touched(monkeypatch):
-    """Names of the collections that get, query, count, upsert or delete were called on."""
+    """(method, collection name) of every get, query, count, upsert or delete call."""
     from chromadb.api.models.Collection import Collection
 
     names: list[str] = []
     for method in ("get", "query", "count", "upsert", "add", "delete", "update"):
         original = getattr(Collection, method)
 
-        def spy(self, *args, _original=original, **kwargs):
-            names.append(self.name)
+        def spy(self, *args, _original=original, _method=method, **kwargs):
+            names.append((_method, self.name))
             return _original(self, *args, **kwargs)
 
         monkeypatch.setattr(Collection, method, spy)
     return names
 
 
-def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_env, embedder, touched):
+def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_env, store_mode, embedder,
+                                                                        touched):
+    """An embedded writer neither reads nor writes other shards (reading one loads its vector
+    index). A server's writers may run at once, so a writer also looks in every shard for
+    copies another placed elsewhere; it still writes only where the article lives."""
+    def shards_touched(chunk_names):
+        kinds = ("upsert", "add", "delete", "update") if store_mode == "server" else None
+        return {n for m, n in touched if n in chunk_names and (kinds is None or m in kinds)}
+
     store = open_store(store_env, shard_chunks=3)
     ingest(store, embedder, [article(n) for n in range(8)])
     shards = store.list_shards()
@@ -110,14 +118,14 @@ def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_en
     touched.clear()
     summary = ingest(fresh, embedder, [article(100)])
     assert summary.count("added") == 1
-    assert {n for n in touched if n in chunk_names} <= {newest}
+    assert shards_touched(chunk_names) <= {newest}
 
     first = open_store(store_env, shard_chunks=3)
     changed = article(0, "Dispatch 0. The council of Town 0 postponed the ferry vote.")
     home = first.get_article(location_id(changed.location)).shard
     touched.clear()
     assert ingest(first, embedder, [changed]).count("updated") == 1
-    assert {n for n in touched if n in chunk_names} == {first.shard_name(home)}
+    assert shards_touched(chunk_names) == {first.shard_name(home)}
     moved = first.get_article(location_id(changed.location))
     assert moved.shard == home
     rows = first.chunk_records(where={"article_id": moved.id})
@@ -177,3 +185,69 @@ def test_shard_size_by_default_bounds_an_embedded_writer_and_leaves_a_server_one
     assert shard_size("embedded", 0) == 20_000
     assert shard_size("server", 0) is None
     assert shard_size("server", 5_000) == 5_000 and shard_size("embedded", 300) == 300
+
+
+def test_emptied_shards_and_an_emptied_store_still_answer(store_env, embedder):
+    from retrieval.chain import AnswerEngine
+
+    store = open_store(store_env, shard_chunks=1)
+    ingest(store, embedder, [article(n) for n in range(3)])
+    assert len(store.list_shards()) == 3
+    engine = AnswerEngine(store, embedder)
+    store.remove(location_id("/wire/0.txt"))  # shard 0 now holds nothing
+    answer = engine.answer("What did the council of Town 1 vote on?")
+    assert answer.status != "not_found"
+    assert any(c.article_id == location_id("/wire/1.txt") for c in answer.citations)
+    for n in (1, 2):
+        store.remove(location_id(f"/wire/{n}.txt"))
+    assert engine.answer("What did the council of Town 1 vote on?").status == "not_found"
+
+
+def test_a_crash_before_the_store_token_changes_still_rebuilds_the_changed_shard(
+        store_env, embedder, monkeypatch):
+    from retrieval.chain import AnswerEngine
+    from retrieval.store import Store
+
+    store = open_store(store_env, shard_chunks=1)
+    ingest(store, embedder, [article(n) for n in range(3)])
+    engine = AnswerEngine(store, embedder)
+    assert not engine.searcher.index().knows("zebra")
+
+    def killed(self):  # the process dies right after the records are marked complete
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(Store, "_touch", killed)
+    changed = article(0, "Dispatch 0. A zebra escaped from the zoo of Town 0 on Tuesday.")
+    with pytest.raises(KeyboardInterrupt):
+        ingest(open_store(store_env, shard_chunks=1), embedder, [changed])
+    monkeypatch.undo()
+    ingest(open_store(store_env, shard_chunks=1), embedder, [article(9)])  # any later write
+    assert engine.searcher.index().knows("zebra")
+    answer = engine.answer("What escaped from the zoo of Town 0?")
+    assert any(c.article_id == location_id("/wire/0.txt") for c in answer.citations)
+
+
+def test_two_server_writers_that_place_one_new_article_in_different_shards_leave_one_copy(
+        store_env, embedder):
+    """Writers of a server store do not lock each other out: one may place an article
+    while another, with an older view of the shards, places the same one elsewhere."""
+    from retrieval.store import Article, Chunk, Store, location_id
+    from retrieval.text import content_hash
+
+    first = open_store(store_env)
+    ingest(first, embedder, [article(1)])
+    client, name, model = first.client, first.collection_name, first.model_name
+    writers = [Store(client, name, model, shard_chunks=1, sole_writer=False) for _ in range(2)]
+    writers[1]._newest = (0, 0)  # its view from before the other writer's shard existed
+    raw = article(70)
+    vector = embedder.encode([raw.text])
+    for writer in writers:
+        a = Article(id=location_id(raw.location), title=raw.title, location=raw.location,
+                    content_hash=content_hash(raw.text), text=raw.text, n_chunks=1)
+        writer.create(embedder.dimension)
+        writer.begin([a])
+        writer.replace_chunks([a], [Chunk(a.id, 0, raw.text, 0, len(raw.text))], vector, new=frozenset({a.id}))
+        writer.commit([a])
+    rows = first.chunk_records(where={"article_id": location_id(raw.location)})
+    assert rows["ids"] == [f"{location_id(raw.location)}:0"]
+    assert len(first.list_shards()) == 2
