@@ -248,14 +248,27 @@ class LexicalIndex:
             keep = part.mask(source, since_ts)
             if keep is not None:
                 scores = np.where(keep, scores, 0.0)
-            m = min(n, part.n_docs)
-            cut = np.partition(scores, part.n_docs - m)[part.n_docs - m]  # the part's n-th best
-            best = np.flatnonzero((scores >= cut) & (scores > 0))  # ties at the cut included
-            found.extend((float(scores[i]), number, int(i)) for i in best)
-        # Ties go by chunk id (every chunk tied at a part's cut is a candidate), so a ranking
-        # does not depend on how the store is sharded.
+            found.extend((float(scores[i]), number, int(i)) for i in _best(part, scores, n))
+        # Ties go by chunk id (in each part too, see _best), so a ranking does not depend on
+        # how the store is sharded.
         found.sort(key=lambda item: (-item[0], self.parts[item[1]].chunk_id(item[2])))
         return [(self.parts[number], pos, score) for score, number, pos in found[:n]]
+
+
+def _best(part: ShardPart, scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of a part's ``n`` best positive scores; ties at the cut go by chunk id."""
+    hit = np.flatnonzero(scores > 0)
+    if len(hit) <= n:
+        return hit
+    values = scores[hit]
+    cut = np.partition(values, len(values) - n)[len(values) - n]  # the n-th best
+    above = hit[values > cut]
+    tied = hit[values == cut]
+    need = n - len(above)
+    if len(tied) > need:
+        ids = np.asarray(part.arrays["ids"][tied])
+        tied = tied[np.argsort(ids, kind="stable")[:need]]
+    return np.concatenate([above, tied])
 
 
 def part_folder(cache_dir: Path, collection: str, shard: int, uid: str) -> Path:
