@@ -307,7 +307,7 @@ def main() -> None:
                 # case; with one collection, as in server mode by default, there is no other).
                 store = open_app(env, embedder).store
                 if store.shard_chunks:
-                    index, held = newest_shard_fill(store)
+                    _, held = newest_shard_fill(store)
                     target = store.chunk_count() + store.shard_chunks - held - 3 * 10
                     filler(env, target, args.eval_dir, row, "fill_top_up_s")
                     row["newest_topped_up"] = newest_shard_fill(open_app(env, embedder).store)[1]

@@ -306,14 +306,10 @@ def load_or_build(store: Any, shards: Sequence[Any], lexicon: Lexicon, cache_dir
     parts: list[ShardPart] = []
     folders: list[Path] = []
     for shard in shards:
-        part = have.get(shard.index)
-        if part is not None and part.uid == shard.uid:
-            parts.append(part)
-            if cache_dir is not None:
-                folders.append(part_folder(cache_dir, store.collection_name, shard.index, shard.uid))
-            continue
         folder = part_folder(cache_dir, store.collection_name, shard.index, shard.uid) if cache_dir else None
-        part = ShardPart.open(folder, shard.index, shard.uid) if folder is not None else None
+        part = have.get(shard.index)
+        if part is None or part.uid != shard.uid:  # not the one in memory: the cache, else build
+            part = ShardPart.open(folder, shard.index, shard.uid) if folder is not None else None
         if part is None:
             part = ShardPart.build(shard.index, shard.uid, store.shard_rows(shard), lexicon)
             if folder is not None:

@@ -263,6 +263,14 @@ def as_store_error(exc: BaseException) -> StoreError | None:
     )
 
 
+def _add_rows(rows: dict[str, list], got: dict[str, Any]) -> int:
+    """Append a Chroma ``get`` result to ``rows``; the number of records it held."""
+    rows["ids"].extend(got["ids"])
+    rows["texts"].extend(got["documents"])
+    rows["metas"].extend(got["metadatas"])
+    return len(got["ids"])
+
+
 def _sync_often(col: Any) -> None:
     """Lower the persist interval of a shard made by an earlier version (writers only)."""
     config = getattr(col, "configuration_json", None) or {}
@@ -507,25 +515,16 @@ class Store:
         """Every chunk of one shard: ids, texts and metadata."""
         rows: dict[str, list] = {"ids": [], "texts": [], "metas": []}
         offset = 0
-        while True:
-            got = shard.collection.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
-            rows["ids"].extend(got["ids"])
-            rows["texts"].extend(got["documents"])
-            rows["metas"].extend(got["metadatas"])
-            if len(got["ids"]) < _GET_PAGE:
-                return rows
+        while _add_rows(rows, shard.collection.get(include=["documents", "metadatas"],
+                                                   limit=_GET_PAGE, offset=offset)) == _GET_PAGE:
             offset += _GET_PAGE
+        return rows
 
     def chunk_records(self, where: dict[str, Any] | None = None) -> dict[str, list]:
         """Chunks of every shard (optionally filtered): ids, texts and metadata."""
         rows: dict[str, list] = {"ids": [], "texts": [], "metas": []}
-        if not self.exists():
-            return rows
-        for shard in self.list_shards():
-            got = shard.collection.get(where=where, include=["documents", "metadatas"])
-            rows["ids"].extend(got["ids"])
-            rows["texts"].extend(got["documents"])
-            rows["metas"].extend(got["metadatas"])
+        for shard in self.list_shards() if self.exists() else []:
+            _add_rows(rows, shard.collection.get(where=where, include=["documents", "metadatas"]))
         return rows
 
     def records(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -698,10 +697,12 @@ class Store:
         for a in articles:
             by_shard.setdefault(a.shard or 0, []).append(a.id)
         for index, ids in sorted(by_shard.items()):
-            if index not in self._shards and self._existing(self.shard_name(index)) is None:
+            col = self._shards.get(index) or self._existing(self.shard_name(index))
+            if col is None:
                 continue  # a shard that was never written holds nothing
+            self._shards[index] = col
             for i in range(0, len(ids), _GET_BATCH):
-                self._shard(index).delete(where={"article_id": {"$in": ids[i:i + _GET_BATCH]}})
+                col.delete(where={"article_id": {"$in": ids[i:i + _GET_BATCH]}})
             self._written.add(index)
 
     def _delete_everywhere(self, article_ids: list[str]) -> None:
