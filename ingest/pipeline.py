@@ -107,13 +107,21 @@ class Ingestor:
         """Ingest articles (and record reader failures); never raises for bad input."""
         started = time.perf_counter()
         summary = IngestSummary()
-        summary.recovered = self.store.recover()
+        self.store.check_connection()  # a dead server fails now, before anything is embedded
 
         def report(outcome: Outcome) -> None:
             summary.outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
 
+        with self.store.writer_lease():
+            summary.recovered = self.store.recover()
+            self._run(items, summary, report)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _run(self, items: Iterable[RawArticle | SourceError], summary: IngestSummary,
+             report: Callable[[Outcome], None]) -> None:
         self._writer = _Writer(report, summary)
         try:
             for batch in _batches(items, self.batch_articles):
@@ -132,8 +140,6 @@ class Ingestor:
             self._writer.settle()
         finally:
             self._writer.close()
-        summary.seconds = time.perf_counter() - started
-        return summary
 
     # -- one batch -------------------------------------------------------
     def _ingest_batch(self, raws: Sequence[RawArticle], outcomes: list[Outcome]) -> None:
@@ -212,14 +218,17 @@ class Ingestor:
             self.store.create(dimension)
             self.store.begin(articles)
             self.store.replace_chunks(articles, chunks, embeddings, new=new)
-            self.store.commit(articles)
+            lost = self.store.commit(articles)
             for article in articles:
-                for alias in article.aliases:
+                for alias in article.aliases if article.id not in lost else ():
                     if alias != article.location:
                         self.store.add_alias(article, alias)
             for article, status in to_write:
-                report(Outcome(status, article.location, article.title, article.id))
-            return len(chunks)
+                if article.id in lost:  # never "added" unless stored
+                    report(Outcome("failed", article.location, article.title, article.id, lost[article.id]))
+                else:
+                    report(Outcome(status, article.location, article.title, article.id))
+            return sum(a.n_chunks for a in articles if a.id not in lost)
 
         touched = [a.id for a in articles]
         touched += [location_id(alias) for a in articles for alias in a.aliases]

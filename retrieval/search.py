@@ -12,6 +12,8 @@
   spread over articles and sources: at most ``per_article`` chunks of one
   article and, while others are left, at most half the articles from one
   publisher, so that a denial ranking below a report still comes back.
+* Only chunks of complete articles are returned: an article still being
+  written, or left half-written by a crash, stays invisible.
 """
 
 from __future__ import annotations
@@ -172,8 +174,10 @@ class HybridSearcher:
         for (part, _, _), cid in zip(lexical, lexical_ids):
             wanted.setdefault(part.shard, {})[cid] = None
         stored = self.store.get_chunks({shard: list(ids) for shard, ids in wanted.items()})
+        visible = self.store.complete_ids({meta["article_id"] for _, meta in stored.values()})
+        stored = {cid: row for cid, row in stored.items() if row[1]["article_id"] in visible}
         for rank, (dist, _, cid) in enumerate(dense):
-            if cid not in stored:  # removed since the search
+            if cid not in stored:  # removed since the search, or its article is pending
                 continue
             text, meta = stored[cid]
             hits[cid] = Hit(cid, meta["article_id"], text, int(meta.get("start", 0)),
@@ -182,7 +186,7 @@ class HybridSearcher:
         for rank, ((part, pos, score), cid) in enumerate(zip(lexical, lexical_ids)):
             hit = hits.get(cid)
             if hit is None:
-                if cid not in stored:  # removed since the index was read
+                if cid not in stored:  # removed since the index was read, or pending
                     continue
                 text, meta = stored[cid]
                 hit = hits[cid] = Hit(

@@ -16,35 +16,36 @@ A store is a set of Chroma collections:
   grow with the store.  Questions search every shard and merge the results.
 * ``<name>__articles`` holds one record per article (the full text as the
   document, its metadata, ``status`` pending/complete, ``shard``) and one
-  record per alias (another path or URL that carried the same text).  Its
-  vectors are a one-dimensional placeholder: it is looked up by id and
+  record per alias (another path or URL that carried the same text), and in
+  server mode one heartbeat record per writer at work.  Its vectors are a one-dimensional placeholder: it is looked up by id and
   metadata only.  Its metadata carries the store's state token.
 
-Ingest writes an article in three steps (record marked pending, chunks
-replaced, record marked complete), so a crash leaves at worst a pending
-record, which :meth:`Store.recover` removes with its chunks.
+Writing (three steps per article, batches, writer leases) is in
+:mod:`retrieval.writing`; the records in :mod:`retrieval.records`; opening
+Chroma in :mod:`retrieval.chroma`.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
-import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
 
-from .errors import ModelMismatchError, NotFoundError, StoreError, StoreLockedError
+from .chroma import (  # noqa: F401 - re-exported: the store's public names
+    WriteLock,
+    as_store_error,
+    embedded_client,
+    server_client,
+)
+from .errors import ModelMismatchError, NotFoundError, StoreError
+from .records import Article, Chunk, location_id, published_timestamp  # noqa: F401 - re-exported
+from .writing import DEFAULT_LEASE, StoreWriting, wall_clock
 
 SCHEMA_VERSION = 1
 DEFAULT_SHARD_CHUNKS = 20_000
 _SHARD_MARK = "__part"
-_PLACEHOLDER = [0.0]
 _GET_BATCH = 500
 _GET_PAGE = 5000
 _MAX_FANOUT = 4  # shards searched at once
@@ -53,214 +54,6 @@ _MAX_FANOUT = 4  # shards searched at once
 # 1000, leaves up to 999: about 0.4 s per shard at each start, measured here).
 _SYNC_THRESHOLD = 100
 _HNSW = {"hnsw": {"space": "cosine", "sync_threshold": _SYNC_THRESHOLD}}
-
-
-def location_id(location: str) -> str:
-    """The stable id of an article, derived from where it came from."""
-    return hashlib.sha256(location.encode("utf-8")).hexdigest()[:20]
-
-
-def published_timestamp(published: str | None) -> int | None:
-    """Seconds since the epoch for an ISO 8601 date, or None."""
-    if not published:
-        return None
-    try:
-        moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
-
-
-@dataclass
-class Article:
-    """One stored article."""
-
-    id: str
-    title: str
-    location: str
-    content_hash: str
-    source: str | None = None
-    published: str | None = None
-    author: str | None = None
-    url: str | None = None
-    path: str | None = None
-    ingested_at: str | None = None
-    n_chunks: int = 0
-    aliases: list[str] = field(default_factory=list)
-    text: str | None = None
-    status: str = "complete"
-    shard: int | None = None  # the chunk shard holding its chunks; None until placed
-
-    def metadata(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "kind": "article",
-            "title": self.title,
-            "location": self.location,
-            "content_hash": self.content_hash,
-            "n_chunks": self.n_chunks,
-            "aliases": json.dumps(self.aliases),
-            "status": self.status,
-        }
-        if self.shard is not None:
-            meta["shard"] = self.shard
-        for key in ("source", "published", "author", "url", "path", "ingested_at"):
-            value = getattr(self, key)
-            if value:
-                meta[key] = value
-        return meta
-
-    @classmethod
-    def from_record(cls, id: str, meta: dict[str, Any], text: str | None = None) -> "Article":
-        return cls(
-            id=id,
-            title=meta.get("title", ""),
-            location=meta.get("location", ""),
-            content_hash=meta.get("content_hash", ""),
-            source=meta.get("source"),
-            published=meta.get("published"),
-            author=meta.get("author"),
-            url=meta.get("url"),
-            path=meta.get("path"),
-            ingested_at=meta.get("ingested_at"),
-            n_chunks=int(meta.get("n_chunks", 0)),
-            aliases=json.loads(meta.get("aliases") or "[]"),
-            text=text,
-            status=meta.get("status", "complete"),
-            shard=int(meta.get("shard", 0)),  # stores from before shards: all in shard 0
-        )
-
-    @property
-    def where(self) -> str:
-        """The url or the path, whichever the article has."""
-        return self.url or self.path or self.location
-
-
-@dataclass
-class Chunk:
-    """A piece of an article, with its span in the article text."""
-
-    article_id: str
-    index: int
-    text: str
-    start: int
-    end: int
-
-    @property
-    def id(self) -> str:
-        return f"{self.article_id}:{self.index}"
-
-    def metadata(self, article: Article) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "article_id": self.article_id,
-            "chunk_index": self.index,
-            "start": self.start,
-            "end": self.end,
-            "title": article.title,
-        }
-        if article.source:
-            meta["source"] = article.source
-        if article.published:
-            meta["published"] = article.published
-            ts = published_timestamp(article.published)
-            if ts is not None:
-                meta["published_ts"] = ts
-        return meta
-
-
-class WriteLock:
-    """An exclusive, non-blocking lock on an embedded store directory.
-
-    A second writer is refused at once rather than left waiting; the lock is
-    released by the kernel when the holder exits, even on ``kill -9``.
-    """
-
-    def __init__(self, directory: Path):
-        self.path = Path(directory) / "newsbot-write.lock"
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
-            os.close(fd)
-            raise StoreLockedError(
-                f"the store at {self.path.parent} is being written by process {holder}; "
-                "wait for it to finish (or use server mode for concurrent writers)"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.ftruncate(self._fd, 0)
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self) -> "WriteLock":
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
-def embedded_client(path: Path):
-    """A Chroma client on a local directory, telemetry off."""
-    import chromadb
-    from chromadb.config import Settings
-
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(
-            path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=False)
-        )
-    except Exception as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-
-
-def server_client(host: str, port: int, *, ssl: bool = False, headers: dict[str, str] | None = None):
-    """A Chroma client for a server started with ``chroma run``, telemetry off."""
-    import chromadb
-    from chromadb.config import Settings
-
-    url = f"{'https' if ssl else 'http'}://{host}:{port}"
-    try:
-        client = chromadb.HttpClient(
-            host=host, port=port, ssl=ssl, headers=headers or {},
-            settings=Settings(anonymized_telemetry=False),
-        )
-        client.heartbeat()
-    except Exception as exc:
-        raise StoreError(
-            f"cannot reach the Chroma server at {url} ({_first_line(exc)}); start it with "
-            f"`chroma run --path DIR --port {port}` or check [store] host and port"
-        ) from exc
-    return client
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{exc.__class__.__name__}: {text[0]}" if text else exc.__class__.__name__
-
-
-def as_store_error(exc: BaseException) -> StoreError | None:
-    """The user-facing error for a lost connection to a Chroma server, else None."""
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    lost = names & {"ConnectError", "ConnectTimeout", "ReadTimeout", "ReadError",
-                    "RemoteProtocolError", "WriteError", "PoolTimeout", "ConnectionError"}
-    if not lost:
-        return None
-    return StoreError(
-        f"lost the connection to the Chroma server ({_first_line(exc)}); "
-        "nothing half-written is kept: run the command again once the server is back"
-    )
 
 
 def _add_rows(rows: dict[str, list], got: dict[str, Any]) -> int:
@@ -301,17 +94,23 @@ class Snapshot:
     shards: tuple[Shard, ...]
 
 
-class Store:
+class Store(StoreWriting):
     """Articles and chunks in Chroma, for one embedding model."""
 
     def __init__(self, client: Any, collection: str, model_name: str, *,
-                 shard_chunks: int | None = DEFAULT_SHARD_CHUNKS, sole_writer: bool = True):
+                 shard_chunks: int | None = DEFAULT_SHARD_CHUNKS, sole_writer: bool = True,
+                 lease: float = DEFAULT_LEASE, clock: Callable[[], float] = wall_clock,
+                 max_batch: int | None = None):
         """``shard_chunks``: chunks per shard before a new one starts (None: no limit).
 
         ``sole_writer``: no other process writes at the same time (an embedded store
         under its write lock).  Otherwise (a server) another writer may have put an
-        article's chunks in another shard, so chunks are dropped from every shard.
+        article's chunks in another shard, so chunks are dropped from every shard, and
+        pending records are left alone while their writer's lease (``lease`` seconds
+        after its last heartbeat, by ``clock``) runs.  ``max_batch`` lowers the records
+        per Chroma write below the client's own maximum.
         """
+        self._init_writing(lease, clock, max_batch)
         self.sole_writer = sole_writer
         self.client = client
         self.collection_name = collection
@@ -328,9 +127,12 @@ class Store:
 
     # -- collections -----------------------------------------------------
     def _existing(self, name: str) -> Any:
+        """The collection, or None when it does not exist (a lost server is an error)."""
         try:
             return self.client.get_collection(name, embedding_function=None)
-        except Exception:
+        except Exception as exc:
+            if (lost := as_store_error(exc)) is not None:
+                raise lost from exc
             return None
 
     def exists(self) -> bool:
@@ -537,6 +339,11 @@ class Store:
             found.update(zip(got["ids"], got["metadatas"]))
         return found
 
+    def complete_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that are complete articles (not pending, removed or aliases)."""
+        found = self.records(list(ids))
+        return {i for i, m in found.items() if m.get("kind") == "article" and m.get("status") == "complete"}
+
     def by_hash(self, hashes: Iterable[str]) -> dict[str, Article]:
         """Complete articles by content hash."""
         hashes = list(dict.fromkeys(hashes))
@@ -626,143 +433,3 @@ class Store:
         meta = dict(fresh.metadata or {})
         meta[key] = uuid.uuid4().hex[:16]
         fresh.modify(metadata=meta)
-
-    # -- writing (callers hold the write lock) ---------------------------
-    def _place(self, articles: Sequence[Article]) -> None:
-        """Give new articles a shard: the newest one, or a new one once it is full."""
-        unplaced = [a for a in articles if a.shard is None]
-        if not unplaced:
-            return
-        if self._newest is None:
-            newest = max((s.index for s in self.list_shards()), default=0)
-            self._newest = (newest, self._shard(newest).count())
-        index, held = self._newest
-        for article in unplaced:
-            if self.shard_chunks and held > 0 and held + article.n_chunks > self.shard_chunks:
-                index, held = index + 1, 0
-            article.shard = index
-            held += article.n_chunks
-        self._newest = (index, held)
-
-    def begin(self, articles: Sequence[Article]) -> None:
-        """Mark articles as being written (pending), with their new text and shard."""
-        if not articles:
-            return
-        self._place(articles)
-        for a in articles:
-            a.status = "pending"
-        self.articles.upsert(
-            ids=[a.id for a in articles],
-            embeddings=[_PLACEHOLDER] * len(articles),
-            documents=[a.text or "" for a in articles],
-            metadatas=[a.metadata() for a in articles],
-        )
-
-    def replace_chunks(
-        self, articles: Sequence[Article], chunks: Sequence[Chunk], embeddings: Any,
-        *, new: frozenset[str] = frozenset(),
-    ) -> None:
-        """Drop every chunk of these articles, then add the new ones (each to its article's shard).
-
-        Articles in ``new`` had no record before this write, so they have no
-        chunks to drop (a record always goes in before its chunks, and
-        :meth:`recover` clears the chunks of any record left pending).
-        """
-        import numpy as np
-
-        by_id = {a.id: a for a in articles}
-        self.delete_chunks([a for a in articles if a.id not in new or not self.sole_writer])
-        if not chunks:
-            return
-        vectors = np.asarray(embeddings, dtype=np.float32)
-        groups: dict[int, list[int]] = {}
-        for n, chunk in enumerate(chunks):
-            shard = by_id[chunk.article_id].shard
-            groups.setdefault(0 if shard is None else shard, []).append(n)
-        for index, members in sorted(groups.items()):
-            self._shard(index).upsert(
-                ids=[chunks[n].id for n in members],
-                embeddings=vectors[members],
-                documents=[chunks[n].text for n in members],
-                metadatas=[chunks[n].metadata(by_id[chunks[n].article_id]) for n in members],
-            )
-            self._written.add(index)
-
-    def delete_chunks(self, articles: Sequence[Article]) -> None:
-        """Drop every chunk of these articles from the shards that hold them."""
-        if not self.sole_writer:
-            self._delete_everywhere([a.id for a in articles])
-            return
-        by_shard: dict[int, list[str]] = {}
-        for a in articles:
-            by_shard.setdefault(a.shard or 0, []).append(a.id)
-        for index, ids in sorted(by_shard.items()):
-            col = self._shards.get(index) or self._existing(self.shard_name(index))
-            if col is None:
-                continue  # a shard that was never written holds nothing
-            self._shards[index] = col
-            for i in range(0, len(ids), _GET_BATCH):
-                col.delete(where={"article_id": {"$in": ids[i:i + _GET_BATCH]}})
-            self._written.add(index)
-
-    def _delete_everywhere(self, article_ids: list[str]) -> None:
-        """Drop these articles' chunks from whichever shards hold some (shards holding none
-        keep their state, so their lexical parts stay valid)."""
-        if not article_ids or not self.exists():
-            return
-        for shard in self.list_shards():
-            for i in range(0, len(article_ids), _GET_BATCH):
-                got = shard.collection.get(where={"article_id": {"$in": article_ids[i:i + _GET_BATCH]}},
-                                           include=[])
-                if got["ids"]:
-                    shard.collection.delete(ids=got["ids"])
-                    self._written.add(shard.index)
-
-    def commit(self, articles: Sequence[Article]) -> None:
-        """Mark articles complete: from now on they are visible and skipped when unchanged."""
-        if not articles:
-            return
-        for a in articles:
-            a.status = "complete"
-        self._touch_shards()
-        # Metadata only: the pending record already carries the text.
-        self.articles.update(ids=[a.id for a in articles], metadatas=[a.metadata() for a in articles])
-        self._touch()
-
-    def add_alias(self, article: Article, location: str) -> None:
-        alias_id = location_id(location)
-        if location not in article.aliases:
-            article.aliases.append(location)
-        self.articles.upsert(
-            ids=[alias_id],
-            embeddings=[_PLACEHOLDER],
-            documents=[""],
-            metadatas=[{"kind": "alias", "target": article.id, "location": location}],
-        )
-        self.articles.update(ids=[article.id], metadatas=[article.metadata()])
-
-    def remove(self, article_id: str) -> Article:
-        article = self.get_article(article_id)
-        self.delete_chunks([article])
-        self._touch_shards()
-        alias_ids = [location_id(loc) for loc in article.aliases]
-        self.articles.delete(ids=[article_id, *alias_ids])
-        self._touch()
-        return article
-
-    def recover(self) -> list[str]:
-        """Remove what an interrupted ingest left half-written; return the article ids.
-
-        Called at the start of every ingest, it also re-reads how full the newest shard is.
-        """
-        self._newest = None
-        if not self.exists():
-            return []
-        got = self.articles.get(where={"status": "pending"}, include=["metadatas"])
-        ids = list(got["ids"])
-        if ids:
-            self.delete_chunks([Article.from_record(i, m) for i, m in zip(ids, got["metadatas"])])
-            self._touch_shards()
-            self.articles.delete(ids=ids)
-            self._touch()
-        return ids

@@ -1,5 +1,7 @@
 """The write path against a real Chroma store and the real embedding model."""
 
+import time
+
 import pytest
 
 from ingest.chunking import chunk_spans
@@ -110,7 +112,10 @@ def test_interrupted_article_is_recovered(ingestor, store, embedder):
 
     article = Article(id=location_id(half.location), title=TITLE, location=half.location,
                       content_hash="x", text=BODY)
-    store.begin([article])  # as if the process died right after marking it pending
+    # another process, whose last heartbeat was an hour ago, died right after marking it pending
+    dead = Store(store.client, store.collection_name, store.model_name, sole_writer=store.sole_writer,
+                 clock=lambda: time.time() - 3600)
+    dead.begin([article])
     assert [a.title for a in store.list_articles()] == ["Weather"]
     summary = ingestor.ingest([seed()])
     assert summary.recovered == [article.id] and summary.count("added") == 1
