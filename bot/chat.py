@@ -8,6 +8,7 @@ to remember conversations and to run an ingest in-process.
 
 from __future__ import annotations
 
+import io
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -247,7 +248,9 @@ def ingest_runner(app: Any) -> Callable[[Sequence[str]], IngestReport]:
         from ingest.readers import iter_articles
 
         with app.writing():
-            summary = app.ingestor().ingest(iter_articles(list(specs), app.reader_options()))
+            # An empty stdin: a chat ingest never reads the bot's own standard input.
+            options = app.reader_options(stdin=io.BytesIO())
+            summary = app.ingestor().ingest(iter_articles(list(specs), options))
         app.engine.refresh()
         return IngestReport(summary)
 

@@ -66,12 +66,10 @@ def _ids(value: Any) -> str | None:
     return None if ok else "must be a list of numeric Discord ids"
 
 
-def _ids_or_names(value: Any) -> str | None:
-    ok = all(
-        (isinstance(v, int) and not isinstance(v, bool) and v > 0) or (isinstance(v, str) and v.strip())
-        for v in value
-    )
-    return None if ok else "must be a list of numeric role ids or role names"
+def _role_ids(value: Any) -> str | None:
+    if _ids(value) is None:
+        return None
+    return "must be a list of numeric role ids (names are not accepted: any server can have a role of that name)"
 
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -121,8 +119,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "prompt_dir": Key(str, ""),
     },
     "discord": {
-        "ingest_roles": Key(list, [], _ids_or_names),
+        "ingest_roles": Key(list, [], _role_ids),
         "ingest_users": Key(list, [], _ids),
+        "ingest_guilds": Key(list, [], _ids),
         "cooldown_seconds": Key(float, 10.0, _non_negative),
         "max_concurrent": Key(int, 4, _positive),
         "max_upload_bytes": Key(int, 2_000_000, _positive),

@@ -36,9 +36,10 @@ from discord.ext import commands
 from retrieval.answer import Answer
 from retrieval.errors import NewsbotError
 
-from .chat import DISCORD_LIMIT, Conversations, IngestReport, no_unfurl, split_message
+from .chat import DISCORD_LIMIT, Conversations, IngestReport, split_message
 from .discord_support import (
     HELP_TEXT,
+    INGEST_REFUSED,
     NO_MENTIONS,
     TOKEN_ENV,
     DiscordSettings,
@@ -46,11 +47,13 @@ from .discord_support import (
     RedactFilter,
     Secret,
     fit,
+    fit_unfurled,
     one_line,
     render_answer,
     render_articles,
     strip_mention,
     token_from_env,
+    url_refusal,
 )
 
 __all__ = ["NewsBot", "NewsCog", "NewsTree", "build_bot", "run_bot", "token_from_env"]
@@ -80,6 +83,7 @@ class NewsCog(commands.Cog, name="newsbot"):
         self.settings = settings
         self.upload_dir = Path(upload_dir)
         self.limiter = Limiter(settings.cooldown_seconds, settings.max_concurrent, clock)
+        self.list_limiter = Limiter(settings.cooldown_seconds, settings.max_concurrent, clock)  # /sources
         self.conversations = Conversations(max_turns=settings.history_turns, max_keys=settings.max_conversations)
         # One worker per allowed answer: an answer never waits for a thread.
         self.executor = ThreadPoolExecutor(settings.max_concurrent, thread_name_prefix="newsbot-answer")
@@ -137,10 +141,17 @@ class NewsCog(commands.Cog, name="newsbot"):
 
     @app_commands.command(name="sources", description="List the most recent stored articles.")
     async def sources(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(thinking=True)
-        articles = await asyncio.to_thread(self.store.list_articles)
-        for part in split_message(render_articles(articles, self.settings.recent_articles)):
-            await interaction.followup.send(part, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        refusal = self.list_limiter.try_start(interaction.user.id)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        try:
+            await interaction.response.defer(thinking=True)
+            articles = await asyncio.to_thread(self.store.list_articles)
+            for part in split_message(render_articles(articles, self.settings.recent_articles)):
+                await interaction.followup.send(part, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        finally:
+            self.list_limiter.finish()
 
     @app_commands.command(name="ingest", description="Add an article from a URL or an attached file (trusted members).")
     @app_commands.describe(url="An http(s) link to an article or a feed", file="A text, Markdown, HTML or JSON file")
@@ -153,13 +164,14 @@ class NewsCog(commands.Cog, name="newsbot"):
     ) -> None:
         if not self.may_ingest(interaction):
             log.info("refused /ingest by user %s in guild %s", interaction.user.id, interaction.guild_id)
-            await interaction.response.send_message(
-                "Sorry: only members with the Manage Server permission or an allowed role may use /ingest.",
-                ephemeral=True,
-            )
+            await interaction.response.send_message(INGEST_REFUSED, ephemeral=True)
             return
         if (url is None) == (file is None):
             await interaction.response.send_message("Give either a `url` or a `file` to /ingest.", ephemeral=True)
+            return
+        if url is not None and (refusal := url_refusal(url)):
+            log.info("refused /ingest url %r by user %s", url[:200], interaction.user.id)
+            await interaction.response.send_message(refusal, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         if file is not None and file.size > self.settings.max_upload_bytes:
             await interaction.response.send_message(
@@ -178,7 +190,7 @@ class NewsCog(commands.Cog, name="newsbot"):
             report = await asyncio.to_thread(self.ingest_sources, [spec])
         log.info("/ingest %s by user %s: %s", name, interaction.user.id, report.line())
         await interaction.followup.send(
-            no_unfurl(fit(f"Ingested {name}: {report.line()}", DISCORD_LIMIT)),
+            fit_unfurled(f"Ingested {name}: {report.line()}", DISCORD_LIMIT),
             allowed_mentions=NO_MENTIONS,
             suppress_embeds=True,
         )
@@ -188,18 +200,21 @@ class NewsCog(commands.Cog, name="newsbot"):
         await interaction.response.send_message(HELP_TEXT, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     def may_ingest(self, interaction: discord.Interaction) -> bool:
-        """Manage Server (or Administrator) in this server, an allowed user, or an allowed role."""
+        """Ingest rights come from the configuration only, by id: a listed user, a member
+        with a listed role, or Manage Server (or Administrator) in a listed server.
+
+        Every server the bot is in answers from the one store, so rights held in some
+        other server (its Manage Server, a role of the same name) grant nothing.
+        """
         user = interaction.user
         if user.id in self.settings.ingest_users:
             return True
-        perms = interaction.permissions
-        if interaction.guild_id is not None and (perms.manage_guild or perms.administrator):
+        if interaction.guild_id is None:
+            return False
+        if any(role.id in self.settings.ingest_roles for role in getattr(user, "roles", ())):
             return True
-        names = {r.casefold() for r in self.settings.ingest_roles if isinstance(r, str)}
-        return any(
-            role.id in self.settings.ingest_roles or role.name.casefold() in names
-            for role in getattr(user, "roles", ())
-        )
+        perms = interaction.permissions
+        return interaction.guild_id in self.settings.ingest_guilds and (perms.manage_guild or perms.administrator)
 
     async def _save_upload(self, file: discord.Attachment, guild_id: int | None) -> Path:
         name = re.sub(r"[^\w.-]+", "_", Path(file.filename).name).lstrip(".") or "upload.txt"

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -79,8 +80,9 @@ class RedactFilter(logging.Filter):
 class DiscordSettings:
     """The ``[discord]`` section of the configuration (see config.toml)."""
 
-    ingest_roles: tuple[int | str, ...] = ()
+    ingest_roles: tuple[int, ...] = ()
     ingest_users: tuple[int, ...] = ()
+    ingest_guilds: tuple[int, ...] = ()  # servers whose Manage Server members may use /ingest
     cooldown_seconds: float = 10.0
     max_concurrent: int = 4
     max_upload_bytes: int = 2_000_000
@@ -95,7 +97,7 @@ class DiscordSettings:
     @classmethod
     def from_config(cls, section: Any) -> "DiscordSettings":
         values = dict(vars(section))
-        for name in ("ingest_roles", "ingest_users", "guild_ids"):
+        for name in ("ingest_roles", "ingest_users", "ingest_guilds", "guild_ids"):
             values[name] = tuple(values.get(name, ()))
         return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
 
@@ -195,12 +197,45 @@ HELP_TEXT = """\
 • Mention me with a question — I answer in a new thread; ask follow-ups there without mentioning me.
 • Reply to one of my answers to ask a follow-up in that conversation.
 • `/sources` — the most recent stored articles.
-• `/ingest url` or `/ingest file` — add an article (Manage Server or an allowed role only).
+• `/ingest url` or `/ingest file` — add an article from an http(s) link or a file (people the bot's operator allowed only).
 • `/help` — this message."""
 
 
 def fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit_unfurled(text: str, limit: int) -> str:
+    """``text`` with its links wrapped against previews, then cut to ``limit`` characters
+    (wrapping lengthens it), never leaving a link cut open."""
+    text = no_unfurl(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    opened = cut.rfind("<http")
+    if opened >= 0 and ">" not in cut[opened:]:
+        cut = cut[:opened].rstrip()
+    return cut + "…"
+
+
+INGEST_REFUSED = "Sorry: only people this bot's operator allowed may use /ingest."
+
+
+def url_refusal(url: str) -> str | None:
+    """Why a ``/ingest url:`` value is refused, or None for an http(s) link with a host.
+
+    Only web links come from chat: never a path on the bot's machine, ``-`` (its standard
+    input) or another scheme.  Where the link points is checked when it is fetched.
+    """
+    value = url.strip()
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if ok and value.isprintable() and not any(c.isspace() for c in value):
+        return None
+    return "Sorry: `url` must be an http(s) link such as https://example.com/story; to add a file, attach it as `file`."
 
 
 def one_line(error: BaseException) -> str:

@@ -21,6 +21,7 @@ import itertools
 import logging
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -436,7 +437,7 @@ def attachment_dict(path: Path, size: int | None = None) -> dict:
 
 async def test_ingest_by_a_user_without_permission_is_refused_and_ingests_nothing(news_app, tmp_path, monkeypatch):
     h = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, store=news_app.store,
-                           ingest=ingest_runner(news_app), ingest_roles=("Editors",))
+                           ingest=ingest_runner(news_app), ingest_roles=(ROLE_ID,))
     before = len(news_app.store.list_articles())
     article = tmp_path / "lighthouse.md"
     article.write_text("---\ntitle: Lighthouse reopens\n---\nThe Kestrel Point lighthouse reopened.\n")
@@ -444,7 +445,7 @@ async def test_ingest_by_a_user_without_permission_is_refused_and_ingests_nothin
         send_messages=True, manage_messages=True).value)
     [response] = adapter.responses()
     assert response["type"] == 4 and response["data"]["flags"] == 64
-    assert response["data"]["content"].startswith("Sorry: only members with the Manage Server permission")
+    assert response["data"]["content"] == "Sorry: only people this bot's operator allowed may use /ingest."
     assert h.http.downloads == [] and len(news_app.store.list_articles()) == before
     assert not (tmp_path / "uploads").exists()
 
@@ -455,6 +456,7 @@ async def test_ingest_by_manage_server_reads_the_file_and_the_next_answer_uses_i
     app = App(load_config(config, environ={}), embedder=embedder)
     ingest_runner(app)([str(SAMPLE / "storm-port-avell.md")])
     h = await make_harness(monkeypatch, tmp_path, engine=app.engine, store=app.store, ingest=ingest_runner(app))
+    h.cog.settings = replace(h.cog.settings, ingest_guilds=(h.guild.id,))  # Manage Server counts here
     article = tmp_path / "lighthouse.md"
     article.write_text("---\ntitle: Lighthouse reopens\nsource: Bay Times\npublished: 2024-11-15\n---\n"
                        "The Kestrel Point lighthouse reopened on Friday after a restoration costing "
@@ -471,13 +473,13 @@ async def test_ingest_by_manage_server_reads_the_file_and_the_next_answer_uses_i
 
 
 async def test_ingest_allowed_by_role_or_user_list_and_size_checked_before_reading(tmp_path, monkeypatch):
-    h = await make_harness(monkeypatch, tmp_path, engine=ScriptedEngine(), ingest_roles=("editors", 77),
+    h = await make_harness(monkeypatch, tmp_path, engine=ScriptedEngine(), ingest_roles=(76, 77),
                            max_upload_bytes=100)
-    editors = backend.make_role("Editors", h.guild)
+    editors = backend.make_role("Editors", h.guild, id_num=76)
     backend.make_role("Reporters", h.guild, id_num=77)
     article = tmp_path / "big.md"
     article.write_text("x" * 500)
-    # allowed by role name (case-insensitive) but too big: refused before any download
+    # allowed by role id but too big: refused before any download
     adapter = await h.slash("ingest", attachment=attachment_dict(article), roles=[editors.id])
     assert adapter.responses()[-1]["data"]["content"] == "Sorry: big.md is 500 bytes; the limit is 100 bytes."
     assert h.http.downloads == [] and h.ingested == []
