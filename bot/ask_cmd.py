@@ -22,7 +22,7 @@ from .render import console, echo_json, render_answer
 @click.option("--since", default=None, help="Only use articles published on or after this date (YYYY-MM-DD).")
 @click.option(
     "--batch",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),  # decoded line by line: one bad line does not stop the others
     default=None,
     help="Answer one question per line of FILE (- for stdin; JSONL records with a 'question' "
     "field also work), printing one JSON object per line.",
@@ -51,20 +51,16 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
 
 
 def _answer_batch(engine, lines, options) -> None:
+    """Answer every good line; name each bad one on stderr (exit code 1 when any was bad)."""
     failed = False
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text:
+    for number, raw in enumerate(lines, 1):
+        question, problem = _batch_question(raw)
+        if problem:
+            click.echo(f"Error: line {number}: {problem}", err=True)
+            failed = True
             continue
-        question = text
-        if text.startswith("{"):
-            try:
-                record = json.loads(text)
-                question = str(record["question"])
-            except (ValueError, KeyError, TypeError):
-                click.echo(f"Error: line {number}: not a JSON record with a 'question' field", err=True)
-                failed = True
-                continue
+        if not question:
+            continue
         try:
             answer = engine.answer(question, **options)
         except NewsbotError as exc:
@@ -75,3 +71,21 @@ def _answer_batch(engine, lines, options) -> None:
         sys.stdout.flush()
     if failed:
         sys.exit(1)
+
+
+def _batch_question(raw: bytes) -> tuple[str, str | None]:
+    """The question on one line of a batch file (``""`` for a blank line), or why there is none."""
+    try:
+        text = raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8").strip()
+    except UnicodeDecodeError as exc:
+        return "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+    if not text.startswith("{"):
+        return text, None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return "", "not a JSON record with a 'question' field"
+    question = record.get("question") if isinstance(record, dict) else None
+    if not isinstance(question, str) or not question.strip():
+        return "", f"'question' must be a non-empty string (got {json.dumps(question)})"
+    return question, None

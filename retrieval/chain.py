@@ -22,6 +22,7 @@ from .evidence import Evidence, Question, analyze, gather
 from .search import Filters, Hit, HybridSearcher
 from .store import Store
 from .terms import Lexicon, load_lexicon
+from .text import clean_question
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class AnswerEngine:
         since: str | None = None,
     ) -> Retrieved:
         """:meth:`answer` with what it was built from: the hits, articles and evidence."""
-        question = (question or "").strip()
+        question = clean_question(question)  # control characters and terminal escapes dropped
         if not question:
             raise NewsbotError("the question is empty: ask something about the stored articles")
         filters = Filters(source=source, since=since)

@@ -106,3 +106,17 @@ _INSTRUCTION = re.compile(
 def is_instruction(sentence: str) -> bool:
     """Whether a stored sentence talks to a model ("ignore previous instructions ...")."""
     return bool(_INSTRUCTION.search(sentence))
+
+
+# Terminal escape sequences (colours, cursor moves) and other control characters.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_question(question: str | None) -> str:
+    """A question without terminal escapes and control characters, whitespace collapsed.
+
+    ``"Did\\x01 the\\x1b[31m call\\x7f happen?"`` becomes ``"Did the call happen?"``.
+    """
+    text = _CONTROLS.sub("", _ESCAPES.sub("", question or ""))
+    return " ".join(text.split())
