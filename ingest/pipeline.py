@@ -193,11 +193,16 @@ class Ingestor:
                 path=raw.path,
                 ingested_at=self.clock(),
                 text=raw.text,
-                aliases=_json_aliases(record),
                 shard=_record_shard(record),  # a changed article keeps its shard; new ones are placed
             )
             batch_hashes[digest] = article
             to_write.append((article, "updated" if record else "added"))
+            copies = [a for a in _json_aliases(record) if a != raw.location]
+            if record and copies:  # its copies still hold the text it had: they keep it
+                writer.settle()
+                to_write.append((self._keep_old_text(art_id, record, copies), None))
+                self._writer.warn(f"{copies[0]}: it held the same text as {raw.location}, which changed; "
+                                  "it keeps the earlier text as an article of its own")
 
         if not to_write:
             writer.submit(outcomes, None)
@@ -212,7 +217,7 @@ class Ingestor:
             )
         embeddings = self.embedder.encode([c.text for c in chunks]) if chunks else []
         dimension = self.embedder.dimension
-        new = frozenset(a.id for a, status in to_write if status == "added")
+        new = frozenset(a.id for a, status in to_write if status != "updated")
 
         def write() -> int:
             self.store.create(dimension)
@@ -224,6 +229,8 @@ class Ingestor:
                     if alias != article.location:
                         self.store.add_alias(article, alias)
             for article, status in to_write:
+                if status is None:  # not one of the inputs (a copy keeping an earlier text)
+                    continue
                 if article.id in lost:  # never "added" unless stored
                     report(Outcome("failed", article.location, article.title, article.id, lost[article.id]))
                 else:
@@ -233,6 +240,19 @@ class Ingestor:
         touched = [a.id for a in articles]
         touched += [location_id(alias) for a in articles for alias in a.aliases]
         writer.submit(outcomes, write, ids=touched, hashes=[a.content_hash for a in articles])
+
+    def _keep_old_text(self, art_id: str, record: dict, copies: list[str]) -> Article:
+        """An article for the first copy of a changed article, with the text they shared
+        (the other copies become its aliases)."""
+        old = Article.from_record(art_id, record, self.store.article_texts([art_id]).get(art_id))
+        first = copies[0]
+        is_url = first.startswith(("http://", "https://"))
+        return Article(
+            id=location_id(first), title=old.title, location=first, content_hash=old.content_hash,
+            source=old.source, published=old.published, author=old.author,
+            url=first if is_url else None, path=None if is_url else first,
+            ingested_at=old.ingested_at, text=old.text, aliases=copies[1:],
+        )
 
     def _drop_alias(self, alias_id: str, record: dict) -> None:
         self.store.articles.delete(ids=[alias_id])
@@ -261,6 +281,9 @@ class _Writer:
         self._outcomes: list[Outcome] = []
         self._ids: set[str] = set()
         self._hashes: set[str] = set()
+
+    def warn(self, warning: str) -> None:
+        self._summary.warnings.append(warning)
 
     def overlaps(self, ids: Iterable[str], hashes: Iterable[str]) -> bool:
         """Whether the batch in flight touches these articles or texts."""
