@@ -288,6 +288,7 @@ def score(expects: list[Expect], results: dict[str, Extracted]) -> dict:
         "body_pages": len(body_pages),
         "body_strings": (len(must), len(must_not)),
     }
+    out["titles_with_pipe"] = sum("|" in (results[e.url].title or "") for e in expects)
     for name in ("title", "author", "date"):
         checks = [meta_right(name, *e.meta[name], results[e.url].__dict__[name]) for e in expects if name in e.meta]
         out[name] = _rate(checks)
@@ -338,6 +339,7 @@ def _table(scores: dict, seconds: dict) -> str:
         (f"body: must-not-contain strings absent ({first['body_strings'][1]})", lambda s: f"{s['must_not_contain']:.3f}"),
         (f"body: pages with every check right ({first['body_pages']})", lambda s: f"{s['body_pages_right']:.3f}"),
         (f"title right ({first['title_n']} pages)", lambda s: f"{s['title']:.3f}"),
+        ("titles holding a ' | ' site/section suffix", lambda s: f"{s['titles_with_pipe']}"),
         (f"author right ({first['author_n']} pages)", lambda s: f"{s['author']:.3f}"),
         (f"date right ({first['date_n']} pages)", lambda s: f"{s['date']:.3f}"),
     ]
