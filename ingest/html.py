@@ -37,6 +37,8 @@ _BYLINE = re.compile(
 _PLACEHOLDER = re.compile(r"\{\{.{0,300}?\}\}", re.DOTALL)
 # A block at the end of the text with at least this many teaser links is dropped.
 _MIN_TEASERS = 3
+# A text made this much of link texts is a navigation page.
+_MAX_LINK_SHARE = 0.8
 # The longest line that may sit between teaser links (a label, a date, a "Read more").
 _MAX_TEASER_LABEL = 100
 # Text this many times shorter than the page's own article body is replaced by it.
@@ -163,13 +165,8 @@ def _text_of(element: Any) -> str:
 
 
 def _link_texts(tree: Any) -> set[str]:
-    """The texts of the page's links of three words or more, white space collapsed."""
-    texts = set()
-    for link in tree.xpath("//a[@href]"):
-        text = _text_of(link)
-        if len(text.split()) >= 3:
-            texts.add(text)
-    return texts
+    """The texts of the page's links, white space collapsed."""
+    return {text for text in map(_text_of, tree.xpath("//a[@href]")) if len(text) >= 2}
 
 
 def find_bylines(tree: Any) -> list[str]:
@@ -196,7 +193,7 @@ def _host_name(url: str | None) -> str | None:
 
 
 def _clean_text(text: str, links: set[str]) -> str:
-    """Lines stripped, blank lines dropped, a trailing block of teaser links dropped.
+    """Lines stripped, blank lines (no letter or digit) dropped, a trailing block of teaser links dropped.
 
     A teaser block ("Related", "Editors' recommendations") is a tail of at
     least three lines that are link texts, making up at least half of the
@@ -205,7 +202,7 @@ def _clean_text(text: str, links: set[str]) -> str:
     ending in ":" just before the block goes with it.
     """
     lines = [" ".join(line.split()) for line in _normalize_newlines(text).split("\n")]
-    lines = [line for line in lines if line]
+    lines = [line for line in lines if any(ch.isalnum() for ch in line)]
     is_link = [_is_link_line(line, links) for line in lines]
     for start in range(1, len(lines)):
         tail = is_link[start:]
@@ -219,10 +216,20 @@ def _clean_text(text: str, links: set[str]) -> str:
     return "\n".join(lines)
 
 
+def _link_share(text: str, links: set[str]) -> float:
+    """The share of the text's letters that are the texts of the page's links."""
+    total = sum(not ch.isspace() for ch in text)
+    rest = text
+    for link in sorted(links, key=len, reverse=True):
+        if link in rest:
+            rest = rest.replace(link, " ")
+    return 1 - sum(not ch.isspace() for ch in rest) / max(1, total)
+
+
 def _is_link_line(line: str, links: set[str]) -> bool:
     """Whether ``line`` is a link's text (a teaser headline), possibly as a list item."""
     bare = line.lstrip("-•*·» ").strip()
-    return bare in links
+    return len(bare.split()) >= 3 and bare in links
 
 
 def _prefer_structured_body(text: str, meta: PageMeta, warnings: list[str]) -> str:
@@ -246,10 +253,9 @@ def _refuse_non_article(text: str, meta: PageMeta, links: set[str], location: st
     placeholders = _PLACEHOLDER.findall(text)
     if len(placeholders) >= 2 or sum(map(len, placeholders)) * 10 >= len(text):
         raise SourceError(location, "is an unfilled page template ({{ }} placeholders), not an article")
-    lines = text.split("\n")
-    link_lines = sum(_is_link_line(line, links) for line in lines)
-    if len(lines) >= _MIN_TEASERS and link_lines * 10 >= len(lines) * 7:
-        raise SourceError(location, f"is a page of links ({link_lines} of {len(lines)} lines), not an article")
+    share = _link_share(text, links)
+    if share >= _MAX_LINK_SHARE:
+        raise SourceError(location, f"is a page of links ({share:.0%} of its text is link text), not an article")
     words = len(text.split())
     if meta.word_count and words * _FAR_SHORTER * 2 < meta.word_count:
         raise SourceError(
