@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ask_latency.py
 	$(BIN)/python bench/discord_bench.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/extract.py
 
 eval: $(STAMP)
 	$(BIN)/newsbot eval

@@ -26,14 +26,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import feedparser
-import trafilatura
 
 from ingest.fetch import Fetcher, FetchResult, format_size_limit, printable
+from ingest.html import extract_page, html_to_text
 from ingest.types import RawArticle
 from retrieval.errors import SourceError
 
@@ -463,67 +462,19 @@ def _shorten(line: str, limit: int = 120) -> str:
 
 
 def _html_article(html: str, origin: _Origin, warnings: list[str]) -> RawArticle:
-    """The main text and metadata of an HTML page, by trafilatura."""
-    try:
-        document = trafilatura.bare_extraction(
-            html, url=origin.url, with_metadata=True, include_comments=False
-        )
-    except Exception:  # noqa: BLE001 - trafilatura raises many kinds on bad markup
-        document = None
-    text = _normalize_newlines(document.text or "").strip() if document is not None else ""
-    if not text:
-        raise SourceError(origin.location, "no article text could be extracted from the HTML")
+    """The article of an HTML page (see :mod:`ingest.html`)."""
+    page = extract_page(html, location=origin.location, url=origin.url)
     return RawArticle(
-        text=text,
-        title=(document.title or "").strip() or _title_from_body(text)[0],
+        text=page.text,
+        title=page.title or _title_from_body(page.text)[0],
         location=origin.location,
-        source=document.sitename or None,
-        published=normalize_date(document.date),
-        author=document.author or None,
-        url=origin.url or document.url or None,
+        source=page.source,
+        published=normalize_date(page.published),
+        author=page.author,
+        url=origin.url or page.url,
         path=origin.path,
-        warnings=list(warnings),
+        warnings=list(warnings) + page.warnings,
     )
-
-
-class _TextCollector(HTMLParser):
-    """Collects the text of an HTML fragment, a line break at block edges."""
-
-    _BLOCKS = frozenset(
-        "address article aside blockquote br dd div dl dt figcaption footer h1 h2 h3 h4 h5 h6 "
-        "header hr li main ol p pre section table td th tr ul".split()
-    )
-    _SKIPPED = frozenset({"script", "style", "template", "noscript"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._SKIPPED:
-            self._skipping += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (a feed summary): paragraphs kept apart."""
-    collector = _TextCollector()
-    collector.feed(fragment)
-    collector.close()
-    lines = (" ".join(line.split()) for line in "".join(collector.parts).split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 # --- JSON and JSON Lines ----------------------------------------------------

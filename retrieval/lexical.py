@@ -35,7 +35,7 @@ from .terms import Lexicon, terms
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: CJK text indexed as character bigrams
 K1 = 1.5
 B = 0.75
 _ARRAYS = ("ids", "doclen", "published_ts", "source_code", "term_hash", "indptr", "post_doc", "post_tf")

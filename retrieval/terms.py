@@ -19,6 +19,10 @@ from pathlib import Path
 # Words keep a possessive or negative ending ("Trump's", "don't") but split at other
 # apostrophes, so "d'Albret" yields "albret" in questions and articles alike.
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’](?:s|t)\b)?", re.UNICODE)
+# Han (with extensions and compatibility forms), Hiragana, Katakana and Hangul.
+_CJK_CLASS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\U00020000-\U0002fa1f"
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+_CJK_SPLIT = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 _SUFFIXES = (
     "ational", "ations", "ation", "ments", "ment", "ingly", "ings", "ing", "ities", "ity",
     "ness", "ies", "ied", "ers", "ors", "er", "or", "ed", "es", "ly", "s",
@@ -97,8 +101,33 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Word tokens, lower-cased, in order (numbers kept with their separators)."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    """Word tokens, lower-cased, in order (numbers kept with their separators).
+
+    Chinese, Japanese and Korean write no spaces between words: a run of
+    Han, Kana or Hangul characters becomes its overlapping character
+    bigrams ("北京大学" -> "北京", "京大", "大学"; a lone character stays
+    itself), so a question and a sentence sharing words share terms.
+    """
+    out: list[str] = []
+    for w in _WORD.findall(text):
+        if _CJK.search(w):
+            out.extend(_cjk_terms(w))
+        else:
+            out.append(w.lower().replace("’", "'"))
+    return out
+
+
+def _cjk_terms(token: str) -> list[str]:
+    """Bigrams of each CJK run in ``token``; other letters in it stay words."""
+    out: list[str] = []
+    for run in _CJK_SPLIT.findall(token):
+        if not _CJK.match(run):
+            out.append(run.lower())
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
 
 
 def terms(text: str, lexicon: Lexicon) -> list[str]:

@@ -20,8 +20,9 @@ _ABBREVIATIONS = frozenset(
 )
 
 # A candidate boundary: terminal punctuation, optional closing quotes or
-# brackets, then whitespace.  Paragraph breaks always end a sentence.
-_BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)|\n\s*\n|\n(?=\s*[-*•])""")
+# brackets, then whitespace (CJK full stops need none).  Paragraph breaks
+# always end a sentence.
+_BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)|[。！？]+[」』”’）]*|\n\s*\n|\n(?=\s*[-*•])""")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 

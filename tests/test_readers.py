@@ -198,7 +198,7 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     assert article.title == "Flood hits river town"
     assert article.author == "Jane Roe"
     assert article.source == "Daily Courier"
-    assert article.published == "2024-03-05"
+    assert article.published == "2024-03-05T10:00:00+00:00"  # the time the page states, kept
     assert article.url == "https://courier.example/flood"
     assert article.location == article.path == str(path)
     assert "forcing hundreds of residents" in article.text
