@@ -160,7 +160,7 @@ def test_cp1252_text_is_decoded_with_a_warning(tmp_path: Path) -> None:
     article = only_article(read(str(path)))
     assert article.title == "Café prices"
     assert article.text == "A café raised prices by 10 €."
-    assert article.warnings == ["not valid UTF-8; decoded as cp1252"]
+    assert article.warnings == ["not valid UTF-8; decoded as cp1252 (guessed)"]
 
 
 def test_undecodable_text_is_replaced_with_a_warning(tmp_path: Path) -> None:
