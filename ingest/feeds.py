@@ -127,7 +127,7 @@ def _json_feed_entry(item: dict) -> dict[str, Any]:
     content = item.get("content_html") if isinstance(item.get("content_html"), str) else None
     if content is None and isinstance(item.get("content_text"), str):
         content = html.escape(item["content_text"]).replace("\n", "<br>")
-    entry = {
+    return {
         "title": item.get("title"),
         "link": item.get("url") or item.get("external_url"),
         "id": item.get("id"),
@@ -137,7 +137,6 @@ def _json_feed_entry(item: dict) -> dict[str, Any]:
         "updated": item.get("date_modified"),
         "author": item.get("authors") or item.get("author"),
     }
-    return entry
 
 
 def entry_published(entry: Any) -> str | None:

@@ -32,6 +32,14 @@ class _Problem:
 _NOT_AN_OBJECT = _Problem("record is not a JSON object", "records are not JSON objects")
 _NO_TEXT = _Problem("record has no text (expected text, body or content)",
                     "records have no text (expected text, body or content)")
+@dataclass(frozen=True)
+class _LineError:
+    """A JSON Lines line that does not parse: its number and why."""
+
+    number: int
+    reason: str
+
+
 # Records named in an error line about many, before "and N more".
 _NAMED = 3
 
@@ -75,12 +83,6 @@ def line_records(text: str, origin: Origin, max_records: int, log: ReadLog) -> l
         except (ValueError, RecursionError) as error:
             records.append(_LineError(number, json_reason(error, line=True)))
     return records
-
-
-@dataclass(frozen=True)
-class _LineError:
-    number: int
-    reason: str
 
 
 def capped(items: list, limit: int, origin: Origin, log: ReadLog, what: str = "records") -> list:
