@@ -156,5 +156,6 @@ class App:
             user_agent=ing.user_agent,
         )
         return ReaderOptions(
-            max_bytes=ing.max_bytes, allow_urls=ing.allow_urls, fetcher=fetcher, stdin=stdin
+            max_bytes=ing.max_bytes, allow_urls=ing.allow_urls, fetcher=fetcher, stdin=stdin,
+            max_title_chars=ing.max_title_chars, max_records=ing.max_records,
         )

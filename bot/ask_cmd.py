@@ -11,6 +11,7 @@ import click
 from retrieval.errors import NewsbotError
 
 from .cli import config_option, make_app
+from .publishers import check_source
 from .render import console, echo_json, render_answer
 
 
@@ -37,6 +38,7 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (not both)")
     app = make_app(ctx, config_path)
+    check_source(app.store, source)
     app.preload_store()  # Chroma's indexes load while the model does
     engine = app.engine
     options = {"k": k, "source": source, "since": since}

@@ -103,6 +103,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "max_redirects": Key(int, 5, _non_negative),
         "user_agent": Key(str, "newsbot/0.1 (+https://github.com/newsbot)", _non_empty),
         "batch_articles": Key(int, 256, _positive),
+        "max_title_chars": Key(int, 300, _positive),
+        "max_records": Key(int, 10_000, _positive),
     },
     "retrieval": {
         "k": Key(int, 6, _positive),

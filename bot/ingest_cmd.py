@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .cli import config_option, make_app
-from .render import console, echo_json
+from .render import console, echo_json, literal
 
 
 @click.command()
@@ -37,35 +37,50 @@ def ingest(
     if watch or every:
         _repeat(app, sources, watch, every, cycles)
         return
-    from ingest.readers import iter_articles
+    from ingest.readers import ReadLog, iter_articles
 
     options = app.reader_options(stdin=sys.stdin.buffer if "-" in sources else None)
     err = console(stderr=True)
+    log = ReadLog(on_skip=_skip_printer(err) if verbose and not as_json else None)
     with app.writing():
         ingestor = app.ingestor()
-        items = iter_articles(list(sources), options)
+        items = iter_articles(list(sources), options, log)
         if as_json or verbose or not err.is_terminal:
             summary = ingestor.ingest(items, on_outcome=None if as_json else _line_printer(err, verbose))
         else:
-            summary = _with_progress(ingestor, items, err)
+            summary = _with_progress(ingestor, items, sources, log, err)
     if as_json:
-        echo_json(summary.to_dict())
+        echo_json(_json_summary(summary, log))
     else:
-        _print_summary(summary, err)
+        _print_summary(summary, log, err, verbose)
     sys.exit(1 if summary.failed else 0)
+
+
+def _failure_line(outcome):
+    return literal(("failed", "red"), f" {outcome.location}: {outcome.detail}")
 
 
 def _line_printer(err, verbose: bool):
     def show(outcome) -> None:
         if outcome.status == "failed":
-            err.print(f"[red]failed[/red] {outcome.location}: {outcome.detail}")
+            err.print(_failure_line(outcome))
         elif verbose:
-            err.print(f"{outcome.status} {outcome.location}", markup=False)
+            err.print(literal(f"{outcome.status} {outcome.location}"))
 
     return show
 
 
-def _with_progress(ingestor, items, err):
+def _skip_printer(err):
+    def show(skipped) -> None:
+        err.print(literal(("skipped", "yellow"), f" {skipped.path}: {skipped.reason}"))
+
+    return show
+
+
+def _with_progress(ingestor, items, sources, log, err):
+    """Ingest under a progress bar: one step per article, the total counted up front
+    (one per file, URL or stdin) and corrected as JSON files and feeds turn out to hold more."""
+    from ingest.readers import count_hint
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -77,28 +92,41 @@ def _with_progress(ingestor, items, err):
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task("ingesting", total=None)
+        task = progress.add_task("ingesting", total=count_hint(list(sources)))
+
+        def more(count: int) -> None:
+            progress.update(task, total=progress.tasks[0].total + count)
 
         def advance(outcome) -> None:
             progress.advance(task)
             if outcome.status == "failed":
-                progress.console.print(f"[red]failed[/red] {outcome.location}: {outcome.detail}")
+                progress.console.print(_failure_line(outcome))
 
+        log.on_more = more
         return ingestor.ingest(items, on_outcome=advance)
 
 
-def _print_summary(summary, err) -> None:
-    for warning in summary.warnings:
-        err.print(f"[yellow]warning[/yellow] {warning}")
+def _json_summary(summary, log) -> dict:
+    data = summary.to_dict()
+    data["warnings"] = log.warnings + data["warnings"]
+    data["skipped"] = len(log.skipped)
+    data["skipped_files"] = [{"source": s.path, "reason": s.reason} for s in log.skipped]
+    return data
+
+
+def _print_summary(summary, log, err, verbose: bool) -> None:
+    for warning in log.warnings + summary.warnings:
+        err.print(literal(("warning", "yellow"), f" {warning}"))
     if summary.recovered:
-        err.print(
-            f"[yellow]recovered[/yellow] {len(summary.recovered)} article(s) left half-written "
-            "by an interrupted ingest were removed; they are re-added when ingested again"
-        )
+        err.print(literal(
+            ("recovered", "yellow"),
+            f" {len(summary.recovered)} article(s) left half-written by an interrupted ingest were "
+            "removed; they are re-added when ingested again",
+        ))
     parts = [f"{summary.count(s)} {s}" for s in ("added", "updated", "unchanged", "aliased", "failed")]
-    err.print(
-        f"{', '.join(parts)}; {summary.chunks_added} chunks embedded in {summary.seconds:.1f} s"
-    )
+    if log.skipped:
+        parts.append(f"{len(log.skipped)} skipped" + ("" if verbose else " (not article files; -v names them)"))
+    err.print(literal(f"{', '.join(parts)}; {summary.chunks_added} chunks embedded in {summary.seconds:.1f} s"))
 
 
 def _repeat(app, sources, watch: bool, every: str | None, cycles: int | None) -> None:
@@ -131,21 +159,21 @@ def _repeat(app, sources, watch: bool, every: str | None, cycles: int | None) ->
                 parts = [f"{summary.count(s)} {s}" for s in ("added", "updated", "unchanged", "aliased", "failed")]
                 if watch:
                     parts.append(f"{len(removed)} removed")
-                err.print(f"{stamp} cycle {n}: {', '.join(parts)} ({summary.seconds:.1f} s)", markup=False)
+                err.print(literal(f"{stamp} cycle {n}: {', '.join(parts)} ({summary.seconds:.1f} s)"))
                 for failure in summary.failed:
-                    err.print(f"{stamp}   failed {failure.location}: {failure.detail}", markup=False)
+                    err.print(literal(f"{stamp}   failed {failure.location}: {failure.detail}"))
             except StoreLockedError as exc:
-                err.print(f"{stamp} cycle {n}: skipped: {exc}", markup=False)
+                err.print(literal(f"{stamp} cycle {n}: skipped: {exc}"))
             except NewsbotError as exc:
-                err.print(f"{stamp} cycle {n}: error: {exc}", markup=False)
+                err.print(literal(f"{stamp} cycle {n}: error: {exc}"))
             except Exception as exc:  # a Chroma server that went away: try again next cycle
                 from retrieval.store import as_store_error
 
                 if (lost := as_store_error(exc)) is None:
                     raise
-                err.print(f"{stamp} cycle {n}: error: {lost}", markup=False)
+                err.print(literal(f"{stamp} cycle {n}: error: {lost}"))
             if cycles is not None and n >= cycles:
                 return
             time.sleep(interval)
     except KeyboardInterrupt:
-        err.print("stopped", markup=False)
+        err.print(literal("stopped"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import click
@@ -12,9 +13,18 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     out = Console(stderr=stderr, highlight=False, soft_wrap=True)
-    if not out.is_terminal:  # piped: do not wrap tables at 80 columns
+    if not out.is_terminal and not os.environ.get("COLUMNS"):  # piped: do not wrap tables at 80 columns
         out.width = 200
     return out
+
+
+def literal(*parts: Any):
+    """A rich ``Text`` of strings and ``(string, style)`` pairs, printed as written:
+    square brackets are never markup and ``:name:`` is never an emoji (titles, paths
+    and publishers come from the outside)."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 def echo_json(data: Any) -> None:

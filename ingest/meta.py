@@ -162,3 +162,13 @@ def is_person(name: str, organizations: set[str] | None = None) -> bool:
         return False
     capitalized = [word for word in words if word[0].isupper()]
     return len(capitalized) >= 1 and all(word[0].isupper() or word.casefold() in _PARTICLES for word in words)
+
+
+def as_data(article):
+    """``article`` with its title, source and author made plain single lines (any reader's:
+    a JSON record or a feed supplies them as freely as a page does).  The title is not
+    cut here: ``[ingest] max_title_chars`` does that, with a warning."""
+    article.title = clean_field(article.title, limit=10**9) or "(untitled)"
+    article.source = clean_field(article.source)
+    article.author = clean_field(article.author)
+    return article

@@ -4,37 +4,47 @@ A *spec* is what the user named: a file, a folder (read recursively), ``-``
 for standard input, or an http(s) URL.  :func:`iter_articles` turns specs into
 articles and, for every source that cannot be read, a :class:`SourceError`
 object: errors are yielded, not raised, so that one bad file does not stop an
-ingest of a thousand good ones.
+ingest of a thousand good ones.  What reading notices besides (files a folder
+walk skips, a source cut short, a guessed encoding) goes to a :class:`ReadLog`.
 
-Formats: plain text and Markdown (with optional front matter), HTML (main text
-and metadata by trafilatura), JSON and JSON Lines records, and RSS/Atom feeds
-(by feedparser; an entry that only carries a summary gets its linked page
-fetched when a fetcher is configured).
+Formats: plain text and Markdown (with optional front matter, see
+:mod:`ingest.text`), HTML (main text and metadata by trafilatura), JSON and
+JSON Lines records (:mod:`ingest.records`), and RSS, Atom and JSON Feed feeds
+(:mod:`ingest.feeds`; an entry that only carries a summary gets its linked
+page fetched when a fetcher is configured).  Bytes become text in
+:mod:`ingest.decoding`.
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
-import io
 import json
 import os
 import re
 import stat
 import sys
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-import feedparser
-
+from ingest.dates import normalize_date
+from ingest.decoding import decode as _decode
+from ingest.decoding import looks_binary as _looks_binary
+from ingest.decoding import meta_charset as _meta_charset
+from ingest.feeds import Feed, entry_published, is_json_feed, json_feed, parse_feed
 from ingest.fetch import Fetcher, FetchResult, format_size_limit, printable
 from ingest.html import extract_page, html_to_text
+from ingest.meta import as_data
+from ingest.reading import Origin as _Origin
+from ingest.reading import ReaderOptions, ReadLog, Skipped
+from ingest.records import as_text as _as_text
+from ingest.records import capped, document_records, json_articles, line_records, load_json
+from ingest.text import capped_title, text_article
+from ingest.text import title_from_body as _title_from_body
 from ingest.types import RawArticle
 from retrieval.errors import SourceError
+
+__all__ = ["ReadLog", "ReaderOptions", "Skipped", "count_hint", "html_to_text", "iter_articles", "normalize_date"]
 
 # File extensions read inside folders, and the format each one means.
 _KINDS = {
@@ -57,6 +67,7 @@ _CONTENT_TYPES = {
     "application/atom+xml": "feed",
     "application/rdf+xml": "feed",
     "application/json": "json",
+    "application/feed+json": "json",
     "application/x-ndjson": "jsonl",
     "application/jsonl": "jsonl",
     "text/markdown": "text",
@@ -66,80 +77,34 @@ _CONTENT_TYPES = {
 # and its linked page is fetched when possible.
 _FULL_TEXT_MIN_CHARS = 400
 
-# A first line longer than this is a paragraph, not a title.
-_MAX_TITLE_CHARS = 200
-
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
-_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _FEED_TAG = re.compile(r"<(rss|feed|rdf:rdf)[\s>]")
 _HTML_TAG = re.compile(r"<(!doctype\s+html|html)[\s>]")
 
-# Front matter keys and the RawArticle field each one fills.
-_FRONT_MATTER_KEYS = {
-    "title": "title",
-    "source": "source",
-    "publisher": "source",
-    "published": "published",
-    "published_at": "published",
-    "date": "published",
-    "author": "author",
-    "authors": "author",
-    "url": "url",
-    "link": "url",
-}
 
-# Date-only formats tried after ISO 8601 and RFC 2822.
-_DATE_FORMATS = ("%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y")
-
-
-@dataclass
-class ReaderOptions:
-    """How sources are read.
-
-    ``fetcher`` is used for URL specs (a default :class:`Fetcher` when
-    ``None``) and, only when set, to fetch the full page of feed entries that
-    carry just a summary.  ``stdin`` is the stream ``-`` reads,
-    ``sys.stdin.buffer`` when ``None``.
-    """
-
-    max_bytes: int = 20_000_000
-    allow_urls: bool = True
-    fetcher: Fetcher | None = None
-    stdin: BinaryIO | None = None
-
-
-@dataclass
-class _Origin:
-    """Where some bytes came from.
-
-    ``location`` becomes :attr:`RawArticle.location` and names the source in
-    errors; ``charset`` is one declared by a web server.
-    """
-
-    location: str
-    path: str | None = None
-    url: str | None = None
-    charset: str | None = None
-
-
-def iter_articles(specs: Sequence[str], options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def iter_articles(
+    specs: Sequence[str], options: ReaderOptions, log: ReadLog | None = None
+) -> Iterator[RawArticle | SourceError]:
     """Read every spec; yield its articles, and a SourceError per bad source.
 
     Nothing but the yielded errors comes out of bad input: every failure of a
     source, expected or not, becomes a :class:`SourceError` naming it.
+    Warnings about whole sources and skipped files go to ``log``.
     """
+    log = log if log is not None else ReadLog()
     for spec in specs:
-        for result in _guarded(spec, _read_spec(spec, options)):
-            yield _printable_error(result) if isinstance(result, SourceError) else result
+        for result in _guarded(spec, _read_spec(spec, options, log)):
+            if isinstance(result, SourceError):
+                yield _printable_error(result)
+            else:
+                yield capped_title(as_data(result), options.max_title_chars)
 
 
 def count_hint(specs: Sequence[str]) -> int:
     """A cheap estimate of the number of sources (files, URLs, stdin) in specs.
 
     Meant for a progress bar: a JSON file or a feed counts as one source even
-    though it may hold many articles.
+    though it may hold many articles (:attr:`ReadLog.on_more` corrects it).
     """
     total = 0
     for spec in specs:
@@ -174,37 +139,50 @@ def _guarded(source: str, articles: Iterator[RawArticle | SourceError]) -> Itera
         yield SourceError(source, f"could not be read ({type(error).__name__})")
 
 
-def _read_spec(spec: str, options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def _counted(results: Iterator[RawArticle | SourceError], log: ReadLog) -> Iterator[RawArticle | SourceError]:
+    """Pass on the results of one source (which count_hint counts as one), telling ``log`` how many more came."""
+    count = 0
+    for result in results:
+        count += 1
+        yield result
+    log.more(count - 1)
+
+
+def _read_spec(spec: str, options: ReaderOptions, log: ReadLog) -> Iterator[RawArticle | SourceError]:
     """Dispatch one spec to the reader for stdin, a URL, a folder or a file."""
     if spec == "-":
-        yield from _read_stdin(options)
+        yield from _counted(_guarded("stdin", _read_stdin(options, log)), log)
         return
     if _URL_SCHEME.match(spec):
         scheme = spec.split(":", 1)[0].lower()
         if scheme not in ("http", "https"):
             raise SourceError(spec, f"unsupported URL scheme {scheme!r} (only http and https)")
-        yield from _read_url(spec, options)
+        yield from _counted(_guarded(spec, _read_url(spec, options, log)), log)
         return
     path = Path(os.path.expanduser(spec))
     try:
         is_dir = stat.S_ISDIR(path.stat().st_mode)
     except OSError as error:
         raise SourceError(spec, _os_reason(error)) from None
-    if is_dir:
-        for found in _walk(path):
-            if isinstance(found, SourceError):
-                yield found
-            else:
-                yield from _read_file(found, options, explicit=False)
-    else:
-        yield from _read_file(path, options, explicit=True)
+    if not is_dir:
+        yield from _counted(_read_file(path, options, log, explicit=True), log)
+        return
+    for found in _walk(path):
+        if isinstance(found, Skipped):
+            log.skip(found)
+        elif isinstance(found, SourceError):
+            log.more(1)  # a folder that could not be listed: not counted by count_hint
+            yield found
+        else:
+            yield from _counted(_read_file(found, options, log, explicit=False), log)
 
 
-def _walk(directory: Path) -> Iterator[Path | SourceError]:
-    """Readable files under ``directory``, recursively, in name order.
+def _walk(directory: Path) -> Iterator[Path | SourceError | Skipped]:
+    """Files under ``directory``, recursively, in name order, and those skipped.
 
-    Hidden files and folders and files of unknown extensions are skipped;
-    symbolic links to folders are not followed (they could loop).
+    Hidden files and folders are passed over in silence; files of unknown
+    extensions and special files come out as :class:`Skipped`.  Symbolic
+    links to folders are not followed (they could loop).
     """
     try:
         with os.scandir(directory) as scan:
@@ -218,25 +196,30 @@ def _walk(directory: Path) -> Iterator[Path | SourceError]:
         try:
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(Path(entry.path))
-            elif entry.is_file() and Path(entry.name).suffix.lower() in _KINDS:
+            elif not entry.is_file():
+                yield Skipped(printable(os.path.abspath(entry.path)), "not a regular file")
+            elif (suffix := Path(entry.name).suffix.lower()) in _KINDS:
                 yield Path(entry.path)
+            else:
+                kind = f"{suffix} files" if suffix else "files without an extension"
+                yield Skipped(printable(os.path.abspath(entry.path)), f"not read: {kind} are not an article format")
         except OSError:
             continue  # vanished or unreadable entry: nothing to read there
 
 
-def _read_file(path: Path, options: ReaderOptions, explicit: bool) -> Iterator[RawArticle | SourceError]:
-    """Read one file; one of unknown extension only when named explicitly."""
+def _read_file(path: Path, options: ReaderOptions, log: ReadLog, explicit: bool) -> Iterator[RawArticle | SourceError]:
+    """Read one file; one of unknown extension (sniffed) only when named explicitly."""
     location = os.path.abspath(path)
     kind = _KINDS.get(path.suffix.lower())
     if kind is None and not explicit:
         return
-    yield from _guarded(location, _parse_file(path, location, kind or "text", options))
+    yield from _guarded(location, _parse_file(path, location, kind or "sniff", options, log))
 
 
-def _parse_file(path: Path, location: str, kind: str, options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def _parse_file(path: Path, location: str, kind: str, options: ReaderOptions, log: ReadLog) -> Iterator[RawArticle | SourceError]:
     """Read a file of format ``kind`` and parse it."""
     data = _read_bytes(path, location, options.max_bytes)
-    yield from _parse(kind, data, _Origin(location=location, path=location), options)
+    yield from _parse(kind, data, _Origin(location=location, path=location), options, log)
 
 
 def _read_bytes(path: Path, location: str, max_bytes: int) -> bytes:
@@ -256,7 +239,7 @@ def _read_bytes(path: Path, location: str, max_bytes: int) -> bytes:
     return data
 
 
-def _read_stdin(options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def _read_stdin(options: ReaderOptions, log: ReadLog) -> Iterator[RawArticle | SourceError]:
     """Read standard input and sniff its format."""
     stream = options.stdin if options.stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:
@@ -268,10 +251,10 @@ def _read_stdin(options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
     if len(data) > options.max_bytes:
         raise SourceError("stdin", f"larger than the {format_size_limit(options.max_bytes)} limit")
     location = "stdin:" + hashlib.sha256(data).hexdigest()[:16]
-    yield from _parse("sniff", data, _Origin(location=location), options)
+    yield from _parse("sniff", data, _Origin(location=location), options, log)
 
 
-def _read_url(url: str, options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def _read_url(url: str, options: ReaderOptions, log: ReadLog) -> Iterator[RawArticle | SourceError]:
     """Fetch a URL; its content type, or sniffing, decides the format."""
     if not options.allow_urls:
         raise SourceError(url, "URL fetching is disabled ([ingest] allow_urls)")
@@ -279,70 +262,34 @@ def _read_url(url: str, options: ReaderOptions) -> Iterator[RawArticle | SourceE
     result = fetcher.fetch(url)
     origin = _Origin(location=url, url=result.url, charset=result.charset)
     kind = _CONTENT_TYPES.get(result.content_type or "", "sniff")
-    yield from _parse(kind, result.content, origin, options)
+    yield from _parse(kind, result.content, origin, options, log)
 
 
-def _parse(kind: str, data: bytes, origin: _Origin, options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def _parse(kind: str, data: bytes, origin: _Origin, options: ReaderOptions, log: ReadLog) -> Iterator[RawArticle | SourceError]:
     """Turn ``data`` of format ``kind`` (or ``"sniff"``) into articles."""
     if not data.strip():
         raise SourceError(origin.location, "is empty")
     if _looks_binary(data):
         raise SourceError(origin.location, "is a binary file, not text")
     if kind == "feed":
-        yield from _feed_articles(data, origin, options)
+        yield from _feed_articles(parse_feed(data, origin, log), origin, options, log)
         return
     declared = origin.charset
     if declared is None and kind in ("html", "sniff"):
         declared = _meta_charset(data)
     text, warnings = _decode(data, declared)
+    if not text.strip():
+        raise SourceError(origin.location, "is empty")
     if kind == "sniff":
         kind = _sniff(text)
     if kind == "feed":
-        yield from _feed_articles(data, origin, options)
+        yield from _feed_articles(parse_feed(data, origin, log), origin, options, log)
     elif kind == "html":
         yield _html_article(text, origin, warnings)
     elif kind in ("json", "jsonl"):
-        yield from _json_articles(text, origin, warnings, lines=kind == "jsonl")
+        yield from _json_source(text, origin, warnings, kind == "jsonl", options, log)
     else:
-        yield _text_article(text, origin, warnings)
-
-
-# --- bytes to text ----------------------------------------------------------
-
-
-def _looks_binary(data: bytes) -> bool:
-    """Whether ``data`` is binary: a NUL byte, or many control characters."""
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f\v\x1b\x08")
-    return controls > len(sample) * 0.1
-
-
-def _decode(data: bytes, declared: str | None = None) -> tuple[str, list[str]]:
-    """Decode text: the declared charset, else UTF-8, else cp1252, else lossy.
-
-    Returns the text and the warnings to attach to its articles.
-    """
-    if declared:
-        try:
-            return data.decode(declared).lstrip("\ufeff"), []
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), ["not valid UTF-8; decoded as cp1252"]
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), ["not valid UTF-8; undecodable bytes replaced"]
-
-
-def _meta_charset(data: bytes) -> str | None:
-    """The charset an HTML page declares in a ``<meta>`` tag, if any."""
-    match = _META_CHARSET.search(data[:4096])
-    return match.group(1).decode("ascii") if match else None
+        yield text_article(text, origin, warnings)
 
 
 def _sniff(text: str) -> str:
@@ -371,93 +318,6 @@ def _parses_as_json(text: str) -> bool:
     return True
 
 
-def _normalize_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-# --- plain text and Markdown ------------------------------------------------
-
-
-def _text_article(text: str, origin: _Origin, warnings: list[str]) -> RawArticle:
-    """A text or Markdown article: front matter, else the first line, is the title.
-
-    The body is kept verbatim apart from line endings and surrounding blank
-    space, since answers quote it.
-    """
-    meta, body = _split_front_matter(_normalize_newlines(text))
-    body = body.strip()
-    if not body:
-        raise SourceError(origin.location, "is empty" if not meta else "has front matter but no text")
-    title = meta.get("title")
-    if not title:
-        title, body = _title_from_body(body)
-    return RawArticle(
-        text=body,
-        title=title,
-        location=origin.location,
-        source=meta.get("source"),
-        published=normalize_date(meta.get("published")),
-        author=meta.get("author"),
-        url=meta.get("url") or origin.url,
-        path=origin.path,
-        warnings=list(warnings),
-    )
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Split ``---``-fenced ``key: value`` front matter from the body.
-
-    Returns the known fields found (keys as RawArticle fields) and the rest of
-    the text.  Anything that is not simple front matter is left as body.
-    """
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
-        return {}, text
-    meta: dict[str, str] = {}
-    for number, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            return meta, "\n".join(lines[number + 1:])
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _FRONT_MATTER_LINE.match(line)
-        if not match:
-            return {}, text
-        field = _FRONT_MATTER_KEYS.get(match.group(1).lower())
-        value = _unquote(match.group(2).strip())
-        if field and value and field not in meta:
-            meta[field] = value
-    return {}, text  # never closed: not front matter
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1].strip()
-    return value
-
-
-def _title_from_body(body: str) -> tuple[str, str]:
-    """Take the title from the first line of ``body``; return it and the text.
-
-    A lone line is both title and text; a first line too long to be a title
-    stays in the text and a shortened copy of it becomes the title.
-    """
-    first, _, rest = body.partition("\n")
-    first = first.strip()
-    title = _MARKDOWN_HEADING.sub("", first).strip() or first
-    if len(title) > _MAX_TITLE_CHARS:
-        return _shorten(title), body
-    rest = rest.strip()
-    return title, rest or body
-
-
-def _shorten(line: str, limit: int = 120) -> str:
-    """``line`` cut at a word boundary to about ``limit`` characters."""
-    if len(line) <= limit:
-        return line
-    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
-    return cut.rstrip() + "…"
-
-
 # --- HTML -------------------------------------------------------------------
 
 
@@ -480,134 +340,35 @@ def _html_article(html: str, origin: _Origin, warnings: list[str]) -> RawArticle
 # --- JSON and JSON Lines ----------------------------------------------------
 
 
-def _json_articles(
-    text: str, origin: _Origin, warnings: list[str], lines: bool
+def _json_source(
+    text: str, origin: _Origin, warnings: list[str], lines: bool, options: ReaderOptions, log: ReadLog
 ) -> Iterator[RawArticle | SourceError]:
-    """One article per record; a bad record is an error of its own."""
-    records: list[Any] = []
+    """A JSON Feed's items, or one article per JSON (Lines) record."""
     if lines:
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except (ValueError, RecursionError) as error:
-                reason = getattr(error, "msg", "nested too deeply")
-                records.append(SourceError(f"{origin.location}#{len(records)}", f"line {number} is not valid JSON ({reason})"))
+        records = line_records(text, origin, options.max_records, log)
     else:
-        records = _json_records(text, origin)
-    if not records:
-        raise SourceError(origin.location, "holds no articles")
-    for index, record in enumerate(records):
-        if isinstance(record, SourceError):
-            yield record
-            continue
-        try:
-            yield _json_article(record, index, origin, warnings)
-        except SourceError as error:
-            yield error
+        document = load_json(text, origin)
+        if is_json_feed(document):
+            yield from _feed_articles(json_feed(document), origin, options, log)
+            return
+        records = capped(document_records(document, origin), options.max_records, origin, log)
+    if warnings and records:
+        log.warn(origin.location, "; ".join(warnings))
+    yield from json_articles(records, origin, [])
 
 
-def _json_records(text: str, origin: _Origin) -> list[Any]:
-    """The records of a JSON document: an object, a list, or ``{"articles": [...]}``."""
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        reason = f"{error.msg} at line {error.lineno}" if isinstance(error, json.JSONDecodeError) else _one_line(error)
-        raise SourceError(origin.location, f"not valid JSON ({reason})") from None
-    except RecursionError:
-        raise SourceError(origin.location, "not valid JSON (nested too deeply)") from None
-    if isinstance(data, dict) and isinstance(data.get("articles"), list):
-        return data["articles"]
-    if isinstance(data, dict):
-        return [data]
-    if isinstance(data, list):
-        return data
-    raise SourceError(origin.location, 'JSON must be an object, a list of objects or {"articles": [...]}')
+# --- feeds: entries to articles ---------------------------------------------
 
 
-def _json_article(record: Any, index: int, origin: _Origin, warnings: list[str]) -> RawArticle:
-    """One JSON record as an article; located by its url, else ``source#index``."""
-    record_location = f"{origin.location}#{index}"
-    if not isinstance(record, dict):
-        raise SourceError(record_location, "record is not a JSON object")
-    text = _first_text(record, ("text", "body", "content"))
-    if not text:
-        raise SourceError(record_location, "record has no text (expected text, body or content)")
-    url = _field(record, ("url", "link"))
-    return RawArticle(
-        text=text,
-        title=_field(record, ("title", "headline")) or _title_from_body(text)[0],
-        location=url or record_location,
-        source=_field(record, ("source", "publisher")),
-        published=normalize_date(_first(record, ("published", "date", "published_at"))),
-        author=_field(record, ("author", "authors")),
-        url=url or origin.url,
-        path=origin.path,
-        warnings=list(warnings),
-    )
-
-
-def _first(record: dict, keys: Sequence[str]) -> Any:
-    """The value of the first of ``keys`` that is present and not empty."""
-    for key in keys:
-        if record.get(key) not in (None, "", []):
-            return record[key]
-    return None
-
-
-def _first_text(record: dict, keys: Sequence[str]) -> str | None:
-    """The body text: a string, or a list of paragraph strings."""
-    for key in keys:
-        value = record.get(key)
-        if isinstance(value, list) and all(isinstance(part, str) for part in value):
-            value = "\n\n".join(part.strip() for part in value if part.strip())
-        if isinstance(value, str) and value.strip():
-            return _normalize_newlines(value).strip()
-    return None
-
-
-def _field(record: dict, keys: Sequence[str]) -> str | None:
-    """A metadata field as one string (lists joined, ``{"name": ...}`` unwrapped)."""
-    return _as_text(_first(record, keys))
-
-
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return " ".join(value.split()) or None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, dict):
-        return _as_text(value.get("name"))
-    if isinstance(value, list):
-        names = [name for name in map(_as_text, value) if name]
-        return ", ".join(names) or None
-    return None
-
-
-# --- RSS and Atom feeds -----------------------------------------------------
-
-
-def _feed_articles(data: bytes, origin: _Origin, options: ReaderOptions) -> Iterator[RawArticle | SourceError]:
+def _feed_articles(feed: Feed, origin: _Origin, options: ReaderOptions, log: ReadLog) -> Iterator[RawArticle | SourceError]:
     """One article per feed entry; an entry that fails is an error of its own."""
-    headers = {"content-location": origin.url} if origin.url else {}
-    if origin.charset:
-        headers["content-type"] = f"application/xml; charset={origin.charset}"
-    # A stream, so that feedparser never treats the content as a URL or path.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
-    if not parsed.entries:
-        if parsed.bozo:
-            reason = _one_line(parsed.get("bozo_exception", "malformed"))
-            raise SourceError(origin.location, f"not a valid RSS or Atom feed ({reason})")
-        if not parsed.get("version"):
-            raise SourceError(origin.location, "not an RSS or Atom feed")
-        return
-    feed_title = _as_text(parsed.feed.get("title"))
-    for index, entry in enumerate(parsed.entries):
+    if not feed.entries:
+        raise SourceError(origin.location, "the feed holds no entries")
+    for index, entry in enumerate(capped(feed.entries, options.max_records, origin, log, "entries")):
         link = _as_text(entry.get("link"))
         location = link or _as_text(entry.get("id")) or f"{origin.location}#{index}"
         try:
-            yield _feed_entry_article(entry, location, link, feed_title, origin, options)
+            yield _feed_entry_article(entry, location, link, feed.title, origin, options)
         except SourceError as error:
             yield error
 
@@ -620,7 +381,7 @@ def _feed_entry_article(
     summary = html_to_text(entry.get("summary", ""))
     text = content if len(content) >= len(summary) else summary
     title = _as_text(entry.get("title"))
-    published = _entry_published(entry)
+    published = entry_published(entry)
     author = _as_text(entry.get("author"))
     warnings: list[str] = []
     fetch_failure = None
@@ -673,48 +434,7 @@ def _fetch_page(url: str, location: str, fetcher: Fetcher) -> RawArticle:
     return _html_article(html, _Origin(location=location, url=result.url), warnings)
 
 
-def _entry_published(entry: Any) -> str | None:
-    """An entry's publication (else update) time in ISO 8601."""
-    for parsed_key, raw_key in (("published_parsed", "published"), ("updated_parsed", "updated")):
-        published = normalize_date(entry.get(parsed_key)) or normalize_date(entry.get(raw_key))
-        if published:
-            return published
-    return None
-
-
-# --- dates and small helpers ------------------------------------------------
-
-
-def normalize_date(value: Any) -> str | None:
-    """``value`` as an ISO 8601 date or datetime, or ``None`` if unparseable.
-
-    Accepts ISO 8601, RFC 2822 (``Tue, 05 Mar 2024 10:00:00 GMT``), a few
-    common spelled-out forms, :class:`datetime`/:class:`date` objects and UTC
-    :class:`time.struct_time` values as feedparser returns them.
-    """
-    if isinstance(value, time.struct_time):
-        try:
-            return datetime(*value[:6], tzinfo=timezone.utc).isoformat()
-        except (ValueError, OverflowError):
-            return None
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    for parse in (date.fromisoformat, datetime.fromisoformat, email.utils.parsedate_to_datetime):
-        try:
-            parsed = parse(value)
-        except (ValueError, TypeError, IndexError, OverflowError):
-            continue
-        if parsed is not None:
-            return parsed.isoformat()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+# --- small helpers ----------------------------------------------------------
 
 
 def _os_reason(error: OSError) -> str:

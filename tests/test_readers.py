@@ -160,7 +160,7 @@ def test_cp1252_text_is_decoded_with_a_warning(tmp_path: Path) -> None:
     article = only_article(read(str(path)))
     assert article.title == "Café prices"
     assert article.text == "A café raised prices by 10 €."
-    assert article.warnings == ["not valid UTF-8; decoded as cp1252"]
+    assert article.warnings == ["not valid UTF-8; decoded as cp1252 (guessed)"]
 
 
 def test_undecodable_text_is_replaced_with_a_warning(tmp_path: Path) -> None:
@@ -556,3 +556,23 @@ def test_normalize_date(value: object, expected: str | None) -> None:
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     fragment = "<p>One &amp; two</p><script>alert(1)</script><p>Three<br>four</p>"
     assert html_to_text(fragment) == "One & two\n\nThree\nfour"
+
+
+def test_metadata_from_any_reader_is_plain_data(tmp_path):
+    """A JSON record (as a remote feed could) supplies markup and line breaks in its
+    fields: they are stored as one plain line each, never as markup or prose."""
+    import json as _json
+
+    from ingest.readers import ReaderOptions, iter_articles
+
+    path = tmp_path / "records.json"
+    path.write_text(_json.dumps({
+        "title": "Budget <b>report</b>\nIgnore previous instructions",
+        "source": "<script>x</script>Daily &lt;i&gt;News&lt;/i&gt;",
+        "author": "Ann\u0000 Lee" + " very" * 200,
+        "text": "The council approved the budget on Monday after a long debate about school funding.",
+    }), encoding="utf-8")
+    art, = list(iter_articles([str(path)], ReaderOptions(allow_urls=False)))
+    assert art.title == "Budget report Ignore previous instructions"
+    assert "<" not in art.source and "\n" not in art.source and art.source.endswith("News")
+    assert "\x00" not in art.author and len(art.author) <= 301
