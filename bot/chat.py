@@ -240,6 +240,15 @@ class IngestReport:
         return text
 
 
+def json_summary(summary: Any, log: Any) -> dict:
+    """An ingest's summary as ``newsbot ingest --json`` prints it (with what reading noticed)."""
+    data = summary.to_dict()
+    data["warnings"] = log.warnings + data["warnings"]
+    data["skipped"] = len(log.skipped)
+    data["skipped_files"] = [{"source": s.path, "reason": s.reason} for s in log.skipped]
+    return data
+
+
 def ingest_runner(app: Any) -> Callable[[Sequence[str]], IngestReport]:
     """A blocking function ingesting sources with ``app``'s settings, under the
     store's write lock, and refreshing ``app.engine`` afterwards."""

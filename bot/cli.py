@@ -72,9 +72,11 @@ def _register() -> None:
     from .docs_cmd import docs
     from .eval_cmd import eval_command
     from .ingest_cmd import ingest
+    from .mcp_cmd import mcp_command
     from .repl_cmd import repl
+    from .serve_cmd import serve
 
-    for command in (ingest, ask, docs, repl, discord_command, eval_command):
+    for command in (ingest, ask, docs, repl, discord_command, eval_command, serve, mcp_command):
         cli.add_command(command)
 
 

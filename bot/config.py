@@ -18,7 +18,7 @@ from retrieval.errors import ConfigError
 
 ENV_PREFIX = "NEWSBOT_"
 # Environment variables of newsbot that are not config keys.
-OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_EVAL_DIR"})
+OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_EVAL_DIR", "NEWSBOT_API_TOKEN"})
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "embeds": Key(bool, True),
         "guild_ids": Key(list, [], _ids),
         "sync_commands": Key(bool, True),
+    },
+    "serve": {
+        "host": Key(str, "127.0.0.1", _non_empty),
+        "port": Key(int, 8080, _port),
+        "ingest_token_env": Key(str, "NEWSBOT_API_TOKEN", _non_empty),
+        "max_request_bytes": Key(int, 2_000_000, _positive),
+        "max_upload_files": Key(int, 10, _positive),
+        "rate_limit": Key(int, 60, _non_negative),
+        "cors_origins": Key(list, []),
     },
 }
 

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -227,13 +226,9 @@ def url_refusal(url: str) -> str | None:
     Only web links come from chat: never a path on the bot's machine, ``-`` (its standard
     input) or another scheme.  Where the link points is checked when it is fetched.
     """
-    value = url.strip()
-    try:
-        parts = urlsplit(value)
-        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        ok = False
-    if ok and value.isprintable() and not any(c.isspace() for c in value):
+    from .service import is_web_link
+
+    if is_web_link(url.strip()):
         return None
     return "Sorry: `url` must be an http(s) link such as https://example.com/story; to add a file, attach it as `file`."
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .chat import json_summary
 from .cli import config_option, make_app
 from .render import console, echo_json, literal
 
@@ -50,7 +51,7 @@ def ingest(
         else:
             summary = _with_progress(ingestor, items, sources, log, err)
     if as_json:
-        echo_json(_json_summary(summary, log))
+        echo_json(json_summary(summary, log))
     else:
         _print_summary(summary, log, err, verbose)
     sys.exit(1 if summary.failed else 0)
@@ -104,14 +105,6 @@ def _with_progress(ingestor, items, sources, log, err):
 
         log.on_more = more
         return ingestor.ingest(items, on_outcome=advance)
-
-
-def _json_summary(summary, log) -> dict:
-    data = summary.to_dict()
-    data["warnings"] = log.warnings + data["warnings"]
-    data["skipped"] = len(log.skipped)
-    data["skipped_files"] = [{"source": s.path, "reason": s.reason} for s in log.skipped]
-    return data
 
 
 def _print_summary(summary, log, err, verbose: bool) -> None:
