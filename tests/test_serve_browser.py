@@ -65,6 +65,7 @@ def ask(page, question: str):
 def test_page_shows_the_report_and_the_denial_in_two_columns_then_a_follow_up(page):
     turn = ask(page, SEED_QUESTION)
     assert turn.locator(".status").text_content() == "Sources disagree"
+    assert "null" not in turn.inner_text() and "undefined" not in turn.inner_text()  # an absent notice
     reported, denied = turn.locator(".side.supports"), turn.locator(".side.denies")
     assert "Washington Post" in reported.inner_text()
     assert "Peskov" in turn.locator(".answer-text").inner_text() + denied.inner_text()

@@ -134,13 +134,14 @@ function openSource(turn, n) {
 
 function showAnswer(reply, answer) {
   const turn = {};
-  reply.replaceChildren(
+  const parts = [
     el("span", { class: `status status-${answer.status}` }, STATUS_LABELS[answer.status] || answer.status),
     answerText(answer, turn),
     answer.notice ? el("p", { class: "notice" }, answer.notice) : null,
     answer.status === "conflict" ? sides(answer) : null,
     answer.citations.length ? sourcesList(answer, turn) : null,
-  );
+  ];
+  reply.replaceChildren(...parts.filter((part) => part !== null));
 }
 
 async function ask(question) {
