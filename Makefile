@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/discord_bench.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/serve_bench.py
 
 eval: $(STAMP)
 	$(BIN)/newsbot eval
