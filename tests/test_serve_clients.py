@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -77,9 +79,9 @@ def test_a_bad_completion_request_is_an_openai_style_error(openai_client):
     assert "the last message must be the user's question" in str(caught.value)
 
 
-# -- MCP -----------------------------------------------------------------------------------------
+# -- the commands in a process of their own -------------------------------------------------------
 @pytest.fixture(scope="module")
-def mcp_config(tmp_path_factory, embedder):
+def sample_config(tmp_path_factory, embedder):
     """A config file whose store holds data/sample (built by the CLI, in-process)."""
     from click.testing import CliRunner
 
@@ -93,13 +95,43 @@ def mcp_config(tmp_path_factory, embedder):
     return config
 
 
-async def test_mcp_server_answers_tools_call_ask(mcp_config):
+def child_env() -> dict[str, str]:
+    names = ("NEWSBOT_CACHE_DIR", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "ANONYMIZED_TELEMETRY", "PATH", "HOME")
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
+def test_newsbot_serve_command_listens_on_127_0_0_1_and_answers(sample_config):
+    import httpx
+
+    from tests.conftest import _free_port
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--config", str(sample_config), "--port", str(port)],
+                            env={**child_env(), "PYTHONPATH": str(REPO)}, cwd=str(sample_config.parent),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = proc.stderr.readline()  # printed once the model and indexes are loaded
+        assert f"http://127.0.0.1:{port}/" in banner, banner
+        for _ in range(100):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert health.json() == {"status": "ok"}
+        answer = httpx.post(f"http://127.0.0.1:{port}/api/ask", json={"question": SEED_QUESTION}, timeout=120).json()
+        assert answer["status"] == "conflict"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def test_mcp_server_answers_tools_call_ask(sample_config):
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
-    env = {name: os.environ[name] for name in ("NEWSBOT_CACHE_DIR", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
-                                               "ANONYMIZED_TELEMETRY") if name in os.environ}
-    params = StdioServerParameters(command=sys.executable, args=["-m", "bot", "mcp", "--config", str(mcp_config)],
-                                   cwd=str(mcp_config.parent), env={**env, "PYTHONPATH": str(REPO)})
+    env = child_env()
+    params = StdioServerParameters(command=sys.executable, args=["-m", "bot", "mcp", "--config", str(sample_config)],
+                                   cwd=str(sample_config.parent), env={**env, "PYTHONPATH": str(REPO)})
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
         tools = {t.name for t in (await session.list_tools()).tools}
