@@ -25,6 +25,7 @@ class JudgeSettings:
     answers: float = 0.5  # p(answers) from which a sentence counts as answering
     stance: float = 0.5  # p(supports) or p(contradicts) from which it takes that side
     weight: float = 0.6  # share of a sentence's score that follows the judgement
+    context: str = "sentence"  # what the model reads: "sentence", or "title" (headline: sentence)
 
 
 def candidates(evidence: Sequence[Evidence], settings: JudgeSettings) -> list[Evidence]:
@@ -65,7 +66,11 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if not picks:
         return []
     query = question.resolved
-    for e, j in zip(picks, judge.judge([(query, e.text) for e in picks])):
+    if settings.context == "title":
+        passages = [f"{e.meta.get('title', '')}: {e.text}" if e.meta.get("title") else e.text for e in picks]
+    else:
+        passages = [e.text for e in picks]
+    for e, j in zip(picks, judge.judge(list(zip([query] * len(picks), passages)))):
         e.judgement = j
         e.stance = stance_of(j, question, settings)
         e.score = e.score * (1.0 - settings.weight + settings.weight * relevance(j, question))

@@ -117,10 +117,12 @@ def _best_window(claim: str, body: str, rank: int = 0, width: int = 2) -> str | 
     return " ".join(sents[i:i + width])
 
 
-def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int) -> list[Example]:
+def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
+                 per_body: int = 1000) -> list[Example]:
     bodies, rows, story_of_body = fnc_stories(root)
     out: list[Example] = []
     pool = []
+    used: dict[tuple[int, str], int] = {}
     for r in rows:
         bid = int(r["Body ID"])
         if fnc_split(story_of_body[bid]) != split:
@@ -128,6 +130,11 @@ def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int) -> 
         stance = r["Stance"]
         body = bodies[r["Body ID"]]
         if stance in ("agree", "disagree"):
+            # One body recurs under many headlines of its story: a few of them teach the
+            # stance, more only teach the model that body's words.
+            used[bid, stance] = used.get((bid, stance), 0) + 1
+            if used[bid, stance] > per_body:
+                continue
             label = SUPPORTS if stance == "agree" else CONTRADICTS
             ranks = (0, 1) if stance == "disagree" else (0,)
             for rank in ranks:
@@ -171,6 +178,64 @@ def fever_examples(root: Path, rng: random.Random, n: int, negatives: int) -> li
     for rec in recs[n:n + negatives]:
         other = rng.choice(texts)
         out.append(Example(rec["query"], other, NEUTRAL, 0, "fever"))
+    return out
+
+
+# Who reports, confirms or denies in the framed examples (generic, invented names).
+_OUTLETS = ("the Daily Ledger", "the Evening Courier", "a US newspaper", "state television", "the Northern Herald",
+            "a news agency", "the Post", "local media")
+_SPEAKERS = ("a government spokesman", "the company", "officials", "a spokeswoman for the ministry", "the minister",
+             "the club", "police", "the embassy", "his lawyer", "the agency")
+_SUPPORT_FRAMES = (
+    "{outlet} reported on {day} that {claim}.",
+    "According to {outlet}, {claim}.",
+    "{Speaker} confirmed that {claim}.",
+    "{claim_cap}, {outlet} reported, citing people familiar with the matter.",
+    "{Speaker} said on {day} that {claim}.",
+)
+_DENY_FRAMES = (
+    "{Speaker} denied reports that {claim}.",
+    "{Speaker} called the report that {claim} “simply false information”.",
+    "{Speaker} dismissed claims that {claim} as “completely untrue”.",
+    "There is no truth to reports that {claim}, {speaker} said in a statement.",
+    "{Speaker} rejected a report by {outlet} that {claim}, calling it fabricated.",
+    "{outlet_cap} later retracted its report that {claim}.",
+)
+_NEUTRAL_FRAMES = (
+    "{Speaker} declined to comment on reports that {claim}.",
+    "{Speaker} has not said whether {claim}.",
+    "It was not immediately clear whether {claim}.",
+    "{outlet_cap} could not independently verify whether {claim}.",
+)
+_FUNCTION_STARTS = frozenset("A An The There It In On At He She They This That These Those One Some Most "
+                             "Many Only No Every".split())
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def framed_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    """News framing of FEVER claims: a claim reported or confirmed supports it, a claim
+    denied, called false or retracted contradicts it, a claim left open ("declined to
+    comment", "not clear whether") does not address it; whatever the claim's truth.
+    Teaches the model that attribution decides the side, not the words shared."""
+    recs = _jsonl(root / "fever" / "test.jsonl")
+    rng.shuffle(recs)
+    out = []
+    for rec in recs[:n]:
+        claim = rec["query"].strip().rstrip(".")
+        if not claim:
+            continue
+        first = claim.split()[0]
+        lowered = claim[0].lower() + claim[1:] if first in _FUNCTION_STARTS else claim
+        label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
+        frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
+        speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
+        passage = rng.choice(frames).format(
+            claim=lowered, claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
+            Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
+            outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
+        passage = passage[0].upper() + passage[1:]
+        query = as_question(claim) if rng.random() < 0.5 else claim
+        out.append(Example(query, passage, label, 0 if label == NEUTRAL else 1, "framed"))
     return out
 
 
@@ -260,7 +325,7 @@ def answer_selection_examples(root: Path, rng: random.Random, n_sel: int, n_trec
 def build(root: Path, seed: int = 13) -> tuple[list[Example], list[Example]]:
     """(train, dev): dev is the FNC-1 held-out stories plus a slice of every other set."""
     rng = random.Random(seed)
-    train = fnc_examples(root, "train", rng, unrelated=2500)
+    train = fnc_examples(root, "train", rng, unrelated=2500, per_body=4)
     dev = fnc_examples(root, "dev", rng, unrelated=600)
     others = (
         fever_examples(root, rng, 6000, 1200)
@@ -269,6 +334,7 @@ def build(root: Path, seed: int = 13) -> tuple[list[Example], list[Example]]:
         + covidfact_examples(root, rng, 1800)
         + rte_examples(root, rng, 900)
         + answer_selection_examples(root, rng, 4000, 2000)
+        + framed_examples(root, rng, 3600)
     )
     rng.shuffle(others)
     cut = len(others) // 12
