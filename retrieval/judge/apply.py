@@ -25,7 +25,10 @@ class JudgeSettings:
     answers: float = 0.5  # p(answers) from which a sentence counts as answering
     stance: float = 0.5  # p(supports) or p(contradicts) from which it takes that side
     weight: float = 0.6  # share of a sentence's score that follows the judgement
-    context: str = "sentence"  # what the model reads: "sentence", or "title" (headline: sentence)
+    context: str = "title"  # what the model reads: "sentence", or "title" (headline: sentence)
+    sure: float = 0.7  # p(supports) or p(contradicts) from which the model's side overrides the cue words
+    irrelevant: float = 0.15  # p(answers) under which (with "neutral" likeliest) a sentence is not quoted
+    hybrid: bool = True  # the model overrides cue words and term overlap where it is sure of itself
 
 
 def candidates(evidence: Sequence[Evidence], settings: JudgeSettings) -> list[Evidence]:
@@ -52,6 +55,18 @@ def stance_of(j: Any, question: Question, settings: JudgeSettings) -> str:
     return "supports" if j.answers >= settings.answers else "context"
 
 
+def hybrid_stance(cue: str, j: Any, question: Question, settings: JudgeSettings) -> str:
+    """The model's side where it is sure; else the side the cue words gave, unless the
+    model reads the sentence as taking no side at all."""
+    if j.contradicts >= settings.sure and j.contradicts > j.supports:
+        return "denies"
+    if j.supports >= settings.sure and j.supports > j.contradicts and question.kind == "yesno":
+        return "supports"
+    if j.neutral >= settings.sure and cue == "supports" and j.answers < settings.answers:
+        return "context"
+    return cue
+
+
 def relevance(j: Any, question: Question) -> float:
     """How much a judged sentence bears on the question, 0..1."""
     if question.kind == "yesno":
@@ -72,17 +87,21 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         passages = [e.text for e in picks]
     for e, j in zip(picks, judge.judge(list(zip([query] * len(picks), passages)))):
         e.judgement = j
-        e.stance = stance_of(j, question, settings)
+        e.stance = hybrid_stance(e.stance, j, question, settings) if settings.hybrid \
+            else stance_of(j, question, settings)
         e.score = e.score * (1.0 - settings.weight + settings.weight * relevance(j, question))
     picks.sort(key=lambda e: (-e.score, e.start))
     return picks
 
 
 def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
-    """Whether the model reads a judged sentence as bearing on the question."""
+    """Whether the model reads a judged sentence as bearing on the question (in hybrid
+    mode: whether it does not read it as plainly beside the question)."""
     j = e.judgement
     if j is None:
         return False
+    if settings.hybrid:
+        return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
     if j.answers >= settings.answers:
         return True
     if question.kind == "yesno":
