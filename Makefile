@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test bench eval install clean
+.PHONY: run test bench eval train install clean
 
 install: $(STAMP)
 
@@ -42,6 +42,11 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/newsbot eval
+
+# Rebuild the judgement model in retrieval/judge/weights from ../shared/train (seeded;
+# about an hour on 2 cores). CI and `make test` never train: they use the shipped files.
+train: $(STAMP)
+	$(BIN)/python -m retrieval.judge.train
 
 clean:
 	rm -rf $(VENV) .newsbot *.egg-info

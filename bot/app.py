@@ -76,12 +76,27 @@ class App:
         use this one): generative when ``[llm] provider`` names a model, else offline."""
         return self.engine_for(self.store, cache_dir=self.config.store.path / "lexical-cache")
 
+    @cached_property
+    def judge(self):
+        """The judgement model of ``[judge]``; ``None`` when it is turned off."""
+        jc = self.config.judge
+        if not jc.enabled:
+            return None
+        from pathlib import Path
+
+        from retrieval.judge.model import Judge
+
+        return Judge(weights=Path(jc.model_dir) if jc.model_dir else None,
+                     backend=jc.backend, threads=jc.threads)
+
     def engine_for(self, store, cache_dir=None):
         """An answer engine over ``store``, configured like the main one."""
         from retrieval.chain import AnswerEngine, EngineSettings
+        from retrieval.judge.apply import JudgeSettings
 
-        settings = EngineSettings(k=self.config.retrieval.k, cache_dir=cache_dir)
-        offline = AnswerEngine(store, self.embedder, settings=settings)
+        settings = EngineSettings(k=self.config.retrieval.k, cache_dir=cache_dir,
+                                  judge=JudgeSettings(candidates=self.config.judge.candidates))
+        offline = AnswerEngine(store, self.embedder, judge=self.judge, settings=settings)
         if self.chat_model is None:
             return offline
         from retrieval.generate import GenerativeEngine

@@ -109,6 +109,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "retrieval": {
         "k": Key(int, 6, _positive),
     },
+    "judge": {
+        "enabled": Key(bool, True),
+        "model_dir": Key(str, ""),
+        "backend": Key(str, "auto", _one_of("auto", "onnx", "torch")),
+        "threads": Key(int, 0, _non_negative),
+        "candidates": Key(int, 24, _positive),
+    },
     "llm": {
         "provider": Key(str, "none", _one_of("none", "ollama", "openai")),
         "model": Key(str, ""),

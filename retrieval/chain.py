@@ -19,6 +19,7 @@ from .answer import Answer, Citation
 from .compose import ArticleInfo, ComposeSettings, compose
 from .errors import NewsbotError
 from .evidence import Evidence, Question, analyze, gather
+from .judge.apply import JudgeSettings, judge_evidence
 from .search import Filters, Hit, HybridSearcher
 from .store import Store
 from .terms import Lexicon, load_lexicon
@@ -41,6 +42,7 @@ class EngineSettings:
     title_weight: float = 0.8  # how much a question term in the headline counts for a sentence
     context_weight: float = 0.6  # ... and one in the sentence before it
     compose: ComposeSettings = field(default_factory=ComposeSettings)
+    judge: JudgeSettings = field(default_factory=JudgeSettings)
 
 
 @dataclass
@@ -68,11 +70,15 @@ class AnswerEngine:
         store: Store,
         embedder: Any,
         *,
+        judge: Any = None,
         settings: EngineSettings | None = None,
         **overrides: Any,
     ) -> None:
+        """``judge`` is the judgement model (:class:`retrieval.judge.model.Judge`); without
+        one, stance and relevance come from cue phrases and term overlap alone."""
         self.store = store
         self.embedder = embedder
+        self.judge = judge
         self.settings = replace(settings or EngineSettings(), **overrides)
         self.lexicon: Lexicon = load_lexicon(self.settings.lexicon_path)
         self.searcher = HybridSearcher(
@@ -131,9 +137,12 @@ class AnswerEngine:
                        context_weight=self.settings.context_weight,
                        texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
+        if self.judge is not None:
+            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge)
         for _ in range(3):
             comp = compose(q, evidence, articles, ranked, self.settings.compose,
-                           unknown_entities=unknown)
+                           unknown_entities=unknown,
+                           judge=self.settings.judge if self.judge is not None else None)
             bad = [c for c in comp.citations if not _quote_holds(c, articles)]
             if not bad:
                 break
@@ -161,6 +170,8 @@ class AnswerEngine:
         """Load the model, the lexical index and (embedded store) Chroma's vector index of
         every shard now rather than on the first question (a long-running bot calls this)."""
         vector = self.embedder.embed_query("warm up")
+        if self.judge is not None:
+            self.judge.warm()
         if self.store.exists():
             self.searcher.index()
             self.store.nearest_chunks(vector, 1)

@@ -24,6 +24,7 @@ from typing import Sequence
 
 from .answer import Citation, ClosestArticle
 from .evidence import Evidence, Question
+from .judge.apply import JudgeSettings, bears
 from .terms import number_forms, terms, words
 from .text import sentence_spans
 
@@ -79,8 +80,21 @@ class Composition:
     closest: list[ClosestArticle]
 
 
-def usable(ev: Evidence, question: Question, settings: ComposeSettings) -> bool:
-    """Whether a sentence bears on the question strongly enough to be quoted."""
+def usable(ev: Evidence, question: Question, settings: ComposeSettings,
+           judge: JudgeSettings | None = None) -> bool:
+    """Whether a sentence bears on the question strongly enough to be quoted.
+
+    With the judgement model (``judge``), the model decides; a sentence must still
+    share a word with the question or be close to it in meaning."""
+    if judge is not None:
+        if not bears(ev, question, judge):
+            return False
+        if not judge.hybrid:
+            return ev.own_coverage > 0 or ev.coverage >= settings.min_coverage or ev.dense >= settings.min_dense
+        j = ev.judgement
+        if ev.stance == "denies" and j.contradicts >= judge.sure and j.answers >= judge.answers \
+                and ev.own_coverage > 0:
+            return True  # a denial answers "how many were cut?" without a number
     if question.answer_type and not ev.has_answer_type and ev.own_coverage < settings.sure_coverage:
         return False  # "who"/"when"/"how many" wants a name, a date, a number
     if ev.own_coverage == 0 and not ev.has_answer_type:
@@ -98,6 +112,7 @@ def compose(
     settings: ComposeSettings,
     *,
     unknown_entities: Sequence[tuple[str, ...]] = (),
+    judge: JudgeSettings | None = None,
 ) -> Composition:
     """Build the answer for a question from its evidence (best first).
 
@@ -105,7 +120,7 @@ def compose(
     names; ``unknown_entities`` are names asked about that no stored article
     holds, which make the answer not-found whatever the evidence.
     """
-    pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings)]
+    pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings, judge)]
     if unknown_entities or not pool:
         return _not_found(ranked_articles, articles)
     best = pool[0].score
@@ -134,7 +149,8 @@ def compose(
     if len(groups) >= 2:
         sides = [Side(g, g[0].stance) for g in groups[: settings.max_sides]]
         return _write_conflict(question, sides, articles, settings, stance_based=False, extra=extra)
-    return _write_one_side(question, groups[0][:2], articles, settings)
+    others = {e.article_id for e in pool} - {e.article_id for e in groups[0][:2]}
+    return _write_one_side(question, groups[0][:2], articles, settings, alone=not others)
 
 
 # -- choosing evidence ------------------------------------------------------
@@ -520,7 +536,7 @@ def _write_conflict(question: Question, sides: list[Side], articles: dict[str, A
 
 
 def _write_one_side(question: Question, evs: list[Evidence], articles: dict[str, ArticleInfo],
-                    settings: ComposeSettings) -> Composition:
+                    settings: ComposeSettings, alone: bool = True) -> Composition:
     numbering = _Numbering()
     max_chars = max(120, min(settings.max_quote, settings.budget // len(evs)))
     parts: list[str] = []
@@ -533,7 +549,7 @@ def _write_one_side(question: Question, evs: list[Evidence], articles: dict[str,
             parts.append(f"According to {who}{paren}: {quoted}")
         else:
             parts.append(f"{_cap(who)}{paren} says the same: {quoted}")
-    if len(evs) == 1:
+    if len(evs) == 1 and alone:
         parts.append("No other stored article addresses this.")
     return Composition("answered", " ".join(_end(p) for p in parts), numbering.citations, [])
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .search import Hit, LexicalIndex
 from .terms import Lexicon, stem, terms, words
@@ -163,6 +163,8 @@ class Evidence:
     bears: bool = False
     predicate_coverage: float = 0.0  # weighted share of the question's predicate terms it holds itself
     entity_coverage: float = 1.0  # share of the names and numbers asked about it carries
+    # The judgement model's reading of the sentence against the question (None: not judged).
+    judgement: Any = None
 
     @property
     def source(self) -> str | None:

@@ -176,7 +176,8 @@ class GenerativeEngine:
             abstain=ABSTAIN, max_sentences=self.settings.max_sentences,
             history=self._history(history), question=offline.question, sources=fence(passages),
         )
-        verifier = Verifier(self.embedder, self.offline.lexicon, self.settings.verify)
+        verifier = Verifier(self.embedder, self.offline.lexicon, self.settings.verify,
+                            judge=self.offline.judge)
         writer = _Writer(found, self.offline.lexicon, on_text)
         verifier.load(passages)
         failure: str | None = None

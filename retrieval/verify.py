@@ -64,6 +64,7 @@ class VerifySettings:
     min_overlap: float = 0.5  # weighted share of the claim's terms found in the sentence (or around it)
     min_score: float = 0.5  # the mean of the two
     context_weight: float = 0.7  # a term found in the headline, publisher or previous sentence only
+    min_entailment: float = 0.5  # p(supports) the judgement model gives the sentence for the claim
 
 
 @dataclass
@@ -218,8 +219,12 @@ def _clean(text: str) -> str:
 class Verifier:
     """Checks claims against numbered passages with the engine's own embedder and lexicon."""
 
-    def __init__(self, embedder: Any, lexicon: Lexicon, settings: VerifySettings | None = None):
+    def __init__(self, embedder: Any, lexicon: Lexicon, settings: VerifySettings | None = None,
+                 judge: Any = None):
+        """``judge``, the judgement model, adds the last test: the cited sentence must
+        support the claim (entailment), not only resemble it."""
         self.embedder = embedder
+        self.judge = judge
         self.lexicon = lexicon
         self.settings = settings or VerifySettings()
         self._attribution = frozenset(terms(_ATTRIBUTION_WORDS, lexicon))
@@ -267,7 +272,35 @@ class Verifier:
                         if u.vector is None}.values())
         asked = [seg for seg in segments if any(candidates.get((id(seg), n)) for n in seg.markers)]
         vectors = dict(zip(map(id, asked), self._embed(asked, pending)))
+        if self.judge is not None:
+            self._entailed(segments, candidates, vectors)
         return [self._check_one(c, candidates, vectors) for c in claims]
+
+    def _entailed(self, segments: Sequence[Segment], candidates: dict, vectors: dict) -> None:
+        """Keep, of each segment's candidates that pass the similarity test, those the
+        judgement model reads as supporting the segment (one batch for the answer)."""
+        s = self.settings
+        asks: list[tuple[tuple[int, int], Unit, float]] = []
+        for seg in segments:
+            vec = vectors.get(id(seg))
+            for n in seg.markers:
+                key = (id(seg), n)
+                passing = []
+                for unit, overlap in candidates.get(key, []):
+                    if vec is None or unit.vector is None:
+                        continue
+                    sim = float(np.dot(vec, unit.vector))
+                    if sim >= s.min_similarity and (sim + overlap) / 2 >= s.min_score:
+                        passing.append((unit, overlap))
+                candidates[key] = passing
+                asks += [(key, unit, overlap) for unit, overlap in passing]
+        texts = {id(seg): seg.text for seg in segments}
+        judged = self.judge.judge([(texts[key[0]], unit.text) for key, unit, _ in asks])
+        for key in {key for key, _, _ in asks}:
+            candidates[key] = []
+        for (key, unit, overlap), j in zip(asks, judged):
+            if j.supports >= s.min_entailment:
+                candidates[key].append((unit, overlap))
 
     def _check_one(self, claim: Claim, candidates: dict, vectors: dict[int, np.ndarray]) -> Checked:
         checked = Checked(claim)

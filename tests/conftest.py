@@ -52,6 +52,16 @@ def embedder():
     return emb
 
 
+@pytest.fixture(scope="session")
+def judge():
+    """newsbot's shipped judgement model, loaded once for the whole session."""
+    from retrieval.judge.model import Judge
+
+    j = Judge()
+    j.warm()
+    return j
+
+
 @pytest.fixture
 def store_path(tmp_path) -> Path:
     return tmp_path / "store"
@@ -177,11 +187,13 @@ def sample_store(embedder, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def engine(sample_store, embedder, tmp_path_factory):
-    """The answer engine over the sample store, with an on-disk BM25 cache."""
+def engine(sample_store, embedder, judge, tmp_path_factory):
+    """The answer engine over the sample store, with the judgement model and an on-disk
+    BM25 cache."""
     from retrieval.chain import AnswerEngine
 
-    return AnswerEngine(sample_store, embedder, cache_dir=tmp_path_factory.mktemp("bm25-cache"))
+    return AnswerEngine(sample_store, embedder, judge=judge,
+                        cache_dir=tmp_path_factory.mktemp("bm25-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,344 @@
+"""Training and development pairs for the judgement model, read from ``../shared/train/``.
+
+Every example is (query, passage, stance, answers):
+
+* ``stance``: 0 supports, 1 contradicts, 2 does not address, or -1 where the source
+  data says nothing about stance (a wh-question's answer sentence);
+* ``answers``: 1 when the passage answers the query, 0 when it does not, -1 unknown.
+
+The FNC-1 development part is held out by story: headlines and bodies joined by a
+related (agree/disagree/discuss) pair form one story, and a story goes to the
+development part when a hash of its smallest body id falls in the last fifth.  The
+evaluation (``newsbot eval``) uses :func:`fnc_split` to pick the same stories.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..text import sentence_spans
+
+SUPPORTS, CONTRADICTS, NEUTRAL, UNKNOWN = 0, 1, 2, -1
+STANCE_NAMES = ("supports", "contradicts", "neutral")
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an the of to in on at for and or but is are was were be been by with from as that this it its "
+    "he she they his her their has have had not no will would can could says said say".split()
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    query: str
+    passage: str
+    stance: int
+    answers: int
+    source: str  # which data set it came from
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, split the way the answer engine splits an article."""
+    return [s for s in (text[sp.start:sp.end].strip() for sp in sentence_spans(text)) if len(s) > 20]
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def as_question(claim: str) -> str:
+    """"X did Y." -> "Is it true that X did Y?" (how newsbot's FNC measure asks)."""
+    claim = claim.strip().rstrip(".!?")
+    return f"Is it true that {claim}?"
+
+
+# ---------------------------------------------------------------- FNC-1 stories
+
+
+def fnc_stories(root: Path) -> tuple[dict[str, str], list[dict], dict[int, str]]:
+    """Bodies by id, the stance rows, and each body's story id."""
+    bodies = {}
+    with open(root / "fnc1" / "train_bodies.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            bodies[row["Body ID"]] = row["articleBody"]
+    with open(root / "fnc1" / "train_stances.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in rows:
+        if r["Stance"] != "unrelated":
+            a, b = find("h:" + r["Headline"]), find("b:" + r["Body ID"])
+            if a != b:
+                parent[a] = b
+    members: dict[str, list[int]] = {}
+    for key in list(parent):
+        if key.startswith("b:"):
+            members.setdefault(find(key), []).append(int(key[2:]))
+    story_of_body = {}
+    for root_key, ids in members.items():
+        story = str(min(ids))
+        for i in ids:
+            story_of_body[i] = story
+    for bid in bodies:
+        story_of_body.setdefault(int(bid), bid)
+    return bodies, rows, story_of_body
+
+
+def fnc_split(story: str) -> str:
+    """"dev" for about a fifth of the stories, "train" for the rest (stable across runs)."""
+    h = int(hashlib.sha256(f"fnc-story-{story}".encode()).hexdigest()[:8], 16)
+    return "dev" if h % 5 == 4 else "train"
+
+
+def _best_window(claim: str, body: str, rank: int = 0, width: int = 2) -> str | None:
+    """The body's sentences most about the claim: the rank-th best sentence and the next."""
+    sents = sentences(body)
+    if not sents:
+        return None
+    want = _content(claim)
+    scored = sorted(range(len(sents)), key=lambda i: (-len(want & _content(sents[i])), i))
+    if rank >= len(scored):
+        return None
+    i = scored[rank]
+    if rank and not want & _content(sents[i]):
+        return None
+    return " ".join(sents[i:i + width])
+
+
+def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
+                 per_body: int = 1000) -> list[Example]:
+    bodies, rows, story_of_body = fnc_stories(root)
+    out: list[Example] = []
+    pool = []
+    used: dict[tuple[int, str], int] = {}
+    for r in rows:
+        bid = int(r["Body ID"])
+        if fnc_split(story_of_body[bid]) != split:
+            continue
+        stance = r["Stance"]
+        body = bodies[r["Body ID"]]
+        if stance in ("agree", "disagree"):
+            # One body recurs under many headlines of its story: a few of them teach the
+            # stance, more only teach the model that body's words.
+            used[bid, stance] = used.get((bid, stance), 0) + 1
+            if used[bid, stance] > per_body:
+                continue
+            label = SUPPORTS if stance == "agree" else CONTRADICTS
+            ranks = (0, 1) if stance == "disagree" else (0,)
+            for rank in ranks:
+                win = _best_window(r["Headline"], body, rank)
+                if win:
+                    q = as_question(r["Headline"]) if rng.random() < 0.5 else r["Headline"]
+                    out.append(Example(q, win, label, 1, "fnc1"))
+        elif stance == "unrelated":
+            pool.append(r)
+    for r in rng.sample(pool, min(unrelated, len(pool))):
+        win = _best_window(r["Headline"], bodies[r["Body ID"]], 0)
+        if win:
+            q = as_question(r["Headline"]) if rng.random() < 0.5 else r["Headline"]
+            out.append(Example(q, win, NEUTRAL, 0, "fnc1"))
+    return out
+
+
+# ---------------------------------------------------------------- other sets
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def fever_examples(root: Path, rng: random.Random, n: int, negatives: int) -> list[Example]:
+    recs = _jsonl(root / "fever" / "dev.jsonl") + _jsonl(root / "fever" / "test.jsonl")
+    rng.shuffle(recs)
+    out = []
+    texts = []
+    for rec in recs[:n]:
+        ev = " ".join(e["text"] for group in rec["evidences"] for e in group)
+        ev = _detok(ev)
+        if not ev:
+            continue
+        texts.append(ev)
+        claim = rec["query"]
+        q = as_question(claim) if rng.random() < 0.4 else claim
+        label = SUPPORTS if rec["classification"] == "SUPPORTS" else CONTRADICTS
+        out.append(Example(q, ev, label, 1, "fever"))
+    for rec in recs[n:n + negatives]:
+        other = rng.choice(texts)
+        out.append(Example(rec["query"], other, NEUTRAL, 0, "fever"))
+    return out
+
+
+# Who reports, confirms or denies in the framed examples (generic, invented names).
+_OUTLETS = ("the Daily Ledger", "the Evening Courier", "a US newspaper", "state television", "the Northern Herald",
+            "a news agency", "the Post", "local media")
+_SPEAKERS = ("a government spokesman", "the company", "officials", "a spokeswoman for the ministry", "the minister",
+             "the club", "police", "the embassy", "his lawyer", "the agency")
+_SUPPORT_FRAMES = (
+    "{outlet} reported on {day} that {claim}.",
+    "According to {outlet}, {claim}.",
+    "{Speaker} confirmed that {claim}.",
+    "{claim_cap}, {outlet} reported, citing people familiar with the matter.",
+    "{Speaker} said on {day} that {claim}.",
+)
+_DENY_FRAMES = (
+    "{Speaker} denied reports that {claim}.",
+    "{Speaker} called the report that {claim} “simply false information”.",
+    "{Speaker} dismissed claims that {claim} as “completely untrue”.",
+    "There is no truth to reports that {claim}, {speaker} said in a statement.",
+    "{Speaker} rejected a report by {outlet} that {claim}, calling it fabricated.",
+    "{outlet_cap} later retracted its report that {claim}.",
+)
+_NEUTRAL_FRAMES = (
+    "{Speaker} declined to comment on reports that {claim}.",
+    "{Speaker} has not said whether {claim}.",
+    "It was not immediately clear whether {claim}.",
+    "{outlet_cap} could not independently verify whether {claim}.",
+)
+_FUNCTION_STARTS = frozenset("A An The There It In On At He She They This That These Those One Some Most "
+                             "Many Only No Every".split())
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def framed_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    """News framing of FEVER claims: a claim reported or confirmed supports it, a claim
+    denied, called false or retracted contradicts it, a claim left open ("declined to
+    comment", "not clear whether") does not address it; whatever the claim's truth.
+    Teaches the model that attribution decides the side, not the words shared."""
+    recs = _jsonl(root / "fever" / "test.jsonl")
+    rng.shuffle(recs)
+    out = []
+    for rec in recs[:n]:
+        claim = rec["query"].strip().rstrip(".")
+        if not claim:
+            continue
+        first = claim.split()[0]
+        lowered = claim[0].lower() + claim[1:] if first in _FUNCTION_STARTS else claim
+        label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
+        frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
+        speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
+        passage = rng.choice(frames).format(
+            claim=lowered, claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
+            Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
+            outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
+        passage = passage[0].upper() + passage[1:]
+        query = as_question(claim) if rng.random() < 0.5 else claim
+        out.append(Example(query, passage, label, 0 if label == NEUTRAL else 1, "framed"))
+    return out
+
+
+def _detok(text: str) -> str:
+    text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("-LSB-", "[").replace("-RSB-", "]")
+    text = re.sub(r"\s+([.,;:!?')\]])", r"\1", text)
+    text = re.sub(r"([(\[])\s+", r"\1", text)
+    return text.replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"').strip()
+
+
+def boolq_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    recs = _jsonl(root / "boolq" / "dev_data.jsonl") + _jsonl(root / "boolq" / "test_data.jsonl")
+    rng.shuffle(recs)
+    out = []
+    for rec in recs[:n]:
+        passage = " ".join(e["text"] for e in rec["evidences"])
+        q = rec["query"].strip()
+        q = q[0].upper() + q[1:] + ("" if q.endswith("?") else "?")
+        label = SUPPORTS if rec["classification"] == "True" else CONTRADICTS
+        out.append(Example(q, passage, label, 1, "boolq"))
+    return out
+
+
+def perspectrum_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    base = root / "perspectrum"
+    claims = json.loads((base / "perspectrum_with_answers_v1.0.json").read_text(encoding="utf-8"))
+    pool = {p["pId"]: p["text"] for p in json.loads((base / "perspective_pool_v1.0.json").read_text(encoding="utf-8"))}
+    out = []
+    for c in claims:
+        for p in c["perspectives"]:
+            label = {"SUPPORT": SUPPORTS, "UNDERMINE": CONTRADICTS}.get(p["stance_label_3"])
+            if label is None:
+                continue
+            text = pool.get(p["pids"][0])
+            if text:
+                out.append(Example(c["text"], text, label, 1, "perspectrum"))
+    rng.shuffle(out)
+    return out[:n]
+
+
+def _tsv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def covidfact_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    out = []
+    for row in _tsv(root / "covidfact" / "covidfact_train.tsv"):
+        claim = row.get("Sentence2") or row.get("sentence2")
+        label = SUPPORTS if row["label"] == "entailment" else CONTRADICTS
+        out.append(Example(claim, row["sentence1"], label, 1, "covidfact"))
+    rng.shuffle(out)
+    return out[:n]
+
+
+def rte_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    out = [Example(r["sentence2"], r["sentence1"], SUPPORTS, 1, "rte")
+           for r in _tsv(root / "rte" / "train.tsv") if r["label"] == "entailment"]
+    rng.shuffle(out)
+    return out[:n]
+
+
+def answer_selection_examples(root: Path, rng: random.Random, n_sel: int, n_trec: int) -> list[Example]:
+    out = []
+    rows = []
+    for name in ("selqa-ass-dev.tsv", "selqa-ass-test.tsv"):
+        with open(root / "selqa" / name, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 3:
+                    rows.append((parts[0], parts[1], int(parts[2]), "selqa"))
+    with open(root / "trecqa" / "train.csv", newline="", encoding="utf-8") as fh:
+        trec = [(r["qtext"], r["atext"], int(r["label"]), "trecqa") for r in csv.DictReader(fh)]
+    for pool, n in ((rows, n_sel), (trec, n_trec)):
+        pos = [r for r in pool if r[2] == 1]
+        neg = [r for r in pool if r[2] == 0]
+        rng.shuffle(pos)
+        rng.shuffle(neg)
+        take = pos[: n // 2] + neg[: n - n // 2]
+        for q, s, lab, src in take:
+            # an answer sentence answers the question (stance unknown for a wh-question);
+            # a non-answer from the same article is on topic but does not address it.
+            out.append(Example(_detok(q), _detok(s), UNKNOWN if lab else NEUTRAL, lab, src))
+    return out
+
+
+def build(root: Path, seed: int = 13) -> tuple[list[Example], list[Example]]:
+    """(train, dev): dev is the FNC-1 held-out stories plus a slice of every other set."""
+    rng = random.Random(seed)
+    train = fnc_examples(root, "train", rng, unrelated=2500, per_body=4)
+    dev = fnc_examples(root, "dev", rng, unrelated=600)
+    others = (
+        fever_examples(root, rng, 6000, 1200)
+        + boolq_examples(root, rng, 2400)
+        + perspectrum_examples(root, rng, 1800)
+        + covidfact_examples(root, rng, 1800)
+        + rte_examples(root, rng, 900)
+        + answer_selection_examples(root, rng, 4000, 2000)
+        + framed_examples(root, rng, 3600)
+    )
+    rng.shuffle(others)
+    cut = len(others) // 12
+    dev += others[:cut]
+    train += others[cut:]
+    rng.shuffle(train)
+    return train, dev

