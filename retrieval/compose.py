@@ -92,8 +92,9 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
         if not judge.hybrid:
             return ev.own_coverage > 0 or ev.coverage >= settings.min_coverage or ev.dense >= settings.min_dense
         j = ev.judgement
-        if ev.stance == "denies" and j.contradicts >= judge.sure and j.answers >= judge.answers \
-                and ev.own_coverage > 0:
+        if (question.answer_type in ("number", "amount", "date") and j is not None
+                and ev.stance == "denies" and ev.own_coverage > 0
+                and j.contradicts >= judge.sure and j.answers >= judge.answers):
             return True  # a denial answers "how many were cut?" without a number
     if question.answer_type and not ev.has_answer_type and ev.own_coverage < settings.sure_coverage:
         return False  # "who"/"when"/"how many" wants a name, a date, a number

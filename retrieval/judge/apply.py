@@ -24,7 +24,7 @@ class JudgeSettings:
     per_article: int = 4  # ... at most this many from one article
     answers: float = 0.5  # p(answers) from which a sentence counts as answering
     stance: float = 0.5  # p(supports) or p(contradicts) from which it takes that side
-    weight: float = 0.6  # share of a sentence's score that follows the judgement
+    weight: float = 0.0  # share of a sentence's score that follows the judgement (0: order unchanged)
     context: str = "title"  # what the model reads: "sentence", or "title" (headline: sentence)
     sure: float = 0.7  # p(supports) or p(contradicts) from which the model's side overrides the cue words
     irrelevant: float = 0.15  # p(answers) under which (with "neutral" likeliest) a sentence is not quoted
@@ -90,6 +90,9 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         e.stance = hybrid_stance(e.stance, j, question, settings) if settings.hybrid \
             else stance_of(j, question, settings)
         e.score = e.score * (1.0 - settings.weight + settings.weight * relevance(j, question))
+    if settings.hybrid:  # sentences past the judged few keep their cue-word reading
+        picked = {id(e) for e in picks}
+        picks += [e for e in evidence if id(e) not in picked]
     picks.sort(key=lambda e: (-e.score, e.start))
     return picks
 
@@ -99,7 +102,7 @@ def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
     mode: whether it does not read it as plainly beside the question)."""
     j = e.judgement
     if j is None:
-        return False
+        return settings.hybrid
     if settings.hybrid:
         return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
     if j.answers >= settings.answers:

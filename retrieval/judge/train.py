@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import net as judge_net
-from .data import NEUTRAL, Example, build
+from .data import Example, build
 
 
 def _log(msg: str) -> None:
