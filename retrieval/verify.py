@@ -64,7 +64,9 @@ class VerifySettings:
     min_overlap: float = 0.5  # weighted share of the claim's terms found in the sentence (or around it)
     min_score: float = 0.5  # the mean of the two
     context_weight: float = 0.7  # a term found in the headline, publisher or previous sentence only
-    min_entailment: float = 0.5  # p(supports) the judgement model gives the sentence for the claim
+    # p(contradicts) from which the judgement model's reading of the cited sentence against
+    # the claim rules it out as support ("The Kremlin confirmed the call" citing its denial)
+    max_contradiction: float = 0.5
 
 
 @dataclass
@@ -221,8 +223,8 @@ class Verifier:
 
     def __init__(self, embedder: Any, lexicon: Lexicon, settings: VerifySettings | None = None,
                  judge: Any = None):
-        """``judge``, the judgement model, adds the last test: the cited sentence must
-        support the claim (entailment), not only resemble it."""
+        """``judge``, the judgement model, adds the last test: a cited sentence the model
+        reads as contradicting the claim does not support it, however alike the two are."""
         self.embedder = embedder
         self.judge = judge
         self.lexicon = lexicon
@@ -278,7 +280,7 @@ class Verifier:
 
     def _entailed(self, segments: Sequence[Segment], candidates: dict, vectors: dict) -> None:
         """Keep, of each segment's candidates that pass the similarity test, those the
-        judgement model reads as supporting the segment (one batch for the answer)."""
+        judgement model does not read as contradicting the segment (one batch per answer)."""
         s = self.settings
         asks: list[tuple[tuple[int, int], Unit, float]] = []
         for seg in segments:
@@ -299,7 +301,7 @@ class Verifier:
         for key in {key for key, _, _ in asks}:
             candidates[key] = []
         for (key, unit, overlap), j in zip(asks, judged):
-            if j.supports >= s.min_entailment:
+            if not (j.contradicts >= s.max_contradiction and j.contradicts > j.supports):
                 candidates[key].append((unit, overlap))
 
     def _check_one(self, claim: Claim, candidates: dict, vectors: dict[int, np.ndarray]) -> Checked:

@@ -62,8 +62,9 @@ def hybrid_stance(cue: str, j: Any, question: Question, settings: JudgeSettings)
         return "denies"
     if j.supports >= settings.sure and j.supports > j.contradicts and question.kind == "yesno":
         return "supports"
-    if j.neutral >= settings.sure and cue == "supports" and j.answers < settings.answers:
-        return "context"
+    if j.neutral >= settings.sure and cue == "supports" and j.answers < settings.answers \
+            and question.kind == "yesno":
+        return "context"  # (a wh-question's "who denied it?" leaves the report a side)
     return cue
 
 
