@@ -112,6 +112,7 @@ class GenerateSettings:
 
     max_sentences: int = 6  # asked of the model
     max_passage_chars: int = 1600  # one fenced passage (adjacent chunks of an article merged)
+    max_passages: int = 4  # passages sent (more only when the offline answer quotes more articles)
     history_turns: int = 3  # earlier questions shown to the model
     verify: VerifySettings = field(default_factory=VerifySettings)
 
@@ -200,6 +201,7 @@ class GenerativeEngine:
                     done += end
         if failure is None:
             writer.add(verifier.check(split_claims(text[done:])))
+        log.debug("the model wrote: %r", text)
         if not writer.parts:
             return self._fallback(offline, failure, text, writer)
         return writer.finish(offline, failure)
@@ -220,7 +222,8 @@ class GenerativeEngine:
 
     def _passages(self, found: Retrieved) -> list[Passage]:
         """The hits as passages: overlapping or adjacent chunks of one article merged,
-        numbered in rank order."""
+        numbered in rank order after the articles the offline answer quotes (a small model
+        reads few passages well, so at most ``max_passages`` unless more are quoted)."""
         spans: dict[str, list[list[int]]] = {}
         for h in found.hits:
             merged = spans.setdefault(h.article_id, [])
@@ -230,10 +233,16 @@ class GenerativeEngine:
                     break
             else:
                 merged.append([h.start, h.end])
+        # The articles the offline answer quotes come first and are always sent (every side
+        # of a conflict is among them); the others fill up to max_passages.
+        cited = list(dict.fromkeys(c.article_id for c in found.answer.citations if c.article_id in spans))
+        order = cited + [a for a in spans if a not in cited]
         out: list[Passage] = []
         limit = self.settings.max_passage_chars
-        for article_id, merged in spans.items():
-            for start, end in sorted(merged):
+        for article_id in order:
+            for start, end in sorted(spans[article_id]):
+                if len(out) >= self.settings.max_passages and article_id not in cited:
+                    return out
                 out.append(Passage(len(out) + 1, found.articles[article_id], start, min(end, start + limit)))
         return out
 
@@ -307,7 +316,10 @@ class _Writer:
             info = unit.passage.article
             n = self.numbers.setdefault(info.id, len(self.numbers) + 1)
             ev = self.found.evidence_at(info.id, unit.start)
-            stance = ev.stance if ev is not None else classify_stance(unit.text, self.lexicon, relevant=True)
+            # A sentence the offline engine did not score for the question takes no side
+            # unless the model itself cited it for the claim.
+            stance = ev.stance if ev is not None else classify_stance(
+                unit.text, self.lexicon, relevant=not ch.claim.inferred)
             self._cite(n, info, unit.start, unit.end, stance)
             if n not in used:
                 used.append(n)
@@ -342,6 +354,8 @@ class _Writer:
         conflict = offline.status == "conflict" or {"supports", "denies"} <= stances
         notice = (notes[0][:1].upper() + "; ".join(notes)[1:] + ".") if notes else None
         self._emit()
+        if self.problems:
+            log.info("removed from the model's answer: %s", "; ".join(self.problems))
         return replace(offline, answer=" ".join(self.parts), citations=self.citations,
                         status="conflict" if conflict else "answered", engine="llm", notice=notice)
 

@@ -48,7 +48,10 @@ _FRAMING = re.compile(
     r"(?:conflict|disagree|differ|contradict|give different|do not agree)\b[^0-9]*$",
     re.IGNORECASE,
 )
-# Text that addresses a model rather than a reader.
+# Lines a small model copies from the prompt's fences rather than answering: dropped.
+_ECHO = re.compile(r"^\s*(?:</?source\b[^>\n]*>|(?:title|publisher|published|text):.*)\s*$", re.IGNORECASE)
+_LIST_NUMBER = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)")  # "1." opening a list item
+
 # Words that attribute rather than assert: they need not be in the cited sentence.
 _ATTRIBUTION_WORDS = """according said says say told tells tell reported reports report source sources
 article articles wrote writes noted added stated state states claimed claims"""
@@ -65,8 +68,11 @@ class VerifySettings:
     min_score: float = 0.5  # the mean of the two
     context_weight: float = 0.7  # a term found in the headline, publisher or previous sentence only
     # p(contradicts) from which the judgement model's reading of the cited sentence against
-    # the claim rules it out as support ("The Kremlin confirmed the call" citing its denial)
+    # an unattributed claim rules it out as support ("The call took place" citing the denial)
     max_contradiction: float = 0.5
+    # A sentence written without [n] is checked against every passage: the more chances, the
+    # stricter the wording test (it must nearly restate one sentence, as asked by the prompt).
+    min_inferred_overlap: float = 0.8
 
 
 @dataclass
@@ -119,6 +125,7 @@ class Claim:
     text: str  # without its markers
     markers: list[int]
     segments: list[Segment] = field(default_factory=list)
+    inferred: bool = False  # wrote no marker: checked against every passage, the best one cited
 
     @property
     def framing(self) -> bool:
@@ -189,6 +196,7 @@ def complete_claims(text: str) -> tuple[list[Claim], int]:
 
 
 def _claim(piece: str) -> Claim:
+    piece = _LIST_NUMBER.sub("", "\n".join(line for line in piece.split("\n") if not _ECHO.match(line)))
     segments: list[Segment] = []
     markers: list[int] = []
     pos = 0
@@ -265,7 +273,11 @@ class Verifier:
         running go to the embedder together, in one call, for the similarity test.
         """
         candidates: dict[tuple[int, int], list[tuple[Unit, float]]] = {}
-        segments = [seg for c in claims if c.markers for seg in c.segments]
+        for c in claims:
+            if not c.markers and not c.framing and c.text:
+                c.inferred = True
+                c.segments = [Segment(c.text, sorted(self.passages))]
+        segments = [seg for c in claims if c.markers or c.inferred for seg in c.segments]
         for seg in segments:
             for n in seg.markers:
                 if n in self.passages:
@@ -280,10 +292,16 @@ class Verifier:
 
     def _entailed(self, segments: Sequence[Segment], candidates: dict, vectors: dict) -> None:
         """Keep, of each segment's candidates that pass the similarity test, those the
-        judgement model does not read as contradicting the segment (one batch per answer)."""
+        judgement model does not read as contradicting the segment (one batch per answer).
+
+        Only claims stated as fact are judged: the model reads "Peskov denied the call"
+        against Peskov's denial as a contradiction of the call, not as a faithful report,
+        so an attributed claim keeps the term, similarity and denial tests alone."""
         s = self.settings
         asks: list[tuple[tuple[int, int], Unit, float]] = []
         for seg in segments:
+            if set(terms(seg.text, self.lexicon)) & self._attribution or self._denies(seg.text):
+                continue
             vec = vectors.get(id(seg))
             for n in seg.markers:
                 key = (id(seg), n)
@@ -296,6 +314,8 @@ class Verifier:
                         passing.append((unit, overlap))
                 candidates[key] = passing
                 asks += [(key, unit, overlap) for unit, overlap in passing]
+        if not asks:
+            return
         texts = {id(seg): seg.text for seg in segments}
         judged = self.judge.judge([(texts[key[0]], unit.text) for key, unit, _ in asks])
         for key in {key for key, _, _ in asks}:
@@ -306,6 +326,16 @@ class Verifier:
 
     def _check_one(self, claim: Claim, candidates: dict, vectors: dict[int, np.ndarray]) -> Checked:
         checked = Checked(claim)
+        if claim.inferred:  # the one passage sentence that supports it best, by every test
+            (seg,) = claim.segments
+            found = [self._best(vectors.get(id(seg)), candidates.get((id(seg), n), [])) for n in seg.markers]
+            found = [f for f in found if f is not None and f.overlap >= self.settings.min_inferred_overlap]
+            if found:
+                checked.supports.append(max(found, key=lambda f: f.score))
+            else:
+                checked.problems.append("cites no source, and no source supports it")
+                checked.fatal = True
+            return checked
         if not claim.markers:
             if not claim.framing:
                 checked.problems.append("cites no source")
