@@ -217,8 +217,12 @@ def _inside(quote: str, sentence: str) -> bool:
 
 @pytest.mark.parametrize("key", QUESTIONS)
 def test_no_side_the_sources_give_is_dropped(answers, offline_answers, key):
-    """Every stance the offline answer cites (report, denial) reaches the user."""
-    assert {c.stance for c in offline_answers[key].citations} <= {c.stance for c in answers[key].citations}
+    """Every side of a dispute the offline answer cites (report, denial) reaches the user
+    (a wh-question's answer sentence is not a side of a dispute)."""
+    offline = offline_answers[key]
+    sides = {c.stance for c in offline.citations} & {"supports", "denies"} if offline.status == "conflict" \
+        else {c.stance for c in offline.citations} & {"denies"}
+    assert sides <= {c.stance for c in answers[key].citations}
 
 
 @pytest.mark.parametrize("key", CONFLICTS)
