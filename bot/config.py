@@ -18,7 +18,8 @@ from retrieval.errors import ConfigError
 
 ENV_PREFIX = "NEWSBOT_"
 # Environment variables of newsbot that are not config keys.
-OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_EVAL_DIR", "NEWSBOT_API_TOKEN"})
+OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_EVAL_DIR", "NEWSBOT_TRAIN_DIR",
+                       "NEWSBOT_API_TOKEN"})
 
 
 @dataclass(frozen=True)

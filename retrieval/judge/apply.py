@@ -82,6 +82,9 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if not picks:
         return []
     query = question.resolved
+    if question.followup and question.focus and query.endswith(question.text):
+        # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
+        query = query[: -len(question.text)].strip() or query
     if settings.context == "title":
         passages = [f"{e.meta.get('title', '')}: {e.text}" if e.meta.get("title") else e.text for e in picks]
     else:
@@ -105,6 +108,8 @@ def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
     if j is None:
         return settings.hybrid
     if settings.hybrid:
+        if question.focus is not None:
+            return True  # "Who denied it?" is answered beside the report it denies
         return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
     if j.answers >= settings.answers:
         return True
