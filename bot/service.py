@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from .publishers import check_source
 MAX_QUESTION_CHARS = 2000
 # Earlier turns of a conversation carried into a follow-up.
 MAX_HISTORY_TURNS = 6
+ANSWER_WORKERS = 2
 
 
 class Service:
@@ -35,6 +37,10 @@ class Service:
         self.app = app
         self.upload_dir = Path(upload_dir or Path(app.config.store.path).parent / "uploads" / "web")
         self._ingest_lock = threading.Lock()  # one ingest at a time in this process
+        # Questions are computed on a few threads of their own: the work is CPU-bound, so
+        # more threads add no speed, while every thread that runs the models keeps its own
+        # allocator arena (answering on the web server's 40 pool threads grew its memory 2.9x).
+        self._pool = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="newsbot-answer")
 
     # -- questions ------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), *, k: int | None = None,
@@ -50,15 +56,16 @@ class Service:
         for turn in history:
             check_question(turn, "a history turn")
         check_source(self.app.store, source)
-        return self.app.engine.answer(question, list(history)[-MAX_HISTORY_TURNS:],
-                                      k=k, source=source, since=since)
+        return self._pool.submit(self.app.engine.answer, question, list(history)[-MAX_HISTORY_TURNS:],
+                                 k=k, source=source, since=since).result()
 
     def search(self, query: str, *, k: int | None = None, source: str | None = None,
                since: str | None = None) -> list[dict[str, Any]]:
         """The passages retrieved for ``query``, best first, one entry per passage."""
         check_question(query, "the query")
         check_source(self.app.store, source)
-        found = self.app.engine.retrieve(query, k=k, source=source, since=since)
+        found = self._pool.submit(self.app.engine.retrieve, query, k=k, source=source,
+                                  since=since).result()
         out = []
         for hit in found.hits:
             info = found.articles.get(hit.article_id)
