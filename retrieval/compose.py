@@ -84,13 +84,11 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
            judge: JudgeSettings | None = None) -> bool:
     """Whether a sentence bears on the question strongly enough to be quoted.
 
-    With the judgement model (``judge``), the model decides; a sentence must still
-    share a word with the question or be close to it in meaning."""
+    With the judgement model (``judge``), a sentence it reads as beside the question is
+    not, and a denial it is sure of answers a number or date question without a number."""
     if judge is not None:
         if not bears(ev, question, judge):
             return False
-        if not judge.hybrid:
-            return ev.own_coverage > 0 or ev.coverage >= settings.min_coverage or ev.dense >= settings.min_dense
         j = ev.judgement
         if (question.answer_type in ("number", "amount", "date") and j is not None
                 and ev.stance == "denies" and ev.own_coverage > 0

@@ -1,11 +1,13 @@
 """The judgement model in the answer engine: it reads the best candidate sentences
-against the question and decides their stance and whether they answer it.
+against the question and overrides the cue words where it is sure.
 
 Only the few best sentences by the retrieval score are judged (``candidates``, at
-most ``per_article`` of one article), in one batch.  A judged sentence's stance
-becomes the model's (``supports``, ``denies`` or ``context``); its score is moved
-toward the model's reading of how well it answers; sentences left unjudged are
-not quoted.
+most ``per_article`` of one article), in one batch, each with its article's
+headline before it.  Where the model is sure a sentence contradicts the claim it is
+the denying side; where it is sure a sentence supports a yes/no claim it is the
+supporting side; where it reads a sentence as plainly beside the question, that
+sentence is not quoted (:func:`bears`).  Everything else, and every sentence past
+the judged few, keeps the cue-word reading; the order of the evidence is unchanged.
 """
 
 from __future__ import annotations
@@ -23,12 +25,9 @@ class JudgeSettings:
     candidates: int = 24  # sentences judged per question
     per_article: int = 4  # ... at most this many from one article
     answers: float = 0.5  # p(answers) from which a sentence counts as answering
-    stance: float = 0.5  # p(supports) or p(contradicts) from which it takes that side
-    weight: float = 0.0  # share of a sentence's score that follows the judgement (0: order unchanged)
     context: str = "title"  # what the model reads: "sentence", or "title" (headline: sentence)
     sure: float = 0.7  # p(supports) or p(contradicts) from which the model's side overrides the cue words
     irrelevant: float = 0.15  # p(answers) under which (with "neutral" likeliest) a sentence is not quoted
-    hybrid: bool = True  # the model overrides cue words and term overlap where it is sure of itself
 
 
 def candidates(evidence: Sequence[Evidence], settings: JudgeSettings) -> list[Evidence]:
@@ -45,19 +44,9 @@ def candidates(evidence: Sequence[Evidence], settings: JudgeSettings) -> list[Ev
     return out
 
 
-def stance_of(j: Any, question: Question, settings: JudgeSettings) -> str:
-    """``supports``, ``denies`` or ``context`` from a judgement."""
-    if j.contradicts >= settings.stance and j.contradicts >= j.supports:
-        return "denies"
-    if question.kind == "yesno":
-        return "supports" if j.supports >= settings.stance and j.supports >= j.contradicts else "context"
-    # A wh-question has no claim to support: an answering sentence states an answer.
-    return "supports" if j.answers >= settings.answers else "context"
-
-
-def hybrid_stance(cue: str, j: Any, question: Question, settings: JudgeSettings) -> str:
+def judged_stance(cue: str, j: Any, question: Question, settings: JudgeSettings) -> str:
     """The model's side where it is sure; else the side the cue words gave, unless the
-    model reads the sentence as taking no side at all."""
+    model reads a yes/no question's "supporting" sentence as taking no side at all."""
     if j.contradicts >= settings.sure and j.contradicts > j.supports:
         return "denies"
     if j.supports >= settings.sure and j.supports > j.contradicts and question.kind == "yesno":
@@ -68,19 +57,13 @@ def hybrid_stance(cue: str, j: Any, question: Question, settings: JudgeSettings)
     return cue
 
 
-def relevance(j: Any, question: Question) -> float:
-    """How much a judged sentence bears on the question, 0..1."""
-    if question.kind == "yesno":
-        return max(j.answers, j.supports, j.contradicts)
-    return max(j.answers, j.contradicts if j.answers >= 0.3 else 0.0)
-
-
 def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
                    settings: JudgeSettings) -> list[Evidence]:
-    """Judge the candidate sentences; returns only them, re-scored, best first."""
+    """Judge the candidate sentences in place (judgement and stance); returns the
+    evidence, in its order."""
     picks = candidates(evidence, settings)
     if not picks:
-        return []
+        return list(evidence)
     query = question.resolved
     if question.followup and question.focus and query.endswith(question.text):
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
@@ -89,30 +72,16 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         passages = [f"{e.meta.get('title', '')}: {e.text}" if e.meta.get("title") else e.text for e in picks]
     else:
         passages = [e.text for e in picks]
-    for e, j in zip(picks, judge.judge(list(zip([query] * len(picks), passages)))):
+    for e, j in zip(picks, judge.judge([(query, p) for p in passages])):
         e.judgement = j
-        e.stance = hybrid_stance(e.stance, j, question, settings) if settings.hybrid \
-            else stance_of(j, question, settings)
-        e.score = e.score * (1.0 - settings.weight + settings.weight * relevance(j, question))
-    if settings.hybrid:  # sentences past the judged few keep their cue-word reading
-        picked = {id(e) for e in picks}
-        picks += [e for e in evidence if id(e) not in picked]
-    picks.sort(key=lambda e: (-e.score, e.start))
-    return picks
+        e.stance = judged_stance(e.stance, j, question, settings)
+    return list(evidence)
 
 
 def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
-    """Whether the model reads a judged sentence as bearing on the question (in hybrid
-    mode: whether it does not read it as plainly beside the question)."""
+    """Whether a sentence may be quoted as far as the model is concerned: unless it
+    was judged and read as plainly beside the question."""
     j = e.judgement
-    if j is None:
-        return settings.hybrid
-    if settings.hybrid:
-        if question.focus is not None:
-            return True  # "Who denied it?" is answered beside the report it denies
-        return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
-    if j.answers >= settings.answers:
-        return True
-    if question.kind == "yesno":
-        return max(j.supports, j.contradicts) >= settings.stance and j.neutral < 0.5
-    return j.contradicts >= settings.stance and j.answers >= 0.3
+    if j is None or question.focus is not None:
+        return True  # unjudged; or "Who denied it?", answered beside the report it denies
+    return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
