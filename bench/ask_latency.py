@@ -56,7 +56,7 @@ def questions(eval_dir: Path, n: int) -> list[str]:
 def build(store_dir: Path, chunks: int, eval_dir: Path, embedder) -> None:
     from ingest.pipeline import Ingestor
     from ingest.types import RawArticle
-    from retrieval.store import Store, embedded_client
+    from retrieval.index.store import Store, embedded_client
 
     store = Store(embedded_client(store_dir), COLLECTION, embedder.model_name)
     if store.chunk_count() >= chunks:
@@ -92,7 +92,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def cold(store_dir: Path, question: str) -> dict[str, float]:
     model_code = (
         "from sentence_transformers import SentenceTransformer\n"
-        "from retrieval.embeddings import resolve_model\n"
+        "from retrieval.index.embeddings import resolve_model\n"
         "SentenceTransformer(resolve_model('all-MiniLM-L6-v2'), device='cpu').encode(['x'])\n"
     )
     out = {}
@@ -131,9 +131,9 @@ def main() -> None:
 
     from langchain_chroma import Chroma
 
-    from retrieval.chain import AnswerEngine
-    from retrieval.embeddings import SentenceEmbedder
-    from retrieval.store import Store, embedded_client
+    from retrieval.engine.engine import AnswerEngine
+    from retrieval.index.embeddings import SentenceEmbedder
+    from retrieval.index.store import Store, embedded_client
 
     embedder = SentenceEmbedder()
     started = time.perf_counter()

@@ -17,7 +17,7 @@ def _records(eval_dir: Path, name: str) -> list[dict]:
 def dev_sentences(eval_dir: Path, wiki_fields: Sequence[str], min_len: int, max_len: int) -> list[str]:
     """The distinct sentences of WikiContradict passages (``wiki_fields``) and RAMDocs
     documents between ``min_len`` and ``max_len`` characters, sorted."""
-    from retrieval.text import sentence_spans
+    from retrieval.common.text import sentence_spans
 
     texts = [rec[f] for rec in _records(eval_dir, FILES[0]) for f in wiki_fields]
     texts += [d["text"] for rec in _records(eval_dir, FILES[1]) for d in rec["documents"]]

@@ -46,8 +46,8 @@ from discord.webhook.async_ import AsyncWebhookAdapter, async_context  # noqa: E
 
 from bot.discord_bot import NewsBot  # noqa: E402
 from bot.discord_support import DiscordSettings  # noqa: E402
-from retrieval.answer import Answer, Citation  # noqa: E402
-from retrieval.chain import AnswerEngine  # noqa: E402
+from retrieval.engine.answer import Answer, Citation  # noqa: E402
+from retrieval.engine.engine import AnswerEngine  # noqa: E402
 
 _ids = itertools.count(10_000)
 

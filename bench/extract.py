@@ -223,7 +223,7 @@ def run_trafilatura(page: bytes, url: str) -> Extracted:
 def newsbot_runner():
     from ingest.fetch import Fetcher, FetchResult
     from ingest.readers import ReaderOptions, iter_articles
-    from retrieval.errors import SourceError
+    from retrieval.common.errors import SourceError
 
     class CachedPages(Fetcher):
         """Serves the cached page for its URL, as a web server sending text/html would."""

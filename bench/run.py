@@ -63,7 +63,7 @@ SEED = 2026
 
 
 def natural_articles(eval_dir: Path) -> list[dict]:
-    from retrieval.text import content_hash
+    from retrieval.common.text import content_hash
 
     seen: set[str] = set()
     out: list[dict] = []
@@ -90,7 +90,7 @@ def natural_articles(eval_dir: Path) -> list[dict]:
 
 
 def build_corpus(eval_dir: Path, n: int) -> tuple[list[dict], dict]:
-    from retrieval.text import sentence_spans
+    from retrieval.common.text import sentence_spans
 
     natural = natural_articles(eval_dir)
     rng = random.Random(SEED)
@@ -149,7 +149,7 @@ def peak_rss_mb() -> float:
 
 
 def model_path() -> str:
-    from retrieval.embeddings import resolve_model
+    from retrieval.index.embeddings import resolve_model
 
     return resolve_model("all-MiniLM-L6-v2")
 
@@ -190,7 +190,7 @@ def worker_ceiling(args) -> dict:
         model = SentenceTransformer(model_path(), device="cpu")
         batch = 64
     else:
-        from retrieval.embeddings import SentenceEmbedder
+        from retrieval.index.embeddings import SentenceEmbedder
 
         embedder = SentenceEmbedder(backend="onnx", batch_size=args.batch_size)
         model, batch = embedder.model, args.batch_size
@@ -211,8 +211,8 @@ def worker_newsbot(args) -> dict:
     t0 = time.perf_counter()
     from ingest.pipeline import Ingestor
     from ingest.types import RawArticle
-    from retrieval.embeddings import SentenceEmbedder
-    from retrieval.store import Store, embedded_client
+    from retrieval.index.embeddings import SentenceEmbedder
+    from retrieval.index.store import Store, embedded_client
 
     import chromadb  # noqa: F401  (imported by the baseline's load phase too)
 
@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         # The onnx export is made once, outside the timings (a first use pays it once).
         t = time.perf_counter()
         prep = subprocess.run([sys.executable, "-c", (
-            "import time; from retrieval.embeddings import SentenceEmbedder as S; "
+            "import time; from retrieval.index.embeddings import SentenceEmbedder as S; "
             f"e = S(backend={args.backend!r}); e.embed_query('x'); print(e.active_backend)")],
             cwd=ROOT, env=env, capture_output=True, text=True)
         prepare_s = time.perf_counter() - t

@@ -78,8 +78,8 @@ def fill(store, n_chunks: int, pool: list[str], vectors, start: int = 0) -> None
     """Add filler articles of 3 chunks each until the store holds ``n_chunks`` chunks."""
     import numpy as np
 
-    from retrieval.store import Article, Chunk
-    from retrieval.text import content_hash
+    from retrieval.index.store import Article, Chunk
+    from retrieval.common.text import content_hash
 
     rng = random.Random(SEED + start)
     i = start
@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--fill-to", type=int, default=None, help=argparse.SUPPRESS)  # child: fill, exit
     args = parser.parse_args()
     if args.fill_to is not None:  # a child process writes the filler, as another writer would
-        from retrieval.embeddings import SentenceEmbedder
+        from retrieval.index.embeddings import SentenceEmbedder
 
         pool = sentence_pool(args.eval_dir)
         app = open_app(dict(os.environ), SentenceEmbedder())
@@ -261,7 +261,7 @@ def main() -> None:
         args.small, args.large, args.questions, args.ingest_articles = 2_000, 20_000, 30, 100
         args.shard_chunks = 5_000
 
-    from retrieval.embeddings import SentenceEmbedder
+    from retrieval.index.embeddings import SentenceEmbedder
 
     embedder = SentenceEmbedder()
     pool = sentence_pool(args.eval_dir)

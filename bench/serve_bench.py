@@ -50,8 +50,8 @@ CANONICAL = "Did the call happen?"
 def build_store(store_dir: Path, chunks: int, eval_dir: Path) -> None:
     from bot.evaluate import read_sample_articles
     from ingest.pipeline import Ingestor
-    from retrieval.embeddings import SentenceEmbedder
-    from retrieval.store import Store, embedded_client
+    from retrieval.index.embeddings import SentenceEmbedder
+    from retrieval.index.store import Store, embedded_client
 
     embedder = SentenceEmbedder()
     store = Store(embedded_client(store_dir), COLLECTION, embedder.model_name)

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Iterator
 
-from retrieval.store import DEFAULT_SHARD_CHUNKS
+from retrieval.index.store import DEFAULT_SHARD_CHUNKS
 
-from .config import Config
+from bot.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class App:
 
     @cached_property
     def embedder(self):
-        from retrieval.embeddings import SentenceEmbedder
+        from retrieval.index.embeddings import SentenceEmbedder
 
         emb = self.config.embedding
         return SentenceEmbedder(
@@ -50,7 +50,7 @@ class App:
 
     @cached_property
     def client(self):
-        from retrieval.store import embedded_client, server_client
+        from retrieval.index.store import embedded_client, server_client
 
         st = self.config.store
         if st.mode == "server":
@@ -64,7 +64,7 @@ class App:
 
     @cached_property
     def store(self):
-        from retrieval.store import Store
+        from retrieval.index.store import Store
 
         st = self.config.store
         return Store(self.client, st.collection, self.config.embedding.model,
@@ -91,29 +91,29 @@ class App:
 
     def engine_for(self, store, cache_dir=None):
         """An answer engine over ``store``, configured like the main one."""
-        from retrieval.chain import AnswerEngine, EngineSettings
-        from retrieval.judge.apply import JudgeSettings
+        from retrieval.engine.engine import AnswerEngine, EngineSettings
+        from retrieval.engine.judging import JudgeSettings
 
         settings = EngineSettings(k=self.config.retrieval.k, cache_dir=cache_dir,
                                   judge=JudgeSettings(candidates=self.config.judge.candidates))
         offline = AnswerEngine(store, self.embedder, judge=self.judge, settings=settings)
         if self.chat_model is None:
             return offline
-        from retrieval.generate import GenerativeEngine
+        from retrieval.engine.generate import GenerativeEngine
 
         return GenerativeEngine(offline, self.chat_model, prompts=self.prompts)
 
     @cached_property
     def chat_model(self):
         """The LangChain chat model of ``[llm]``; ``None`` for ``provider = "none"``."""
-        from retrieval.llm import LLMSettings, build_chat_model
+        from retrieval.engine.llm import LLMSettings, build_chat_model
 
         return build_chat_model(LLMSettings.from_config(self.config.llm))
 
     @cached_property
     def prompts(self):
         """The generative engine's prompt templates (``[llm] prompt_dir`` or the packaged ones)."""
-        from retrieval.generate import load_prompts
+        from retrieval.engine.generate import load_prompts
 
         return load_prompts(self.config.llm.prompt_dir or None)
 
@@ -138,7 +138,7 @@ class App:
 
         A Chroma server serialises writers itself: no lock in server mode.
         """
-        from retrieval.store import WriteLock
+        from retrieval.index.store import WriteLock
 
         if self.config.store.mode == "server":
             yield

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from retrieval.errors import NewsbotError
+from retrieval.common.errors import NewsbotError
 
-from .cli import config_option, make_app
-from .publishers import check_source
-from .render import console, echo_json, render_answer
+from bot.options import config_option, make_app
+from bot.publishers import check_source
+from bot.render import console, echo_json, render_answer
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 Nothing here answers questions: the front ends call
 ``AnswerEngine.answer(question, history)`` and use these helpers to show
-the :class:`~retrieval.answer.Answer` it returns, to split long replies,
+the :class:`~retrieval.engine.answer.Answer` it returns, to split long replies,
 to remember conversations and to run an ingest in-process.
 """
 
@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Hashable, Sequence
 
-from retrieval.answer import Answer, Citation
+from retrieval.engine.answer import Answer, Citation
 
 #: One turn of a conversation, as ``AnswerEngine.answer`` takes it.
 Turn = tuple[str, Answer]

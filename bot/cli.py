@@ -12,9 +12,17 @@ from pathlib import Path
 
 import click
 
-from retrieval.errors import NewsbotError
+from retrieval.common.errors import NewsbotError
 
-from .config import default_config_path, load_config
+from bot.ask_cmd import ask
+from bot.discord_cmd import discord_command
+from bot.docs_cmd import docs
+from bot.eval_cmd import eval_command
+from bot.ingest_cmd import ingest
+from bot.mcp_cmd import mcp_command
+from bot.options import config_option
+from bot.repl_cmd import repl
+from bot.serve_cmd import serve
 
 
 class NewsbotGroup(click.Group):
@@ -27,31 +35,13 @@ class NewsbotGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         except Exception as exc:
-            from retrieval.store import as_store_error
+            from retrieval.index.store import as_store_error
 
             lost = as_store_error(exc)
             if lost is None:
                 raise
             click.echo(f"Error: {lost}", err=True)
             sys.exit(1)
-
-
-def config_option(func):
-    """``--config PATH`` on the group and on every command (the later wins)."""
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Configuration file (default: $NEWSBOT_CONFIG, else ./config.toml).",
-    )(func)
-
-
-def make_app(ctx: click.Context, config_path: Path | None):
-    from .app import App
-
-    path = config_path or ctx.find_root().params.get("config_path") or default_config_path()
-    return App(load_config(path), **(ctx.find_root().obj or {}))
 
 
 @click.group(cls=NewsbotGroup)
@@ -66,18 +56,5 @@ def main() -> None:
     cli(prog_name="newsbot")
 
 
-def _register() -> None:
-    from .ask_cmd import ask
-    from .discord_cmd import discord_command
-    from .docs_cmd import docs
-    from .eval_cmd import eval_command
-    from .ingest_cmd import ingest
-    from .mcp_cmd import mcp_command
-    from .repl_cmd import repl
-    from .serve_cmd import serve
-
-    for command in (ingest, ask, docs, repl, discord_command, eval_command, serve, mcp_command):
-        cli.add_command(command)
-
-
-_register()
+for _command in (ingest, ask, docs, repl, discord_command, eval_command, serve, mcp_command):
+    cli.add_command(_command)

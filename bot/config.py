@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping
 
-from retrieval.errors import ConfigError
+from retrieval.common.errors import ConfigError
 
 ENV_PREFIX = "NEWSBOT_"
 # Environment variables of newsbot that are not config keys.

@@ -1,5 +1,5 @@
 """The Discord front end: a ``commands.Bot`` with one cog, a thin adapter over
-:meth:`retrieval.chain.AnswerEngine.answer`.
+:meth:`retrieval.engine.engine.AnswerEngine.answer`.
 
 * Slash commands ``/ask``, ``/sources``, ``/ingest`` and ``/help``; the bot
   also answers when mentioned (in a new thread it starts, when allowed), in
@@ -33,11 +33,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from retrieval.answer import Answer
-from retrieval.errors import NewsbotError
+from retrieval.engine.answer import Answer
+from retrieval.common.errors import NewsbotError
 
-from .chat import DISCORD_LIMIT, Conversations, IngestReport, split_message
-from .discord_support import (
+from bot.chat import DISCORD_LIMIT, Conversations, IngestReport, split_message
+from bot.discord_support import (
     HELP_TEXT,
     INGEST_REFUSED,
     NO_MENTIONS,
@@ -394,7 +394,7 @@ class NewsBot(commands.Bot):
 
 def build_bot(app: Any, **options: Any) -> NewsBot:
     """The bot for an :class:`bot.app.App` (its engine, store and ingest pipeline)."""
-    from .chat import ingest_runner
+    from bot.chat import ingest_runner
 
     return NewsBot(
         engine=app.engine,

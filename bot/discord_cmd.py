@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import config_option, make_app
+from bot.options import config_option, make_app
 
 
 @click.command("discord")
@@ -20,7 +20,7 @@ def discord_command(ctx: click.Context, config_path: Path | None) -> None:
     config.toml (who may ingest, cooldown, concurrent answers, threads).
     Stop it with Ctrl-C.
     """
-    from .discord_bot import build_bot, run_bot, token_from_env
+    from bot.discord_bot import build_bot, run_bot, token_from_env
 
     token = token_from_env()  # fail fast, before loading the model
     app = make_app(ctx, config_path)

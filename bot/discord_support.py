@@ -16,10 +16,10 @@ from typing import Any, Callable, Mapping, Sequence
 import discord
 from discord import app_commands
 
-from retrieval.answer import Answer
-from retrieval.errors import NewsbotError
+from retrieval.engine.answer import Answer
+from retrieval.common.errors import NewsbotError
 
-from .chat import nice_date, no_unfurl, source_line, source_parts, split_message
+from bot.chat import nice_date, no_unfurl, source_line, source_parts, split_message
 
 TOKEN_ENV = "DISCORD_TOKEN"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -226,7 +226,7 @@ def url_refusal(url: str) -> str | None:
     Only web links come from chat: never a path on the bot's machine, ``-`` (its standard
     input) or another scheme.  Where the link points is checked when it is fetched.
     """
-    from .service import is_web_link
+    from bot.service import is_web_link
 
     if is_web_link(url.strip()):
         return None

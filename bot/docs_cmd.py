@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .cli import config_option, make_app
-from .render import console, echo_json, literal, short_date
+from bot.options import config_option, make_app
+from bot.render import console, echo_json, literal, short_date
 
 
 @click.group()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import config_option, make_app
+from bot.options import config_option, make_app
 
 
 @click.command("eval")

@@ -40,8 +40,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from retrieval.answer import Answer
-from retrieval.errors import ConfigError
+from retrieval.engine.answer import Answer
+from retrieval.common.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SAMPLE_DIR = REPO_ROOT / "data" / "sample"
@@ -74,7 +74,7 @@ def read_sample_articles(folder: Path = DEFAULT_SAMPLE_DIR) -> list[Any]:
     """The articles of a folder, read by the project's readers (as ``newsbot ingest`` does)."""
     from ingest.readers import ReaderOptions, iter_articles
 
-    from retrieval.errors import SourceError
+    from retrieval.common.errors import SourceError
 
     out = []
     for item in iter_articles([str(folder)], ReaderOptions(allow_urls=False)):
@@ -88,7 +88,7 @@ def build_store(folder: Path, articles: Iterable[Any], embedder: Any, collection
     """A fresh store in ``folder`` holding ``articles`` (through the ingest pipeline)."""
     from ingest.pipeline import Ingestor
 
-    from retrieval.store import Store, embedded_client
+    from retrieval.index.store import Store, embedded_client
 
     store = Store(embedded_client(Path(folder)), collection, embedder.model_name)
     summary = Ingestor(store, embedder, chunk_size=CHUNK_SIZE, overlap=CHUNK_OVERLAP).ingest(articles)
@@ -99,7 +99,7 @@ def build_store(folder: Path, articles: Iterable[Any], embedder: Any, collection
 
 def article_ids(store: Any, locations: Iterable[str]) -> dict[str, str]:
     """Location -> stored article id (aliases followed to the article they copy)."""
-    from retrieval.store import location_id
+    from retrieval.index.store import location_id
 
     locations = list(locations)
     ids = {loc: location_id(loc) for loc in locations}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from .chat import json_summary
-from .cli import config_option, make_app
-from .render import console, echo_json, literal
+from bot.chat import json_summary
+from bot.options import config_option, make_app
+from bot.render import console, echo_json, literal
 
 
 @click.command()
@@ -129,7 +129,7 @@ def _repeat(app, sources, watch: bool, every: str | None, cycles: int | None) ->
 
     from ingest.readers import iter_articles
     from ingest.schedule import missing_files, parse_interval
-    from retrieval.errors import NewsbotError, StoreLockedError
+    from retrieval.common.errors import NewsbotError, StoreLockedError
 
     if "-" in sources:
         raise click.UsageError("stdin (-) cannot be ingested repeatedly")
@@ -160,7 +160,7 @@ def _repeat(app, sources, watch: bool, every: str | None, cycles: int | None) ->
             except NewsbotError as exc:
                 err.print(literal(f"{stamp} cycle {n}: error: {exc}"))
             except Exception as exc:  # a Chroma server that went away: try again next cycle
-                from retrieval.store import as_store_error
+                from retrieval.index.store import as_store_error
 
                 if (lost := as_store_error(exc)) is None:
                     raise

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .cli import config_option, make_app
+from bot.options import config_option, make_app
 
 
 def build_mcp_server(service: Any):
@@ -58,7 +58,7 @@ def mcp_command(ctx: click.Context, config_path: Path | None) -> None:
 
     Point an MCP client (Claude Desktop, an agent) at the command `newsbot mcp`.
     """
-    from .service import Service
+    from bot.service import Service
 
     app = make_app(ctx, config_path)
     app.preload_store()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from retrieval.errors import NewsbotError
+from retrieval.common.errors import NewsbotError
 
 # Known publishers listed in the error when none is close to the name given.
 _LISTED = 8

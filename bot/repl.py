@@ -1,5 +1,5 @@
 """The local REPL: questions and follow-ups in a terminal, a thin adapter over
-:meth:`retrieval.chain.AnswerEngine.answer`.
+:meth:`retrieval.engine.engine.AnswerEngine.answer`.
 
 A :class:`Repl` holds one session (its history and last answer) and writes
 to a rich ``Console``; it reads lines from any object with a ``read()``
@@ -19,11 +19,11 @@ from typing import Any, Callable, Protocol, Sequence, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from retrieval.answer import Answer
-from retrieval.errors import NewsbotError
+from retrieval.engine.answer import Answer
+from retrieval.common.errors import NewsbotError
 
-from .chat import IngestReport, Turn, nice_date, passage_around
-from .render import render_answer, source_line
+from bot.chat import IngestReport, Turn, nice_date, passage_around
+from bot.render import render_answer, source_line
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import config_option, make_app
+from bot.options import config_option, make_app
 
 
 def default_history_file() -> Path:
@@ -33,9 +33,9 @@ def repl(ctx: click.Context, plain: bool, history_file: Path | None, config_path
     (not a terminal) each line is a question or command and the output is
     plain text: the answer, its sources, then a blank line.
     """
-    from .chat import ingest_runner
-    from .render import console
-    from .repl import PromptInput, Repl, StreamInput
+    from bot.chat import ingest_runner
+    from bot.render import console
+    from bot.repl import PromptInput, Repl, StreamInput
 
     app = make_app(ctx, config_path)
     app.preload_store()  # Chroma's indexes load while the model does

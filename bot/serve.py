@@ -33,9 +33,9 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from retrieval.errors import NewsbotError, NotFoundError, StoreError
+from retrieval.common.errors import NewsbotError, NotFoundError, StoreError
 
-from .service import Service, check_url
+from bot.service import Service, check_url
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def ask_options(body: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- handlers ----------------------------------------------------------------------------------
 def build_routes(service: Service, settings: ServeSettings, environ: Mapping[str, str]) -> list:
-    from .serve_openai import openai_routes
+    from bot.serve_openai import openai_routes
 
     async def page(request: Request) -> Response:
         response = FileResponse(STATIC / "index.html")
@@ -263,7 +263,7 @@ async def on_http_error(request: Request, exc: HTTPException) -> Response:
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:
-    from retrieval.store import as_store_error
+    from retrieval.index.store import as_store_error
 
     lost = as_store_error(exc)
     if lost is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import config_option, make_app
+from bot.options import config_option, make_app
 
 
 @click.command()
@@ -25,7 +25,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, config_path: P
     """
     import uvicorn
 
-    from .serve import ServeSettings, create_app
+    from bot.serve import ServeSettings, create_app
 
     app = make_app(ctx, config_path)
     settings = ServeSettings.from_config(app.config.serve)

@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .chat import source_line
-from .serve import ApiError, ask_options, json_body, option
-from .service import Service
+from bot.chat import source_line
+from bot.serve import ApiError, ask_options, json_body, option
+from bot.service import Service
 
 MODEL = "newsbot"
 STARTED = int(time.time())

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
-from retrieval.errors import NewsbotError
+from retrieval.common.errors import NewsbotError
 
-from .publishers import check_source
+from bot.publishers import check_source
 
 # Longest question or history turn accepted, in characters.
 MAX_QUESTION_CHARS = 2000
@@ -50,7 +50,7 @@ class Service:
 
     def answer(self, question: str, history: Sequence[str] = (), *, k: int | None = None,
                source: str | None = None, since: str | None = None):
-        """The engine's :class:`~retrieval.answer.Answer`; ``history`` holds the earlier
+        """The engine's :class:`~retrieval.engine.answer.Answer`; ``history`` holds the earlier
         questions of the conversation, oldest first."""
         check_question(question)
         for turn in history:
@@ -107,7 +107,7 @@ class Service:
         store's write lock; the summary as ``newsbot ingest --json`` prints it."""
         from ingest.readers import ReadLog, iter_articles
 
-        from .chat import json_summary
+        from bot.chat import json_summary
 
         log = ReadLog()
         with self._ingest_lock, self.app.writing():

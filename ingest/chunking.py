@@ -1,6 +1,6 @@
 """Sentence-aware chunking with overlap.
 
-Sentences (from :func:`retrieval.text.sentence_spans`) are packed into chunks
+Sentences (from :func:`retrieval.common.text.sentence_spans`) are packed into chunks
 of at most ``size`` characters; each chunk after the first starts with the
 last sentences of the previous one, up to ``overlap`` characters.  A sentence
 longer than ``size`` is cut at word boundaries.  Every chunk is a verbatim
@@ -9,7 +9,7 @@ slice ``text[start:end]`` of the article.
 
 from __future__ import annotations
 
-from retrieval.text import Span, sentence_spans
+from retrieval.common.text import Span, sentence_spans
 
 
 def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ from ingest.dates import normalize_date
 from ingest.decoding import bom_encoding, codec_name, guess_encoding
 from ingest.reading import Origin, ReadLog
 from ingest.records import as_text
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*>")
 _DECLARED_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")

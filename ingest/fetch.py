@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from retrieval.errors import FetchError
+from retrieval.common.errors import FetchError
 
 # The status codes after which a ``Location`` header is followed.
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -18,7 +18,7 @@ from trafilatura.utils import load_html
 
 from ingest.meta import clean_field, is_person, split_people, strip_site_name
 from ingest.pagemeta import PageMeta, read_page_meta
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 _HIDDEN_XPATH = (
     "//*[@hidden] | //*[@aria-hidden='true'] | //template | //noscript"

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
-from retrieval.errors import SourceError
-from retrieval.store import Article, Chunk, Store, location_id
-from retrieval.text import content_hash
+from retrieval.common.errors import SourceError
+from retrieval.index.store import Article, Chunk, Store, location_id
+from retrieval.common.text import content_hash
 
-from .chunking import chunk_spans
-from .types import RawArticle
+from ingest.chunking import chunk_spans
+from ingest.types import RawArticle
 
 OUTCOMES = ("added", "updated", "unchanged", "aliased", "failed")
 

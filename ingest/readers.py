@@ -42,7 +42,7 @@ from ingest.records import capped, document_records, json_articles, line_records
 from ingest.text import capped_title, text_article
 from ingest.text import title_from_body as _title_from_body
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 __all__ = ["ReadLog", "ReaderOptions", "Skipped", "count_hint", "html_to_text", "iter_articles", "normalize_date"]
 

@@ -18,7 +18,7 @@ from ingest.decoding import normalize_newlines
 from ingest.reading import Origin, ReadLog
 from ingest.text import title_from_body
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from retrieval.errors import ConfigError
-from retrieval.store import Article, Store
+from retrieval.common.errors import ConfigError
+from retrieval.index.store import Article, Store
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -8,7 +8,7 @@ from ingest.dates import normalize_date
 from ingest.decoding import normalize_newlines
 from ingest.reading import Origin
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 # A first line longer than this is a paragraph, not a title.
 _MAX_TITLE_CHARS = 200

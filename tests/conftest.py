@@ -45,7 +45,7 @@ def isolated(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def embedder():
     """The real default embedding model, loaded once for the whole session."""
-    from retrieval.embeddings import SentenceEmbedder
+    from retrieval.index.embeddings import SentenceEmbedder
 
     emb = SentenceEmbedder()
     emb.embed_query("warm up")
@@ -190,7 +190,7 @@ def sample_store(embedder, tmp_path_factory):
 def engine(sample_store, embedder, judge, tmp_path_factory):
     """The answer engine over the sample store, with the judgement model and an on-disk
     BM25 cache."""
-    from retrieval.chain import AnswerEngine
+    from retrieval.engine.engine import AnswerEngine
 
     return AnswerEngine(sample_store, embedder, judge=judge,
                         cache_dir=tmp_path_factory.mktemp("bm25-cache"))

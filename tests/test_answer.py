@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from retrieval.answer import STANCES, STATUSES, Answer
-from retrieval.errors import NewsbotError
+from retrieval.engine.answer import STANCES, STATUSES, Answer
+from retrieval.common.errors import NewsbotError
 
 CANONICAL = "Did the call happen?"
 
@@ -177,8 +177,8 @@ def test_runnable_takes_question_and_history(engine):
 
 
 def test_lexical_index_is_cached_on_disk(sample_store, embedder, tmp_path, monkeypatch):
-    from retrieval.chain import AnswerEngine
-    from retrieval.lexical import ShardPart
+    from retrieval.engine.engine import AnswerEngine
+    from retrieval.index.lexical import ShardPart
 
     first = AnswerEngine(sample_store, embedder, cache_dir=tmp_path)
     expected = first.answer(CANONICAL).to_dict()
@@ -196,7 +196,7 @@ def test_lexical_index_is_cached_on_disk(sample_store, embedder, tmp_path, monke
 def test_wire_copy_is_collapsed_onto_one_citation(embedder, tmp_path, stem_of):
     from dataclasses import replace
 
-    from retrieval.chain import AnswerEngine
+    from retrieval.engine.engine import AnswerEngine
     from bot.evaluate import build_store, read_sample_articles
 
     articles = read_sample_articles()
@@ -210,9 +210,9 @@ def test_wire_copy_is_collapsed_onto_one_citation(embedder, tmp_path, stem_of):
 
 
 def test_empty_store_is_a_user_error(embedder, tmp_path):
-    from retrieval.chain import AnswerEngine
-    from retrieval.errors import StoreError
-    from retrieval.store import Store, embedded_client
+    from retrieval.engine.engine import AnswerEngine
+    from retrieval.common.errors import StoreError
+    from retrieval.index.store import Store, embedded_client
 
     store = Store(embedded_client(tmp_path / "empty"), "news", embedder.model_name)
     with pytest.raises(StoreError, match="newsbot ingest"):

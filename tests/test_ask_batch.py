@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 
 def test_a_question_with_control_characters_is_answered_like_the_clean_one(engine):

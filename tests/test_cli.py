@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import cli
 
-from .conftest import SAMPLE, SEED
+from tests.conftest import SAMPLE, SEED
 
 
 def all_commands(group: click.Group, prefix=()):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.embedded_only  # printing does not depend on the store mode
 

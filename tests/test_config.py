@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SCHEMA, load_config
-from retrieval.errors import ConfigError
+from retrieval.common.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 

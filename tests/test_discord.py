@@ -37,9 +37,9 @@ from bot.chat import IngestReport, ingest_runner
 from bot.config import load_config
 from bot.discord_bot import NewsBot, NewsTree, _serve
 from bot.discord_support import GENERIC_ERROR, DiscordSettings, RedactFilter, token_from_env
-from retrieval.answer import Answer, Citation
-from retrieval.chain import AnswerEngine
-from retrieval.errors import NewsbotError
+from retrieval.engine.answer import Answer, Citation
+from retrieval.engine.engine import AnswerEngine
+from retrieval.common.errors import NewsbotError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 ROLE_ID = 424242424242424242

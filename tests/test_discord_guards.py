@@ -16,10 +16,10 @@ from bot.app import App
 from bot.chat import IngestReport, ingest_runner
 from bot.config import load_config
 from ingest.pipeline import IngestSummary, Outcome
-from retrieval.errors import ConfigError
-from retrieval.store import Store, embedded_client
+from retrieval.common.errors import ConfigError
+from retrieval.index.store import Store, embedded_client
 
-from .test_discord import ScriptedEngine, make_harness
+from tests.test_discord import ScriptedEngine, make_harness
 
 URL_REFUSAL = ("Sorry: `url` must be an http(s) link such as https://example.com/story; "
                "to add a file, attach it as `file`.")

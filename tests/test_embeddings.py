@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from retrieval.embeddings import SentenceEmbedder, onnx_cache_dir, resolve_model
-from retrieval.errors import ConfigError
+from retrieval.index.embeddings import SentenceEmbedder, onnx_cache_dir, resolve_model
+from retrieval.common.errors import ConfigError
 
 TEXTS = [
     "Kremlin denies Putin and Trump spoke on the phone.",

@@ -35,7 +35,7 @@ def test_sample_suite_passes_in_full(engine, sample_store):
                     reason="the public dev sets (../shared/eval or $NEWSBOT_EVAL_DIR) are absent")
 def test_dev_set_smoke(embedder, tmp_path):
     """Ten WikiContradict records end to end: store, answers, verbatim quotes, scores."""
-    from retrieval.chain import AnswerEngine
+    from retrieval.engine.engine import AnswerEngine
     from bot.evaluate import article_ids, build_store, score_wikicontradict, wikicontradict_articles
 
     recs = read_jsonl(eval_dir() / "wikicontradict-dev.jsonl", limit=10)

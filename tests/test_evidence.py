@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from retrieval.answer import Answer, Citation
-from retrieval.evidence import analyze, claim_date, classify_stance, find_speaker
-from retrieval.search import Hit, HybridSearcher
-from retrieval.terms import load_lexicon, terms
+from retrieval.engine.answer import Answer, Citation
+from retrieval.engine.evidence import analyze, claim_date, classify_stance, find_speaker
+from retrieval.engine.search import Hit, HybridSearcher
+from retrieval.common.terms import load_lexicon, terms
 
 LEX = load_lexicon()
 
@@ -155,7 +155,7 @@ def test_wikicontradict_side_needs_its_answer_or_half_its_statement():
 
 # -- composition ------------------------------------------------------------------------
 def _ev(article: str, text: str, start: int, score: float, question, **kw):
-    from retrieval.evidence import Evidence, _carries_type
+    from retrieval.engine.evidence import Evidence, _carries_type
 
     typed = _carries_type(question, text, LEX)
     fields = dict(article_id=article, start=start, end=start + len(text), text=text,
@@ -167,14 +167,14 @@ def _ev(article: str, text: str, start: int, score: float, question, **kw):
 
 
 def _info(article: str, text: str):
-    from retrieval.compose import ArticleInfo
+    from retrieval.engine.compose import ArticleInfo
 
     return ArticleInfo(id=article, title=article, source="Wire", published=None, url=None,
                        path=None, text=text)
 
 
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
-    from retrieval.evidence import gather
+    from retrieval.engine.evidence import gather
 
     text = ("Judge Cummings served in Chicago. He was confirmed by the Senate on August 10, "
             "1966, and received his commission the next day.")
@@ -194,7 +194,7 @@ def test_sentence_running_over_a_chunk_edge_is_kept_whole():
 def test_different_answers_are_listed_each_with_its_article():
     """Several articles giving different years: one quote (the answer-bearing
     sentence) per article, one attribution for one publisher, every year shown."""
-    from retrieval.compose import ComposeSettings, compose
+    from retrieval.engine.compose import ComposeSettings, compose
 
     q = analyze("When was the Earle House built?", [], LEX)
     q.weights = {t: 1.0 for t in q.terms}
@@ -225,7 +225,7 @@ def test_different_answers_are_listed_each_with_its_article():
 def test_a_differing_answer_from_a_close_article_makes_a_conflict():
     """An article close in meaning (dense similarity) whose figure differs is the
     other side, though it shares fewer words with the question."""
-    from retrieval.compose import ComposeSettings, compose
+    from retrieval.engine.compose import ComposeSettings, compose
 
     q = analyze("Was Muhammad III of Alamut born in 1213?", [], LEX)
     q.weights = {t: 1.0 for t in q.terms}
@@ -242,7 +242,7 @@ def test_a_differing_answer_from_a_close_article_makes_a_conflict():
 
 
 def test_a_short_quote_takes_in_its_paragraph_but_not_a_caption():
-    from retrieval.compose import _quote_span
+    from retrieval.engine.compose import _quote_span
 
     q = analyze("Did the Grand Hotel reopen?", [], LEX)
     q.weights = {t: 1.0 for t in q.terms}

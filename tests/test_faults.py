@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from retrieval.store import Store, WriteLock, embedded_client
+from retrieval.index.store import Store, WriteLock, embedded_client
 
-from .conftest import REPO, newsbot_subprocess_cmd
+from tests.conftest import REPO, newsbot_subprocess_cmd
 
 N_ARTICLES = 60
 

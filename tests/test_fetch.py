@@ -21,7 +21,7 @@ import pytest
 
 import ingest.fetch as fetch_module
 from ingest.fetch import Fetcher, is_public_address, parse_ip_literal
-from retrieval.errors import FetchError, SourceError
+from retrieval.common.errors import FetchError, SourceError
 
 PAGE = b"<html><body><p>Hello from the test server.</p></body></html>"
 

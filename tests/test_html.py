@@ -8,7 +8,7 @@ from pathlib import Path
 from ingest.meta import clean_field, split_people, strip_site_name
 from ingest.readers import ReaderOptions, iter_articles
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 PARAGRAPHS = [
     "The river rose three metres overnight, forcing hundreds of residents of Millbrook to leave their homes "

@@ -7,10 +7,10 @@ import pytest
 from ingest.chunking import chunk_spans
 from ingest.pipeline import Ingestor
 from ingest.types import RawArticle
-from retrieval.errors import ModelMismatchError, SourceError
-from retrieval.store import Store, location_id
+from retrieval.common.errors import ModelMismatchError, SourceError
+from retrieval.index.store import Store, location_id
 
-from .conftest import SEED
+from tests.conftest import SEED
 
 BODY = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
 TITLE = "Kremlin denies Putin and Trump spoke on the phone"
@@ -108,7 +108,7 @@ def test_store_built_with_another_model_is_refused_with_rebuild_advice(ingestor,
 def test_interrupted_article_is_recovered(ingestor, store, embedder):
     ingestor.ingest([other()])
     half = seed()
-    from retrieval.store import Article
+    from retrieval.index.store import Article
 
     article = Article(id=location_id(half.location), title=TITLE, location=half.location,
                       content_hash="x", text=BODY)

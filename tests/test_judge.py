@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.errors import ConfigError
+from retrieval.common.errors import ConfigError
 
 CALL = "Did the call happen?"
 AFP = "Kremlin denies Putin and Trump spoke on the phone: "  # the engine puts the headline first

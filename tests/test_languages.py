@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bot.cli import cli
-from retrieval.embeddings import resolve_model
-from retrieval.terms import words
-from retrieval.text import sentence_spans
+from retrieval.index.embeddings import resolve_model
+from retrieval.common.terms import words
+from retrieval.common.text import sentence_spans
 
 BRIDGE = """---
 title: 河畔市批准新建跨江大桥

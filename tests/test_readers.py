@@ -15,7 +15,7 @@ import pytest
 from ingest.fetch import Fetcher
 from ingest.readers import ReaderOptions, count_hint, html_to_text, iter_articles, normalize_date
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html><head>

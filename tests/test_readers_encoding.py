@@ -12,7 +12,7 @@ import pytest
 
 from ingest.readers import ReaderOptions, ReadLog, iter_articles
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 RUSSIAN_TITLE = "Парламент принял бюджет"
 RUSSIAN = (

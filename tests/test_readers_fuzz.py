@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ingest.readers import ReaderOptions, iter_articles
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 EXTENSIONS = [".txt", ".md", ".html", ".json", ".jsonl", ".xml", ""]
 

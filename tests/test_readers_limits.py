@@ -11,7 +11,7 @@ import pytest
 
 from ingest.readers import ReaderOptions, ReadLog, Skipped, count_hint, iter_articles
 from ingest.types import RawArticle
-from retrieval.errors import SourceError
+from retrieval.common.errors import SourceError
 
 
 def read(path: Path, log: ReadLog | None = None, **options: object) -> list[RawArticle | SourceError]:

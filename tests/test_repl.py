@@ -21,10 +21,10 @@ from bot.chat import ingest_runner
 from bot.cli import cli
 from bot.config import load_config
 from bot.repl import PromptInput, Repl, StreamInput
-from retrieval.answer import Answer, Citation
-from retrieval.chain import AnswerEngine
-from retrieval.errors import NewsbotError
-from retrieval.store import location_id
+from retrieval.engine.answer import Answer, Citation
+from retrieval.engine.engine import AnswerEngine
+from retrieval.common.errors import NewsbotError
+from retrieval.index.store import location_id
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 KREMLIN = SAMPLE / "kremlin-denies-call.md"

@@ -8,10 +8,10 @@ import subprocess
 import pytest
 
 from ingest.schedule import parse_interval
-from retrieval.errors import ConfigError
+from retrieval.common.errors import ConfigError
 
-from .conftest import newsbot_subprocess_cmd
-from .test_faults import child_env
+from tests.conftest import newsbot_subprocess_cmd
+from tests.test_faults import child_env
 
 
 @pytest.mark.parametrize("text, seconds", [("90", 90), ("30s", 30), ("15m", 900), ("1h30m", 5400), ("0.5s", 0.5)])

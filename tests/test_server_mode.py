@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from .conftest import REPO, SAMPLE, ChromaServer, _free_port, newsbot_subprocess_cmd
-from .test_faults import N_ARTICLES, make_corpus
+from tests.conftest import REPO, SAMPLE, ChromaServer, _free_port, newsbot_subprocess_cmd
+from tests.test_faults import N_ARTICLES, make_corpus
 
 
 def server_env(server: ChromaServer, collection: str, tmp_path) -> dict[str, str]:

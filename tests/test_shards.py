@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ingest.types import RawArticle
-from retrieval.store import location_id
+from retrieval.index.store import location_id
 
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 QUESTIONS = ["Did the call happen?", "Who denied the report?", "What happened in the harbour dispute?",
              "Is the Millbrook plant closing?", "What did the mayor say?"]
@@ -53,7 +53,7 @@ def two_stores(store_env, store_mode, embedder):
 
 
 def test_a_sharded_store_gives_the_same_answers_and_rankings_as_one_collection(two_stores, embedder):
-    from retrieval.chain import AnswerEngine
+    from retrieval.engine.engine import AnswerEngine
 
     sharded, whole = two_stores
     assert len(sharded.list_shards()) >= 4 and len(whole.list_shards()) == 1
@@ -137,8 +137,8 @@ def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_en
 
 
 def test_after_a_write_only_the_written_shards_lexical_part_is_rebuilt(store_env, embedder, tmp_path, monkeypatch):
-    from retrieval.chain import AnswerEngine
-    from retrieval.lexical import ShardPart
+    from retrieval.engine.engine import AnswerEngine
+    from retrieval.index.lexical import ShardPart
 
     store = open_store(store_env, shard_chunks=3)
     ingest(store, embedder, [article(n) for n in range(8)])
@@ -188,7 +188,7 @@ def test_shard_size_by_default_bounds_an_embedded_writer_and_leaves_a_server_one
 
 
 def test_emptied_shards_and_an_emptied_store_still_answer(store_env, embedder):
-    from retrieval.chain import AnswerEngine
+    from retrieval.engine.engine import AnswerEngine
 
     store = open_store(store_env, shard_chunks=1)
     ingest(store, embedder, [article(n) for n in range(3)])
@@ -205,8 +205,8 @@ def test_emptied_shards_and_an_emptied_store_still_answer(store_env, embedder):
 
 def test_a_crash_before_the_store_token_changes_still_rebuilds_the_changed_shard(
         store_env, embedder, monkeypatch):
-    from retrieval.chain import AnswerEngine
-    from retrieval.store import Store
+    from retrieval.engine.engine import AnswerEngine
+    from retrieval.index.store import Store
 
     store = open_store(store_env, shard_chunks=1)
     ingest(store, embedder, [article(n) for n in range(3)])
@@ -231,8 +231,8 @@ def test_two_server_writers_that_place_one_new_article_in_different_shards_leave
         store_env, embedder):
     """Writers of a server store do not lock each other out: one may place an article
     while another, with an older view of the shards, places the same one elsewhere."""
-    from retrieval.store import Article, Chunk, Store, location_id
-    from retrieval.text import content_hash
+    from retrieval.index.store import Article, Chunk, Store, location_id
+    from retrieval.common.text import content_hash
 
     first = open_store(store_env)
     ingest(first, embedder, [article(1)])

@@ -15,12 +15,12 @@ from bot.config import load_config
 from ingest.chunking import chunk_spans
 from ingest.pipeline import Ingestor
 from ingest.types import RawArticle
-from retrieval.chain import AnswerEngine, EngineSettings
-from retrieval.errors import StoreError
-from retrieval.store import Article, Chunk, Store, location_id
-from retrieval.text import content_hash
+from retrieval.engine.engine import AnswerEngine, EngineSettings
+from retrieval.common.errors import StoreError
+from retrieval.index.store import Article, Chunk, Store, location_id
+from retrieval.common.text import content_hash
 
-from .conftest import ChromaServer, _free_port
+from tests.conftest import ChromaServer, _free_port
 
 
 def story(i: int, words: str = "harbour dispute") -> RawArticle:

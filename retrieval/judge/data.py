@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text import sentence_spans
+from retrieval.common.text import sentence_spans
 
 SUPPORTS, CONTRADICTS, NEUTRAL, UNKNOWN = 0, 1, 2, -1
 STANCE_NAMES = ("supports", "contradicts", "neutral")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import ConfigError
+from retrieval.common.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Judge:
 
     # -- loading ---------------------------------------------------------------
     def _base_dir(self) -> Path:
-        from ..embeddings import resolve_model
+        from retrieval.index.embeddings import resolve_model
 
         path = Path(resolve_model(self.base_model))
         if not path.is_dir():
@@ -140,7 +140,7 @@ class Judge:
         return _TorchRunner(base, self.weights, meta, self.threads)
 
     def _cache_path(self, base: Path) -> Path:
-        from ..embeddings import cache_root
+        from retrieval.index.embeddings import cache_root
 
         h = hashlib.sha256(f"judge-v{_EXPORT_VERSION}\0{base.resolve()}".encode())
         for f in sorted(self.weights.iterdir()):
@@ -230,7 +230,7 @@ class _TorchRunner:
         import torch
         from transformers import AutoTokenizer
 
-        from . import net
+        from retrieval.judge import net
 
         if threads:
             torch.set_num_threads(threads)

@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import net as judge_net
-from .data import Example, build
+from retrieval.judge import net as judge_net
+from retrieval.judge.data import Example, build
 
 
 def _log(msg: str) -> None:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from torch import nn
     from transformers import AutoTokenizer
 
-    from ..embeddings import resolve_model
+    from retrieval.index.embeddings import resolve_model
 
     torch.manual_seed(args.seed)
     random.seed(args.seed)

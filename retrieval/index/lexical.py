@@ -31,7 +31,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .terms import Lexicon, terms
+from retrieval.common.terms import Lexicon, terms
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from .answer import Citation, ClosestArticle
-from .evidence import Evidence, Question
-from .judge.apply import JudgeSettings, bears
-from .terms import number_forms, terms, words
-from .text import sentence_spans
+from retrieval.engine.answer import Citation, ClosestArticle
+from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.judging import JudgeSettings, bears
+from retrieval.common.terms import number_forms, terms, words
+from retrieval.common.text import sentence_spans
 
 
 @dataclass(frozen=True)

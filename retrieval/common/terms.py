@@ -47,14 +47,14 @@ def _load_toml(path: Path | None) -> dict:
     if path is not None:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     return tomllib.loads(
-        resources.files("retrieval").joinpath("lexicon.toml").read_text(encoding="utf-8")
+        resources.files("retrieval.common").joinpath("lexicon.toml").read_text(encoding="utf-8")
     )
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read the lexicon (the packaged ``lexicon.toml`` unless a path is given)."""
-    from .errors import ConfigError
+    from retrieval.common.errors import ConfigError
 
     data = _load_toml(path)
     required = ("stopwords", "groups", "deny_cues", "support_cues", "speech_verbs",

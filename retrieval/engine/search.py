@@ -2,7 +2,7 @@
 
 * Dense: one query embedding, one Chroma query per chunk shard (run side
   by side) with the filters as a ``where`` clause, merged by distance.
-* Lexical: BM25 over every chunk (:mod:`retrieval.lexical`), one part per
+* Lexical: BM25 over every chunk (:mod:`retrieval.index.lexical`), one part per
   shard, cached on disk (``cache_dir``) and memory-mapped; a write rebuilds
   only the parts of the shards it changed.
 * Fusion: reciprocal rank fusion.  Then near-duplicate chunks (wire copies
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .errors import ConfigError
-from .lexical import LexicalIndex, load_or_build
-from .store import Snapshot, Store, published_timestamp
-from .terms import Lexicon
+from retrieval.common.errors import ConfigError
+from retrieval.index.lexical import LexicalIndex, load_or_build
+from retrieval.index.store import Snapshot, Store, published_timestamp
+from retrieval.common.terms import Lexicon
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .compose import ArticleInfo
-from .terms import Lexicon, number_forms, terms
-from .text import is_instruction, sentence_spans
+from retrieval.engine.compose import ArticleInfo
+from retrieval.common.terms import Lexicon, number_forms, terms
+from retrieval.common.text import is_instruction, sentence_spans
 
 # "[1]", "[1, 3]", "[1][2]", "[source 2]"
 MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*\]", re.IGNORECASE)

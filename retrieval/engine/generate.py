@@ -1,6 +1,6 @@
 """Generative answers: a LangChain chat model writes, the offline engine vouches.
 
-:class:`GenerativeEngine` wraps the offline :class:`~retrieval.chain.AnswerEngine`
+:class:`GenerativeEngine` wraps the offline :class:`~retrieval.engine.engine.AnswerEngine`
 and a LangChain ``BaseChatModel`` (both passed in) behind the same
 ``answer(question, history, *, k, source, since) -> Answer`` call:
 
@@ -10,7 +10,7 @@ and a LangChain ``BaseChatModel`` (both passed in) behind the same
 2. The retrieved passages (the offline engine's own hybrid search) go to the
    model numbered and fenced as data, with title, publisher and date, under
    the packaged prompt templates (``retrieval/prompts/*.txt``).
-3. The model's answer is verified (:mod:`retrieval.verify`): sentences citing
+3. The model's answer is verified (:mod:`retrieval.engine.verify`): sentences citing
    no source, a source that does not exist or a passage that does not
    support them are removed; every remaining marker becomes a citation of a
    verbatim sentence of the stored article, numbered by first use.
@@ -32,12 +32,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from .answer import Answer, Citation
-from .chain import AnswerEngine, Retrieved, answer_runnable, resolved_history
-from .compose import ArticleInfo, format_date
-from .errors import ConfigError
-from .evidence import classify_stance, find_speaker
-from .verify import (Checked, Passage, Verifier, VerifySettings, complete_claims, is_instruction,
+from retrieval.engine.answer import Answer, Citation
+from retrieval.engine.engine import AnswerEngine, Retrieved, answer_runnable, resolved_history
+from retrieval.engine.compose import ArticleInfo, format_date
+from retrieval.common.errors import ConfigError
+from retrieval.engine.evidence import classify_stance, find_speaker
+from retrieval.engine.verify import (Checked, Passage, Verifier, VerifySettings, complete_claims, is_instruction,
                      split_claims)
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def load_prompts(directory: str | Path | None = None) -> Prompts:
                 raise ConfigError(f"[llm] prompt_dir: cannot read {path}: {exc.strerror}") from None
         else:
             path = name
-            text = resources.files("retrieval.prompts").joinpath(name).read_text(encoding="utf-8")
+            text = resources.files("retrieval.engine.prompts").joinpath(name).read_text(encoding="utf-8")
         try:
             used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
         except ValueError as exc:

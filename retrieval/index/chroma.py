@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from .errors import StoreError, StoreLockedError
+from retrieval.common.errors import StoreError, StoreLockedError
 
 
 class WriteLock:

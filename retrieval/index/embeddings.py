@@ -36,7 +36,7 @@ from typing import Any, Sequence
 
 from langchain_core.embeddings import Embeddings
 
-from .errors import ConfigError
+from retrieval.common.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

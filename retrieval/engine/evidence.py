@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-from .search import Hit, LexicalIndex
-from .terms import Lexicon, stem, terms, words
-from .text import Span, is_instruction, sentence_spans
+from retrieval.engine.search import Hit, LexicalIndex
+from retrieval.common.terms import Lexicon, stem, terms, words
+from retrieval.common.text import Span, is_instruction, sentence_spans
 
 _WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
 _YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .errors import ConfigError
+from retrieval.common.errors import ConfigError
 
 PROVIDERS = ("none", "ollama", "openai")
 # OpenAI-compatible servers on one's own machine accept any key; the client needs one.

@@ -27,9 +27,9 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
-from .chroma import as_store_error, first_line
-from .errors import StoreError
-from .records import Article, Chunk, location_id
+from retrieval.index.chroma import as_store_error, first_line
+from retrieval.common.errors import StoreError
+from retrieval.index.records import Article, Chunk, location_id
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _slices(n: int, size: int) -> Iterator[slice]:
 
 
 class StoreWriting:
-    """The writing half of :class:`retrieval.store.Store` (callers hold the write lock)."""
+    """The writing half of :class:`retrieval.index.store.Store` (callers hold the write lock)."""
 
     # set by Store.__init__
     client: Any

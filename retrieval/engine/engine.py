@@ -15,15 +15,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from .answer import Answer, Citation
-from .compose import ArticleInfo, ComposeSettings, compose
-from .errors import NewsbotError
-from .evidence import Evidence, Question, analyze, gather
-from .judge.apply import JudgeSettings, judge_evidence
-from .search import Filters, Hit, HybridSearcher
-from .store import Store
-from .terms import Lexicon, load_lexicon
-from .text import clean_question
+from retrieval.engine.answer import Answer, Citation
+from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
+from retrieval.common.errors import NewsbotError
+from retrieval.engine.evidence import Evidence, Question, analyze, gather
+from retrieval.engine.judging import JudgeSettings, judge_evidence
+from retrieval.engine.search import Filters, Hit, HybridSearcher
+from retrieval.index.store import Store
+from retrieval.common.terms import Lexicon, load_lexicon
+from retrieval.common.text import clean_question
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..evidence import Evidence, Question
+from retrieval.engine.evidence import Evidence, Question
 
 
 @dataclass(frozen=True)

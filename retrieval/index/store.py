@@ -21,8 +21,8 @@ A store is a set of Chroma collections:
   metadata only.  Its metadata carries the store's state token.
 
 Writing (three steps per article, batches, writer leases) is in
-:mod:`retrieval.writing`; the records in :mod:`retrieval.records`; opening
-Chroma in :mod:`retrieval.chroma`.
+:mod:`retrieval.index.writing`; the records in :mod:`retrieval.index.records`; opening
+Chroma in :mod:`retrieval.index.chroma`.
 """
 
 from __future__ import annotations
@@ -33,15 +33,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-from .chroma import (  # noqa: F401 - re-exported: the store's public names
+from retrieval.index.chroma import (  # noqa: F401 - re-exported: the store's public names
     WriteLock,
     as_store_error,
     embedded_client,
     server_client,
 )
-from .errors import ModelMismatchError, NotFoundError, StoreError
-from .records import Article, Chunk, location_id, published_timestamp  # noqa: F401 - re-exported
-from .writing import DEFAULT_LEASE, StoreWriting, wall_clock
+from retrieval.common.errors import ModelMismatchError, NotFoundError, StoreError
+from retrieval.index.records import Article, Chunk, location_id, published_timestamp  # noqa: F401 - re-exported
+from retrieval.index.writing import DEFAULT_LEASE, StoreWriting, wall_clock
 
 SCHEMA_VERSION = 1
 DEFAULT_SHARD_CHUNKS = 20_000

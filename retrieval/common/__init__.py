@@ -1,0 +1,3 @@
+"""What the write path and the read path share: text spans and the content hash
+(``text``), the term analyser of the lexical index (``terms``), and the one error
+hierarchy (``errors``).  Nothing here imports the index or the answer engine."""
