@@ -6,10 +6,25 @@
      "citations": [{"n": int, "article_id": str, "title": str, "source": str|null,
                     "published": str|null, "url": str|null, "quote": str,
                     "start": int, "end": int, "stance": "supports" | "denies" | "context"}],
-     "engine": "offline" | "llm" | "offline_fallback", "notice": str|null}
+     "engine": "offline" | "llm" | "offline_fallback", "notice": str|null,
+     "verdict": str,
+     "sides": [{"stance": "supports" | "denies" | "answer", "claim": str,
+                "attributed_to": [str], "citations": [int], "independent_sources": int,
+                "outlets": [str], "copies": [[str]], "single_source": str|null}],
+     "answers": [{"value": str, "count": int, "citations": [int]}],
+     "timeline": [{"date": "YYYY-MM-DD", "who": str, "claim": str, "citation": int}]}
 
 Citation numbers count articles in order of first use: two quotes from one
 article share a number.  Every quote is ``article_text[start:end]``.
+
+``verdict`` is the answer's first sentence ("Sources conflict: ..."); ``sides``
+are the positions, each once, with who holds them, the citation numbers of
+their sources and how many of those are independent (copies of one wire text
+count once: ``copies`` lists the outlets that carry one text; ``single_source``
+names the one unnamed source a side's outlets all lean on); ``answers`` group
+the sources of a wh-question by the answer they give, most sources first;
+``timeline`` orders the dated claims (the day named in the sentence, else the
+article's publication date).  Lists are empty where there is nothing to show.
 
 ``engine`` says which path produced the answer: ``offline`` (the evidence
 engine alone), ``llm`` (a language model's answer, verified against the
@@ -64,6 +79,53 @@ class Citation:
         return self.url or self.path
 
 
+@dataclass(frozen=True)
+class SideView:
+    """One position of an answer: what is claimed, by whom, on how many sources."""
+
+    stance: str  # "supports" | "denies" | "answer"
+    claim: str
+    attributed_to: list[str]
+    citations: list[int]
+    independent_sources: int
+    outlets: list[str]
+    copies: list[list[str]] = field(default_factory=list)  # outlets carrying one text
+    single_source: str | None = None  # the unnamed source every outlet of the side quotes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stance": self.stance, "claim": self.claim, "attributed_to": list(self.attributed_to),
+            "citations": list(self.citations), "independent_sources": self.independent_sources,
+            "outlets": list(self.outlets), "copies": [list(c) for c in self.copies],
+            "single_source": self.single_source,
+        }
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """A wh-question's answer as one group of sources gives it."""
+
+    value: str
+    count: int  # independent sources giving it
+    citations: list[int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count, "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated claim: who said what on which day, and where it is quoted."""
+
+    date: str  # ISO day
+    who: str
+    claim: str
+    citation: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "who": self.who, "claim": self.claim, "citation": self.citation}
+
+
 @dataclass
 class ClosestArticle:
     """An article named by a not-found answer (not cited: nothing in it answers)."""
@@ -92,6 +154,10 @@ class Answer:
     closest: list[ClosestArticle] = field(default_factory=list)
     engine: str = "offline"
     notice: str | None = None
+    verdict: str = ""
+    sides: list[SideView] = field(default_factory=list)
+    answers: list[AnswerValue] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -110,6 +176,10 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "engine": self.engine,
             "notice": self.notice,
+            "verdict": self.verdict,
+            "sides": [side.to_dict() for side in self.sides],
+            "answers": [a.to_dict() for a in self.answers],
+            "timeline": [t.to_dict() for t in self.timeline],
         }
 
     def sources(self) -> list[Citation]:

@@ -21,12 +21,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from retrieval.engine.answer import Citation, ClosestArticle
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.judging import JudgeSettings, bears
 from retrieval.common.terms import number_forms, words
-from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, end_sentence, format_date,  # noqa: F401
-                                     cite_quote)
+from retrieval.engine.prose import Composition, Side, not_found, write_answers, write_conflict, write_one_side
+from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
 @dataclass(frozen=True)
@@ -41,30 +40,8 @@ class ComposeSettings:
     max_sides: int = 6  # articles quoted in a conflict of answers
     dissent_dense: float = 0.75  # a differing answer counts from this share of the best's similarity
     dissent_score: float = 0.25  # ... and this share of the best evidence's score
-    second_ratio: float = 0.75  # (0 turns second quotes off)
-    max_quote: int = 300  # characters of one quote before it is windowed
-    budget: int = 720  # characters of quotes in one answer
-    second_floor: float = 0.6  # a second sentence of one article scores at least this share of the first
-    extend_quotes: int = 3  # up to this many quotes, a short one runs on into the next sentence
-    around_quotes: int = 2  # up to this many quotes, a short one takes in the sentences around it
-
-
-@dataclass
-class Side:
-    """One position in the answer: evidence quoted with its stance."""
-
-    evidence: list[Evidence]
-    stance: str
-
-
-@dataclass
-class Composition:
-    """A composed answer: status, text, citations and, for not-found, the closest articles."""
-
-    status: str
-    text: str
-    citations: list[Citation]
-    closest: list[ClosestArticle]
+    max_quote: int = 250  # characters of one quote before it is windowed
+    max_shown: int = 3  # answer groups quoted in the text (the rest are listed and in the JSON)
 
 
 def usable(ev: Evidence, question: Question, settings: ComposeSettings,
@@ -108,7 +85,7 @@ def compose(
     """
     pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings, judge)]
     if unknown_entities or not pool:
-        return _not_found(ranked_articles, articles)
+        return not_found(ranked_articles, articles)
     best = pool[0].score
     strong = [e for e in pool if e.score >= settings.side_ratio * best]
 
@@ -117,12 +94,12 @@ def compose(
                 and _may_support(e, denies, articles)]
     if supports and denies:
         sides = [
-            Side(_pick(supports, limit=2), "supports"),
-            Side(_pick(denies, limit=2), "denies"),
+            Side(_pick(supports), "supports", "supports"),
+            Side(_pick(denies), "denies", "denies"),
         ]
         if question.focus == "denies":
             sides.reverse()
-        return _write_conflict(question, sides, articles, settings, stance_based=True)
+        return write_conflict(question, sides, articles, settings.max_quote)
 
     per_article = _best_per_article(strong, question)[: settings.max_sides]
     groups = _group_by_answer(per_article, question)
@@ -131,12 +108,12 @@ def compose(
         if other is not None:
             per_article.append(other)
             groups.append([other])
-    extra = _second_sentences(per_article, strong, question, settings)
     if len(groups) >= 2:
-        sides = [Side(g, g[0].stance) for g in groups[: settings.max_sides]]
-        return _write_conflict(question, sides, articles, settings, stance_based=False, extra=extra)
-    others = {e.article_id for e in pool} - {e.article_id for e in groups[0][:2]}
-    return _write_one_side(question, groups[0][:2], articles, settings, alone=not others)
+        sides = [Side(g, g[0].stance, "answer") for g in groups[: settings.max_sides]]
+        return write_answers(question, sides, articles, settings.max_quote, settings.max_shown)
+    others = {e.article_id for e in pool} - {e.article_id for e in groups[0]}
+    side = Side(groups[0], groups[0][0].stance, groups[0][0].stance if question.kind == "yesno" else "answer")
+    return write_one_side(question, side, articles, settings.max_quote, alone=not others)
 
 
 # -- choosing evidence ------------------------------------------------------
@@ -165,16 +142,12 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
     return None
 
 
-def _pick(evs: Sequence[Evidence], limit: int) -> list[Evidence]:
-    """The best sentence of each of up to ``limit`` articles."""
-    out: list[Evidence] = []
+def _pick(evs: Sequence[Evidence]) -> list[Evidence]:
+    """The best sentence of each article, best first: every outlet on the side."""
+    out: dict[str, Evidence] = {}
     for e in evs:
-        if all(o.article_id != e.article_id for o in out):
-            out.append(e)
-        if len(out) >= limit:
-            break
-    # A second article only when it is nearly as relevant as the first.
-    return [out[0]] + [e for e in out[1:] if e.score >= 0.85 * out[0].score]
+        out.setdefault(e.article_id, e)
+    return list(out.values())
 
 
 def _may_support(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, ArticleInfo]) -> bool:
@@ -191,25 +164,6 @@ def _may_support(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, A
 
 def _name_words(name: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", name)} - {"the"}
-
-
-def _second_sentences(chosen: Sequence[Evidence], strong: Sequence[Evidence], question: Question,
-                      settings: ComposeSettings) -> dict[str, Evidence]:
-    """A second quote for an article: among its other relevant sentences (at least
-    ``second_floor`` of the first's score) that hold what the question asks for (a
-    name, a date, a number), the one that answers best (what the question says
-    happened, in its own words, beside the answer).  An article often names its
-    subject in one sentence and gives the answer in another."""
-    out: dict[str, Evidence] = {}
-    if settings.second_ratio <= 0:
-        return out
-    for best in chosen:
-        cands = [e for e in strong if e.article_id == best.article_id and e is not best
-                 and e.score >= settings.second_floor * best.score
-                 and (e.has_answer_type or not question.answer_type)]
-        if cands:
-            out[best.article_id] = max(cands, key=_answering)
-    return out
 
 
 def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
@@ -242,13 +196,6 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                     break
     order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
     return sorted(out.values(), key=lambda e: order[e.article_id])
-
-
-def _answering(ev: Evidence) -> float:
-    """How well a sentence answers, within its article: its score, plus what the
-    question says happened ("released", "founded") in its own words, plus what
-    the question asks for beside it (a date, a number, a name)."""
-    return ev.score + 0.3 * ev.predicate_coverage + (0.1 if ev.bears else 0.0)
 
 
 def _values(ev: Evidence, question: Question) -> set[str]:
@@ -295,96 +242,3 @@ def _group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[E
 
 
 # -- writing ------------------------------------------------------------------
-def _write_conflict(question: Question, sides: list[Side], articles: dict[str, ArticleInfo],
-                    settings: ComposeSettings, *, stance_based: bool,
-                    extra: dict[str, Evidence] | None = None) -> Composition:
-    numbering = Numbering()
-    extra = extra or {}
-    n_quotes = sum(len(s.evidence) for s in sides)
-    n_quotes += sum(1 for s in sides for e in s.evidence if e.article_id in extra)
-    max_chars = max(90, min(settings.max_quote, settings.budget // max(n_quotes, 1)))
-    parts: list[str] = []
-    if not stance_based:
-        parts.append("The sources give different answers.")
-        said = {" ".join(e.text.lower().split()) for s in sides for e in s.evidence}
-        last: tuple[str, str] | None = None
-        for side in sides:
-            for i, ev in enumerate(side.evidence):
-                info = articles[ev.article_id]
-                who, paren = attribution(ev, info)
-                more = extra.get(ev.article_id)
-                if more is not None:  # a copy of a sentence already quoted adds nothing
-                    key = " ".join(more.text.lower().split())
-                    more = None if key in said else more
-                    said.add(key)
-                quoted = cite_quote(ev, question, info, numbering, ev.stance, max_chars,
-                                 extend=question.kind == "wh" and more is None
-                                 and n_quotes <= settings.extend_quotes,
-                                 around=n_quotes <= settings.around_quotes)
-                if more is not None:
-                    quoted += " and " + cite_quote(more, question, info, numbering, more.stance, max_chars)
-                if last == (who, paren):
-                    # The same speaker and day again: one attribution, the quotes listed.
-                    parts[-1] = f"{parts[-1]}; {quoted}"
-                elif i == 0:
-                    parts.append(f"According to {who}{paren}: {quoted}")
-                else:
-                    parts.append(f"{cap(who)}{paren} agrees: {quoted}")
-                last = (who, paren)
-        return Composition("conflict", " ".join(end_sentence(p) for p in parts), numbering.citations, [])
-
-    focused = question.focus is not None and sides[0].stance == question.focus
-    if not focused:
-        parts.append("The sources conflict.")
-    for k, side in enumerate(sides):
-        for i, ev in enumerate(side.evidence):
-            info = articles[ev.article_id]
-            who, paren = attribution(ev, info)
-            quoted = cite_quote(ev, question, info, numbering, side.stance, max_chars,
-                             around=n_quotes <= settings.around_quotes)
-            if focused and k == 0:
-                verb = "denied it" if side.stance == "denies" else "reported it"
-                parts.append(f"{cap(who)} {verb}{paren}: {quoted}")
-                continue
-            verb = {"supports": "reports it", "denies": "denies it"}.get(side.stance, "says")
-            prefix = "The sources conflict: " if focused and k == 1 and i == 0 else ""
-            parts.append(f"{prefix}{cap(who)} {verb}{paren}: {quoted}")
-    return Composition("conflict", " ".join(end_sentence(p) for p in parts), numbering.citations, [])
-
-
-def _write_one_side(question: Question, evs: list[Evidence], articles: dict[str, ArticleInfo],
-                    settings: ComposeSettings, alone: bool = True) -> Composition:
-    numbering = Numbering()
-    max_chars = max(120, min(settings.max_quote, settings.budget // len(evs)))
-    parts: list[str] = []
-    for i, ev in enumerate(evs):
-        info = articles[ev.article_id]
-        who, paren = attribution(ev, info)
-        quoted = cite_quote(ev, question, info, numbering, ev.stance, max_chars,
-                         extend=question.kind == "wh", around=len(evs) <= settings.around_quotes)
-        if i == 0:
-            parts.append(f"According to {who}{paren}: {quoted}")
-        else:
-            parts.append(f"{cap(who)}{paren} says the same: {quoted}")
-    if len(evs) == 1 and alone:
-        parts.append("No other stored article addresses this.")
-    return Composition("answered", " ".join(end_sentence(p) for p in parts), numbering.citations, [])
-
-
-def _not_found(ranked: Sequence[str], articles: dict[str, ArticleInfo]) -> Composition:
-    closest = [articles[a] for a in ranked if a in articles][:3]
-    named = [
-        ClosestArticle(a.id, a.title, a.source, a.published) for a in closest
-    ]
-    if not named:
-        return Composition("not_found", "The stored articles do not answer this question: "
-                           "no article matches it.", [], [])
-    listed = "; ".join(
-        f"“{a.title}”" + (f" ({', '.join(x for x in (a.source, format_date(a.published)) if x)})"
-                          if a.source or a.published else "")
-        for a in named
-    )
-    text = f"The stored articles do not answer this question. The closest are: {listed}."
-    return Composition("not_found", text, [], named)
-
-

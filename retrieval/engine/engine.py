@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
+from retrieval.engine.timeline import compose_timeline
 from retrieval.common.errors import NewsbotError
 from retrieval.engine.evidence import Evidence, Question, analyze, gather
 from retrieval.engine.judging import JudgeSettings, judge_evidence
@@ -118,6 +119,56 @@ class AnswerEngine:
         since: str | None = None,
     ) -> Retrieved:
         """:meth:`answer` with what it was built from: the hits, articles and evidence."""
+        q, hits, articles, evidence, ranked, unknown = self._gather(question, history, k, source, since)
+        for _ in range(3):
+            comp = compose(q, evidence, articles, ranked, self.settings.compose,
+                           unknown_entities=unknown,
+                           judge=self.settings.judge if self.judge is not None else None)
+            bad = [c for c in comp.citations if not _quote_holds(c, articles)]
+            if not bad:
+                break
+            log.warning("dropping %d citation(s) whose quote is not in the stored text", len(bad))
+            bad_spans = {(c.article_id, c.start) for c in bad}
+            evidence = [e for e in evidence if (e.article_id, e.start) not in bad_spans
+                        and e.article_id not in {c.article_id for c in bad}]
+        else:  # pragma: no cover - evidence is verified before composing
+            comp = compose(q, [], articles, ranked, self.settings.compose)
+        answer = Answer(
+            question=q.text,
+            status=comp.status,
+            answer=comp.text,
+            citations=comp.citations,
+            resolved_question=q.resolved,
+            closest=comp.closest,
+            verdict=comp.verdict,
+            sides=comp.sides,
+            answers=comp.answers,
+            timeline=comp.timeline,
+        )
+        return Retrieved(q, hits, articles, evidence, answer)
+
+    def timeline(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        source: str | None = None,
+        since: str | None = None,
+    ) -> Answer:
+        """The dated claims of the story ``query`` names, oldest first, each cited
+        (``Answer.timeline``; the text lists them one per line)."""
+        q, hits, articles, evidence, ranked, unknown = self._gather(query, (), k, source, since)
+        judge = self.settings.judge if self.judge is not None else None
+        comp = (compose_timeline(q, evidence, articles, ranked, self.settings.compose, judge)
+                if not unknown else compose(q, [], articles, ranked, self.settings.compose))
+        return Answer(question=q.text, status=comp.status, answer=comp.text, citations=comp.citations,
+                      resolved_question=q.resolved, closest=comp.closest, verdict=comp.verdict,
+                      timeline=comp.timeline)
+
+    def _gather(self, question: str, history: Sequence[Any], k: int | None, source: str | None,
+                since: str | None):
+        """Search and read: the question as understood, its hits, their articles, the
+        evidence (judged), the ranked article ids and the names no article holds."""
         question = clean_question(question)  # control characters and terminal escapes dropped
         if not question:
             raise NewsbotError("the question is empty: ask something about the stored articles")
@@ -139,28 +190,7 @@ class AnswerEngine:
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
             evidence = judge_evidence(q, evidence, self.judge, self.settings.judge)
-        for _ in range(3):
-            comp = compose(q, evidence, articles, ranked, self.settings.compose,
-                           unknown_entities=unknown,
-                           judge=self.settings.judge if self.judge is not None else None)
-            bad = [c for c in comp.citations if not _quote_holds(c, articles)]
-            if not bad:
-                break
-            log.warning("dropping %d citation(s) whose quote is not in the stored text", len(bad))
-            bad_spans = {(c.article_id, c.start) for c in bad}
-            evidence = [e for e in evidence if (e.article_id, e.start) not in bad_spans
-                        and e.article_id not in {c.article_id for c in bad}]
-        else:  # pragma: no cover - evidence is verified before composing
-            comp = compose(q, [], articles, ranked, self.settings.compose)
-        answer = Answer(
-            question=question,
-            status=comp.status,
-            answer=comp.text,
-            citations=comp.citations,
-            resolved_question=q.resolved,
-            closest=comp.closest,
-        )
-        return Retrieved(q, hits, articles, evidence, answer)
+        return q, hits, articles, evidence, ranked, unknown
 
     def refresh(self) -> None:
         """Re-read the collection on the next question (after an ingest in this process)."""

@@ -25,6 +25,7 @@ class ArticleInfo:
     url: str | None
     path: str | None
     text: str
+    alias_sources: tuple[str, ...] = ()  # outlets of other addresses that carry this same text
 
 
 class Numbering:

@@ -1,0 +1,262 @@
+"""Writing an answer a news reader can use: the verdict first, then each side once.
+
+    Sources conflict: the Washington Post reports it; Kremlin spokesman Dmitry
+    Peskov denies it.
+    Reported by the Washington Post (Sunday, 10 Nov 2024, via AFP): “…” [1]
+    Denied by Kremlin spokesman Dmitry Peskov (via AFP, 11 Nov 2024): “…” [1]
+    Timeline: Sun 10 Nov 2024, the Washington Post reports it [1]; Mon 11 Nov
+    2024, Kremlin spokesman Dmitry Peskov denies it [1].
+
+A side shows one best quote, whole (a sentence over ``max_quote`` characters is
+windowed), and the numbers of its other sources; copies of one text count once.
+The full detail (every citation, the sides, the timeline) is in the JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Sequence
+
+from retrieval.engine.answer import AnswerValue, Citation, ClosestArticle, SideView, TimelineEntry
+from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, cite_quote, end_sentence,
+                                     format_date, quote_span)
+from retrieval.engine.sources import count_sources
+from retrieval.engine.values import value_of
+
+VERBS = {"supports": ("reports it", "reported it", "Reported by"),
+         "denies": ("denies it", "denied it", "Denied by")}
+
+
+@dataclass
+class Side:
+    """One position: its sentences, one per article, best first."""
+
+    evidence: list[Evidence]
+    stance: str  # the citations' stance: supports, denies or context
+    kind: str = ""  # supports, denies or answer (a wh-question's answer group)
+
+
+@dataclass
+class Composition:
+    """A composed answer: status, text, citations and, for not-found, the closest articles."""
+
+    status: str
+    text: str
+    citations: list[Citation]
+    closest: list[ClosestArticle]
+    verdict: str = ""
+    sides: list[SideView] = field(default_factory=list)
+    answers: list[AnswerValue] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass
+class _Shown:
+    view: SideView
+    who: str
+    paren: str
+    quote: str  # the quote with its number, as printed
+    others: list[tuple[str, int]]  # (outlet, number) of the side's other articles
+    phrase: str  # "3 outlets, 2 independent (...)" or ""
+    entries: list[TimelineEntry]
+    value: str | None = None
+
+
+_THAT = re.compile(
+    r"^.{0,120}?\b(?:reported|reports|said|says|told [\w ]{1,30}?|denied|denies|confirmed|announced|"
+    r"learned|claimed|wrote|added|warned|stated)(?:\s+(?:on\s+)?\w+day)?,?\s+(?:that\s+)?", re.IGNORECASE)
+
+
+def short_claim(sentence: str, limit: int = 90) -> str:
+    """The claim of a sentence in a few of its own words: the reporting frame ("The
+    Post reported Sunday that") dropped, cut at a clause or a word near ``limit``."""
+    text = " ".join(sentence.split()).rstrip(".")
+    framed = _THAT.match(text)
+    if framed and len(text) - framed.end() > 20:
+        text = text[framed.end():]
+    if len(text) > limit:
+        cut = max(text.rfind(",", 0, limit), text.rfind(";", 0, limit))
+        text = text[:cut] if cut > limit // 3 else text[:text.rfind(" ", 0, limit)] + "…"
+    return text[:1].upper() + text[1:]
+
+
+def _mid(who: str) -> str:
+    """A name inside a sentence: "The Washington Post" -> "the Washington Post"."""
+    first, _, rest = who.partition(" ")
+    return f"the {rest}" if first == "The" and rest else who
+
+
+def claim_day(ev: Evidence, info: ArticleInfo) -> date | None:
+    """The day named in the sentence, else the article's publication date."""
+    if ev.when is not None:
+        return ev.when
+    try:
+        return date.fromisoformat((info.published or "")[:10])
+    except ValueError:
+        return None
+
+
+def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numbering: Numbering,
+          max_chars: int, *, extend: bool = False) -> _Shown:
+    best = side.evidence[0]
+    info = articles[best.article_id]
+    who, paren = attribution(best, info)
+    quote = cite_quote(best, question, info, numbering, side.stance, max_chars, extend=extend)
+    numbers = [numbering.numbers[best.article_id]]
+    others: list[tuple[str, int]] = []
+    entries: list[TimelineEntry] = []
+    speakers = [who]
+    for ev in side.evidence:
+        other = articles[ev.article_id]
+        if ev is best:
+            n = numbers[0]
+        else:  # every outlet of the side gets its number, with the sentence it gives
+            lo, hi, _, _ = quote_span(ev, question, max_chars, other.text)
+            n = numbering.cite(ev, (lo, hi), other, side.stance)
+            if n not in numbers:
+                numbers.append(n)
+                others.append((other.source or other.title, n))
+            speakers.append(attribution(ev, other)[0])
+        day = claim_day(ev, other)
+        if day is not None:
+            entries.append(TimelineEntry(day.isoformat(), attribution(ev, other)[0],
+                                         short_claim(ev.text), n))
+    count = count_sources([e.article_id for e in side.evidence], articles, [e.text for e in side.evidence])
+    view = SideView(
+        stance=side.kind or side.stance, claim=short_claim(best.text),
+        attributed_to=list(dict.fromkeys(speakers)), citations=sorted(numbers),
+        independent_sources=count.independent, outlets=count.outlets, copies=count.copies,
+        single_source=count.single_source,
+    )
+    phrase = count.phrase() if len(count.outlets) > 1 else ""
+    if count.single_source:
+        phrase += f"; all cite {count.single_source}"
+    return _Shown(view, who, paren, quote, others, phrase, entries)
+
+
+def _also(shown: _Shown) -> str:
+    if not shown.others:
+        return ""
+    listed = ", ".join(f"{name} [{n}]" for name, n in shown.others[:4])
+    more = len(shown.others) - 4
+    listed += f" and {more} more" if more > 0 else ""
+    return f" Also {listed}" + (f": {shown.phrase}" if shown.phrase else "") + "."
+
+
+def _timeline_text(entries: Sequence[TimelineEntry], verbs: dict[int, str]) -> str:
+    days = {e.date for e in entries}
+    if len(days) < 2:
+        return ""
+    parts = []
+    for e in entries:
+        day = date.fromisoformat(e.date)
+        parts.append(f"{day:%a} {format_date(day)}, {_mid(e.who)} {verbs.get(id(e), 'says')} [{e.citation}]")
+    return "Timeline: " + "; ".join(parts) + "."
+
+
+def ordered(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    """Oldest first; one entry per speaker, day and citation."""
+    seen: dict[tuple[str, str, int], TimelineEntry] = {}
+    for e in entries:
+        seen.setdefault((e.date, e.who.lower(), e.citation), e)
+    return sorted(seen.values(), key=lambda e: e.date)
+
+
+def write_conflict(question: Question, sides: list[Side], articles: dict[str, ArticleInfo],
+                   max_chars: int) -> Composition:
+    """Support against denial: the verdict names both, then each side once."""
+    numbering = Numbering()
+    shown = [_show(s, question, articles, numbering, max_chars) for s in sides]
+    focused = question.focus is not None and sides[0].kind == question.focus
+    if focused:
+        first, second = shown
+        verdict = (f"{cap(first.who)} {VERBS[sides[0].kind][1]}; "
+                   f"{_mid(second.who)} {VERBS[sides[1].kind][0]}, so the sources conflict.")
+    else:
+        verdict = "Sources conflict: " + "; ".join(
+            f"{_mid(s.who)} {VERBS[side.kind][0]}" for s, side in zip(shown, sides)) + "."
+    lines = [verdict]
+    for s, side in zip(shown, sides):
+        lines.append(f"{VERBS[side.kind][2]} {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
+    timeline = ordered([e for s in shown for e in s.entries])
+    verbs = {id(e): VERBS[side.kind][0] for s, side in zip(shown, sides) for e in s.entries}
+    story = _timeline_text(timeline, verbs)
+    if story:
+        lines.append(story)
+    return Composition("conflict", "\n".join(end_sentence(x) for x in lines), numbering.citations, [],
+                       verdict, [s.view for s in shown], [], timeline)
+
+
+def write_answers(question: Question, groups: list[Side], articles: dict[str, ArticleInfo],
+                  max_chars: int, max_shown: int) -> Composition:
+    """Different answers to a wh-question: sources grouped by the answer they give,
+    the best-supported first; the verdict lists the answers with their counts."""
+    numbering = Numbering()
+    shown = []
+    for g in groups:
+        value = value_of(g.evidence[0], question)
+        s = _show(g, question, articles, numbering, max_chars, extend=len(groups) <= 2)
+        s.value = value
+        shown.append(s)
+    order = sorted(range(len(shown)), key=lambda i: -shown[i].view.independent_sources)
+    shown = [shown[i] for i in order]
+    answers = [AnswerValue(s.value or s.who, s.view.independent_sources, s.view.citations) for s in shown]
+
+    def counted(s: _Shown) -> str:
+        n = s.view.independent_sources
+        return f"{s.value or 'as ' + _mid(s.who)} ({n} source{'s' if n != 1 else ''})"
+
+    head = counted(shown[0])
+    rest = [counted(s) for s in shown[1:]]
+    if len(shown) == 2 and shown[1].view.independent_sources == 1:
+        rest = [f"one source says {counted(shown[1])}"]
+    verdict = "Sources give different answers: " + "; ".join([head] + rest) + "."
+    lines = [verdict]
+    for s in shown[:max_shown]:
+        lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
+    for s in shown[max_shown:]:
+        lines.append(f"{cap(_mid(s.who))} gives another answer [{s.view.citations[0]}]")
+    timeline = ordered([e for s in shown for e in s.entries])
+    return Composition("conflict", "\n".join(end_sentence(x) for x in lines), numbering.citations, [],
+                       verdict, [s.view for s in shown], answers, timeline)
+
+
+def write_one_side(question: Question, side: Side, articles: dict[str, ArticleInfo], max_chars: int,
+                   *, alone: bool) -> Composition:
+    """One position only: always attributed, never stated as bare fact."""
+    numbering = Numbering()
+    s = _show(side, question, articles, numbering, max_chars, extend=question.kind == "wh")
+    value = value_of(side.evidence[0], question)
+    n = s.view.independent_sources
+    outlets = len(s.view.outlets)
+    if outlets > 1:
+        count = f"{outlets} outlets" if n == outlets else f"{outlets} outlets ({n} independent)"
+        verdict = (f"{count} agree" + (f" on {value}" if value else "") + "; none disputes it.")
+    else:
+        verdict = ""
+    line = f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}"
+    lines = [verdict, line] if verdict else [line]
+    if outlets == 1 and alone:
+        lines.append("No other stored article addresses this.")
+    answers = [AnswerValue(value, n, s.view.citations)] if value else []
+    text = "\n".join(end_sentence(x) for x in lines)
+    return Composition("answered", text, numbering.citations, [], verdict or end_sentence(line),
+                       [s.view], answers, ordered(s.entries))
+
+
+def not_found(ranked: Sequence[str], articles: dict[str, ArticleInfo]) -> Composition:
+    closest = [articles[a] for a in ranked if a in articles][:3]
+    named = [ClosestArticle(a.id, a.title, a.source, a.published) for a in closest]
+    verdict = "The stored articles do not answer this question."
+    if not named:
+        return Composition("not_found", "The stored articles do not answer this question: "
+                           "no article matches it.", [], [], verdict)
+    listed = "; ".join(
+        f"“{a.title}”" + (f" ({', '.join(x for x in (a.source, format_date(a.published)) if x)})"
+                          if a.source or a.published else "")
+        for a in named
+    )
+    return Composition("not_found", f"{verdict} The closest are: {listed}.", [], named, verdict)

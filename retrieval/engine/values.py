@@ -1,0 +1,60 @@
+"""The short answer a sentence gives to a wh-question: "3,559 people" for "What is the
+population of Broken Bow?", "Millbrook Rovers" for "Who won the cup final?".
+
+Read from the sentence itself, never made up: the first number (with its unit or
+the noun after it), date or name that the question does not already hold.  When
+nothing of the kind stands out, there is no short answer and the quote speaks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.common.terms import words
+from retrieval.engine.evidence import Evidence, Question
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?"
+    rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
+_SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred))?"
+_UNIT = (r"(?:\s*(?:%|percent|per cent)|\s+(?:[a-z][a-z-]{1,20}))?")
+_NUMBER = re.compile(rf"(?:[$€£¥]\s?)?\b\d[\d,.]*{_SCALE}{_UNIT}")
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|van|von|the|and|&)?\s*[A-Z][\w'’.-]*)*")
+_DULL_UNITS = frozenset("and or the a an in on at of to for by with from as was were is are had has "
+                        "that which who when".split())
+MAX_VALUE = 60
+
+
+def value_of(ev: Evidence, question: Question) -> str | None:
+    """The short answer ``ev`` gives to ``question``, verbatim from the sentence, if any."""
+    if question.kind != "wh":
+        return None
+    asked = set(words(question.resolved))
+    text = ev.text
+    kind = question.answer_type
+    if kind == "date":
+        for m in _DATE.finditer(text):
+            if not set(words(m.group())) <= asked:
+                return m.group()
+        return None
+    if kind in ("number", "amount"):
+        for m in _NUMBER.finditer(text):
+            value = m.group().strip()
+            last = value.split()[-1].lower()
+            if last in _DULL_UNITS:
+                value = value.rsplit(None, 1)[0]
+            if set(words(value)) <= asked or _DATE.fullmatch(value):
+                continue
+            return value[:MAX_VALUE]
+        return None
+    if kind in ("person", "place", None):
+        for m in _NAME.finditer(text):
+            value = m.group().strip(" .")
+            if m.start() == 0 and len(value.split()) == 1:
+                continue  # "The", "Officials": the sentence's first word is capitalised anyway
+            if set(words(value)) <= asked or len(value) < 2:
+                continue
+            return value[:MAX_VALUE]
+    return None
