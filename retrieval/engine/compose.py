@@ -102,6 +102,13 @@ def compose(
         return write_conflict(question, sides, articles, settings.max_quote)
 
     per_article = _best_per_article(strong, question)[: settings.max_sides]
+    if question.kind == "yesno":
+        # A yes/no question has two possible answers: sentences that all report it
+        # (in their own words) are one side, not "different answers".
+        one = [e for e in pool if e.stance == per_article[0].stance and e.score >= settings.side_ratio * best]
+        others = {e.article_id for e in pool} - {e.article_id for e in one}
+        side = Side(_pick(one), per_article[0].stance, per_article[0].stance)
+        return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     groups = _group_by_answer(per_article, question)
     if len(groups) == 1:
         other = _dissent(pool, per_article, question, settings)

@@ -78,7 +78,7 @@ def short_claim(sentence: str, limit: int = 90) -> str:
     if framed and len(text) - framed.end() > 20:
         text = text[framed.end():]
     if len(text) > limit:
-        cut = max(text.rfind(",", 0, limit), text.rfind(";", 0, limit))
+        cut = max(text.rfind(", ", 0, limit), text.rfind("; ", 0, limit))
         text = text[:cut] if cut > limit // 3 else text[:text.rfind(" ", 0, limit)] + "…"
     return text[:1].upper() + text[1:]
 
@@ -195,19 +195,18 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     """Different answers to a wh-question: sources grouped by the answer they give,
     the best-supported first; the verdict lists the answers with their counts."""
     numbering = Numbering()
+    support = {id(g): count_sources([e.article_id for e in g.evidence], articles).independent for g in groups}
+    groups = sorted(groups, key=lambda g: -support[id(g)])  # numbered in the order shown
     shown = []
     for g in groups:
-        value = value_of(g.evidence[0], question)
         s = _show(g, question, articles, numbering, max_chars, extend=len(groups) <= 2)
-        s.value = value
+        s.value = value_of(g.evidence[0], question)
         shown.append(s)
-    order = sorted(range(len(shown)), key=lambda i: -shown[i].view.independent_sources)
-    shown = [shown[i] for i in order]
     answers = [AnswerValue(s.value or s.who, s.view.independent_sources, s.view.citations) for s in shown]
 
     def counted(s: _Shown) -> str:
         n = s.view.independent_sources
-        return f"{s.value or 'as ' + _mid(s.who)} ({n} source{'s' if n != 1 else ''})"
+        return f"{s.value or _mid(s.who)} ({n} source{'s' if n != 1 else ''})"
 
     head = counted(shown[0])
     rest = [counted(s) for s in shown[1:]]
