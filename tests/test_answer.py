@@ -22,7 +22,7 @@ def cited_numbers_in_text(answer: Answer) -> list[int]:
 def test_canonical_question_reports_the_conflict(engine, stem_of):
     ans = engine.answer(CANONICAL)
     assert ans.status == "conflict"
-    assert ans.answer.startswith("The sources conflict.")
+    assert ans.answer.startswith("Sources conflict:")
     assert "Washington Post" in ans.answer
     assert "simply false information" in ans.answer
     assert "Peskov" in ans.answer
@@ -41,7 +41,7 @@ def test_split_conflict_cites_each_publisher_numbered_by_first_use(engine, stem_
     ans = engine.answer("Will the Millbrook plant close?")
     assert ans.status == "conflict"
     numbers = cited_numbers_in_text(ans)
-    assert numbers == sorted(numbers) and set(numbers) == {1, 2}
+    assert list(dict.fromkeys(numbers)) == [1, 2]  # numbered by first use (the timeline repeats them)
     by_n = {c.n: c for c in ans.citations}
     assert stem_of[by_n[1].article_id] == "steel-plant-to-close" and by_n[1].stance == "supports"
     assert stem_of[by_n[2].article_id] == "steel-plant-denial" and by_n[2].stance == "denies"
@@ -128,7 +128,18 @@ def test_every_quote_is_verbatim_stored_text(engine, sample_store, question):
 def test_json_schema_is_exact(engine):
     data = engine.answer(CANONICAL).to_dict()
     json.dumps(data)
-    assert list(data) == ["question", "status", "answer", "citations", "engine", "notice"]
+    assert list(data) == ["question", "status", "answer", "citations", "engine", "notice",
+                          "verdict", "sides", "answers", "timeline"]
+    assert data["verdict"] == data["answer"].splitlines()[0]
+    for side in data["sides"]:
+        assert list(side) == ["stance", "claim", "attributed_to", "citations", "independent_sources",
+                              "outlets", "copies", "single_source"]
+        assert side["stance"] in ("supports", "denies", "answer")
+        assert set(side["citations"]) <= {c["n"] for c in data["citations"]}
+        assert side["independent_sources"] >= 1 and side["outlets"]
+    for entry in data["timeline"]:
+        assert list(entry) == ["date", "who", "claim", "citation"]
+        assert entry["citation"] in {c["n"] for c in data["citations"]}
     assert data["engine"] == "offline" and data["notice"] is None  # no language model configured
     assert isinstance(data["question"], str) and isinstance(data["answer"], str)
     assert data["status"] in STATUSES
@@ -206,7 +217,10 @@ def test_wire_copy_is_collapsed_onto_one_citation(embedder, tmp_path, stem_of):
     store = build_store(tmp_path / "store", [seed, copy], embedder)
     ans = AnswerEngine(store, embedder).answer(CANONICAL)
     assert ans.status == "conflict"
+    # quoted once, and both outlets named as carrying one text: one independent source
     assert len({c.article_id for c in ans.citations}) == 1
+    assert all(side.independent_sources == 1 and sorted(side.outlets) == ["AFP", "Other Wire"]
+               for side in ans.sides)
 
 
 def test_empty_store_is_a_user_error(embedder, tmp_path):

@@ -102,19 +102,20 @@ def compose(
         return write_conflict(question, sides, articles, settings.max_quote)
 
     per_article = _best_per_article(strong, question)[: settings.max_sides]
-    if question.kind == "yesno":
-        # A yes/no question has two possible answers: sentences that all report it
-        # (in their own words) are one side, not "different answers".
-        one = [e for e in pool if e.stance == per_article[0].stance and e.score >= settings.side_ratio * best]
-        others = {e.article_id for e in pool} - {e.article_id for e in one}
-        side = Side(_pick(one), per_article[0].stance, per_article[0].stance)
-        return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     groups = _group_by_answer(per_article, question)
     if len(groups) == 1:
         other = _dissent(pool, per_article, question, settings)
         if other is not None:
             per_article.append(other)
             groups.append([other])
+    if question.kind == "yesno" and not _numbers_differ(groups, question):
+        # A yes/no question has two possible answers: sentences that all report it
+        # (in their own words) are one side, not "different answers"; differing
+        # figures ("born in 1213" against "(1211–1255)") are.
+        one = [e for e in pool if e.stance == per_article[0].stance and e.score >= settings.side_ratio * best]
+        others = {e.article_id for e in pool} - {e.article_id for e in one}
+        side = Side(_pick(one), per_article[0].stance, per_article[0].stance)
+        return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     if len(groups) >= 2:
         sides = [Side(g, g[0].stance, "answer") for g in groups[: settings.max_sides]]
         return write_answers(question, sides, articles, settings.max_quote, settings.max_shown)
@@ -234,6 +235,13 @@ def _agree(a: Evidence, b: Evidence, question: Question) -> bool:
     if not ta or not tb:
         return True
     return len(ta & tb) / len(ta | tb) >= 0.5
+
+
+def _numbers_differ(groups: Sequence[list[Evidence]], question: Question) -> bool:
+    """Whether two answer groups give different figures (numbers, years)."""
+    figures = [number_forms(g[0].text) for g in groups]
+    figures = [f for f in figures if f]
+    return any(a != b for a in figures for b in figures)
 
 
 def _group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[Evidence]]:

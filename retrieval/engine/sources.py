@@ -85,6 +85,16 @@ def count_sources(article_ids: Sequence[str], articles: dict[str, ArticleInfo],
                 break
         else:
             groups.append([info])
+    # Other retrieved articles that carry one of these texts: the same report under
+    # another outlet's name (its sentences were not quoted twice).
+    taken = {i.id for g in groups for i in g}
+    for other in articles.values():
+        if other.id not in taken:
+            for g in groups:
+                if near_copies(g[0].text, other.text):
+                    g.append(other)
+                    taken.add(other.id)
+                    break
     outlets: list[str] = []
     copies: list[list[str]] = []
     wire = None

@@ -1,0 +1,119 @@
+"""Answers shaped for a news reader: the verdict first, each side once with its sources
+counted (copies of one wire text count once), wh-answers grouped by the answer they give,
+and a timeline of the dated claims."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from ingest.types import RawArticle
+
+CANONICAL = "Did the call happen?"
+
+AFP_TEXT = (
+    "Norvik will close its old harbour bridge to all traffic from March, the mayor's office said "
+    "on Tuesday. The closure will last two years while engineers rebuild the deck, AFP was told. "
+    "Drivers will be sent over the ring road, adding about ten minutes to a crossing."
+)
+BRIDGE = [
+    RawArticle(text=AFP_TEXT + " Ferries will run every twenty minutes.", title="Norvik to shut harbour bridge",
+               location="anchor#1", source="Daily Anchor", published="2025-01-14"),
+    RawArticle(text="NORVIK (AFP) - " + AFP_TEXT, title="Harbour bridge closing in March",
+               location="beacon#1", source="Evening Beacon", published="2025-01-14"),
+    RawArticle(text="Mayor Ilse Dahl told the Courier that the harbour bridge in Norvik will be shut to cars "
+               "from March for repairs. Engineers found corrosion in the steel deck last autumn. Shops near "
+               "the bridge fear losing customers.", title="Dahl confirms bridge repairs",
+               location="courier#1", source="Norvik Courier", published="2025-01-15"),
+]
+CUP = [
+    RawArticle(text="Millbrook Rovers won the Harbour Cup on Saturday, beating Eastfield 2-0 in front of 4,000 "
+               "fans. Jonas Pike scored both goals.", title="Rovers lift Harbour Cup", location="terrace#1",
+               source="Terrace Report", published="2025-03-02"),
+    RawArticle(text="The Harbour Cup went to Millbrook Rovers after a 2-0 final against Eastfield. Manager Ana "
+               "Silva praised her defence.", title="Silva hails defence", location="herald#1",
+               source="Coastal Herald", published="2025-03-02"),
+    RawArticle(text="Eastfield United won the Harbour Cup on Saturday with a late goal, the club said in a "
+               "statement. Fans celebrated in the town square.", title="Eastfield celebrate",
+               location="echo#1", source="Eastfield Echo", published="2025-03-02"),
+]
+
+
+def engine_over(articles, embedder, judge, folder):
+    from bot.evaluate import build_store
+    from retrieval.engine.engine import AnswerEngine
+
+    return AnswerEngine(build_store(folder, articles, embedder), embedder, judge=judge)
+
+
+def test_seed_verdict_names_the_report_and_the_denial(engine):
+    ans = engine.answer(CANONICAL)
+    first_line = ans.answer.splitlines()[0]
+    assert ans.verdict == first_line
+    assert first_line.startswith("Sources conflict:")
+    assert "Washington Post reports it" in first_line and "Peskov denies it" in first_line
+    assert [s.stance for s in ans.sides] == ["supports", "denies"]
+    assert ans.sides[0].attributed_to[0].endswith("Washington Post")
+    assert "Peskov" in ans.sides[1].attributed_to[0]
+    # each side once, one whole quote each
+    assert ans.answer.count("“The Washington Post reported Sunday") == 1
+    assert "…" not in ans.answer
+
+
+def test_seed_timeline_puts_sundays_report_before_mondays_denial(engine):
+    ans = engine.answer(CANONICAL)
+    days = [(t.date, t.who) for t in ans.timeline]
+    assert days[0][0] == "2024-11-10" and days[0][1].endswith("Washington Post")
+    assert any(d == "2024-11-11" and "Peskov" in who for d, who in days)
+    assert [d for d, _ in days] == sorted(d for d, _ in days)
+    text = ans.answer
+    assert text.index("Sun 10 Nov 2024") < text.index("Mon 11 Nov 2024")
+
+    story = engine.timeline("Trump Putin phone call")
+    assert [t.date for t in story.timeline] == sorted(t.date for t in story.timeline)
+    assert story.timeline[0].who.endswith("Washington Post")
+    assert any("Peskov" in t.who for t in story.timeline)
+    for t in story.timeline:  # every entry quotes a citation of the answer, verbatim
+        cited = [c for c in story.citations if c.n == t.citation]
+        assert cited and any(t.claim.strip("…") in c.quote for c in cited)
+        date.fromisoformat(t.date)
+
+
+def test_wire_copies_count_once(embedder, judge, tmp_path):
+    engine = engine_over(BRIDGE, embedder, judge, tmp_path / "store")
+    ans = engine.answer("Will the Norvik harbour bridge close?")
+    assert ans.status == "answered"
+    (side,) = ans.sides
+    assert sorted(side.outlets) == ["Daily Anchor", "Evening Beacon", "Norvik Courier"]
+    assert side.independent_sources == 2
+    assert sorted(side.copies[0]) == ["Daily Anchor", "Evening Beacon"]
+    assert "2 independent" in ans.answer and "the same AFP report" in ans.answer
+    assert ans.verdict.startswith("3 outlets (2 independent) agree")
+
+
+def test_wh_answers_are_grouped_by_the_answer_majority_first(embedder, judge, tmp_path):
+    engine = engine_over(CUP, embedder, judge, tmp_path / "store")
+    ans = engine.answer("Who won the Harbour Cup?")
+    assert ans.status == "conflict"
+    assert [(a.value, a.count) for a in ans.answers] == [("Millbrook Rovers", 2), ("Eastfield United", 1)]
+    assert ans.verdict == ("Sources give different answers: Millbrook Rovers (2 sources); "
+                           "one source says Eastfield United (1 source).")
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)]
+    assert numbers == sorted(numbers)  # numbered in the order the reader meets them
+    by_n = {c.n: c for c in ans.citations}
+    assert {by_n[n].source for n in ans.answers[0].citations} == {"Terrace Report", "Coastal Herald"}
+    assert {by_n[n].source for n in ans.answers[1].citations} == {"Eastfield Echo"}
+
+
+@pytest.mark.parametrize("question", [CANONICAL, "Will the Millbrook plant close?",
+                                      "How much will the Riverside bike lanes cost?"])
+def test_quotes_are_whole_sentences(engine, question):
+    ans = engine.answer(question)
+    assert "…" not in ans.answer
+    for c in ans.citations:
+        text = engine.store.get_article(c.article_id).text
+        before = text[:c.start].rstrip(" ")
+        assert before == "" or before[-1] in ".!?\"”)\n", c.quote  # starts a sentence
+        assert c.quote[-1] in ".!?\"”", c.quote  # and ends one
