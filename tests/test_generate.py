@@ -128,8 +128,13 @@ def test_a_good_two_sided_answer_is_kept_with_verbatim_quotes(offline, numbers, 
     assert [(c.n, c.stance, c.quote) for c in answer.citations] == [(1, "supports", REPORT), (1, "denies", DENIAL)]
     assert_verbatim(answer, planted_store)
     data = answer.to_dict()
-    assert list(data) == ["question", "status", "answer", "citations", "engine", "notice"]
+    assert list(data) == ["question", "status", "answer", "citations", "engine", "notice",
+                          "verdict", "sides", "answers", "timeline"]
     assert data["engine"] == "llm"
+    # the sides, counts and timeline come from the evidence, in the model's numbering
+    assert data["verdict"].startswith("Sources conflict:")
+    assert [(s["stance"], s["citations"]) for s in data["sides"]] == [("supports", [1]), ("denies", [1])]
+    assert [t["citation"] for t in data["timeline"]] == [1, 1]
 
 
 def test_the_request_fences_numbered_sources_with_title_publisher_and_date(offline, numbers):

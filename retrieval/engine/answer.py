@@ -35,7 +35,8 @@ for the reader about that path (``null`` when there is nothing to say).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 STATUSES = ("answered", "conflict", "not_found")
@@ -180,6 +181,21 @@ class Answer:
             "sides": [side.to_dict() for side in self.sides],
             "answers": [a.to_dict() for a in self.answers],
             "timeline": [t.to_dict() for t in self.timeline],
+        }
+
+    def structure_renumbered(self, mapping: dict[int, int]) -> dict[str, Any]:
+        """``verdict``, ``sides``, ``answers`` and ``timeline`` with their citation numbers
+        mapped (a generative answer numbers its sources in its own order)."""
+        def nums(ns: list[int]) -> list[int]:
+            return sorted({mapping[n] for n in ns if n in mapping})
+
+        verdict = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", self.verdict)
+        return {
+            "verdict": verdict,
+            "sides": [replace(s, citations=nums(s.citations)) for s in self.sides],
+            "answers": [replace(a, citations=nums(a.citations)) for a in self.answers],
+            "timeline": [replace(t, citation=mapping[t.citation]) for t in self.timeline
+                         if t.citation in mapping],
         }
 
     def sources(self) -> list[Citation]:

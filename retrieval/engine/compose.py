@@ -41,6 +41,7 @@ class ComposeSettings:
     dissent_dense: float = 0.75  # a differing answer counts from this share of the best's similarity
     dissent_score: float = 0.25  # ... and this share of the best evidence's score
     max_quote: int = 250  # characters of one quote before it is windowed
+    member_ratio: float = 0.8  # another article joins a side from this share of its best score
     max_shown: int = 3  # answer groups quoted in the text (the rest are listed and in the JSON)
 
 
@@ -94,8 +95,8 @@ def compose(
                 and _may_support(e, denies, articles)]
     if supports and denies:
         sides = [
-            Side(_pick(supports), "supports", "supports"),
-            Side(_pick(denies), "denies", "denies"),
+            Side(_pick(supports, settings.member_ratio), "supports", "supports"),
+            Side(_pick(denies, settings.member_ratio), "denies", "denies"),
         ]
         if question.focus == "denies":
             sides.reverse()
@@ -114,7 +115,7 @@ def compose(
         # figures ("born in 1213" against "(1211–1255)") are.
         one = [e for e in pool if e.stance == per_article[0].stance and e.score >= settings.side_ratio * best]
         others = {e.article_id for e in pool} - {e.article_id for e in one}
-        side = Side(_pick(one), per_article[0].stance, per_article[0].stance)
+        side = Side(_pick(one, settings.member_ratio), per_article[0].stance, per_article[0].stance)
         return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     if len(groups) >= 2:
         sides = [Side(g, g[0].stance, "answer") for g in groups[: settings.max_sides]]
@@ -150,11 +151,13 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
     return None
 
 
-def _pick(evs: Sequence[Evidence]) -> list[Evidence]:
-    """The best sentence of each article, best first: every outlet on the side."""
+def _pick(evs: Sequence[Evidence], ratio: float) -> list[Evidence]:
+    """The best sentence of each article, best first: the outlets on the side, those
+    whose sentence scores at least ``ratio`` of the side's best."""
     out: dict[str, Evidence] = {}
     for e in evs:
-        out.setdefault(e.article_id, e)
+        if e.score >= ratio * evs[0].score:
+            out.setdefault(e.article_id, e)
     return list(out.values())
 
 

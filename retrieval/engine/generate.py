@@ -356,8 +356,16 @@ class _Writer:
         self._emit()
         if self.problems:
             log.info("removed from the model's answer: %s", "; ".join(self.problems))
+        mapping = self._carry(offline)
         return replace(offline, answer=" ".join(self.parts), citations=self.citations,
-                        status="conflict" if conflict else "answered", engine="llm", notice=notice)
+                       status="conflict" if conflict else "answered", engine="llm", notice=notice,
+                       **offline.structure_renumbered(mapping))
+
+    def _carry(self, offline: Answer) -> dict[int, int]:
+        """The offline answer's citation numbers in this answer's numbering, for the sides,
+        counts and timeline (they come from the evidence); a source the model's answer does
+        not cite drops out of them, so every number shown is a citation of this answer."""
+        return {c.n: self.numbers[c.article_id] for c in offline.citations if c.article_id in self.numbers}
 
     def _missing_sides(self, offline: Answer) -> bool:
         """Add each side of an offline conflict that no citation of the answer gives.
