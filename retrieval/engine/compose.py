@@ -40,9 +40,11 @@ class ComposeSettings:
     max_sides: int = 6  # articles quoted in a conflict of answers
     dissent_dense: float = 0.75  # a differing answer counts from this share of the best's similarity
     dissent_score: float = 0.25  # ... and this share of the best evidence's score
+    second_ratio: float = 0.75  # (0 turns second sentences off)
+    second_floor: float = 0.6  # a second sentence of one article scores at least this share of the first
     max_quote: int = 250  # characters of one quote before it is windowed
     member_ratio: float = 0.8  # another article joins a side from this share of its best score
-    max_shown: int = 3  # answer groups quoted in the text (the rest are listed and in the JSON)
+    max_shown: int = 2  # answer groups quoted in the text (the rest are listed and in the JSON)
 
 
 def usable(ev: Evidence, question: Question, settings: ComposeSettings,
@@ -109,17 +111,20 @@ def compose(
         if other is not None:
             per_article.append(other)
             groups.append([other])
-    if question.kind == "yesno" and not _numbers_differ(groups, question):
-        # A yes/no question has two possible answers: sentences that all report it
-        # (in their own words) are one side, not "different answers"; differing
-        # figures ("born in 1213" against "(1211–1255)") are.
-        one = [e for e in pool if e.stance == per_article[0].stance and e.score >= settings.side_ratio * best]
+    one = _pick([e for e in pool if e.stance == per_article[0].stance
+                 and e.score >= settings.side_ratio * best], settings.member_ratio)
+    leaders = {g[0].article_id for g in groups}
+    if (question.kind == "yesno" and len(groups) >= 2 and leaders <= {e.article_id for e in one}
+            and not _numbers_differ(groups, question) and _sure_alike(one, judge)):
+        # A yes/no question has two possible answers: sentences the judgement model is
+        # sure all report it (in their own words) are one side, not "different answers".
         others = {e.article_id for e in pool} - {e.article_id for e in one}
-        side = Side(_pick(one, settings.member_ratio), per_article[0].stance, per_article[0].stance)
+        side = Side(one, per_article[0].stance, per_article[0].stance)
         return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     if len(groups) >= 2:
         sides = [Side(g, g[0].stance, "answer") for g in groups[: settings.max_sides]]
-        return write_answers(question, sides, articles, settings.max_quote, settings.max_shown)
+        extra = _second_sentences(per_article, strong, question, settings)
+        return write_answers(question, sides, articles, settings.max_quote, settings.max_shown, extra)
     others = {e.article_id for e in pool} - {e.article_id for e in groups[0]}
     side = Side(groups[0], groups[0][0].stance, groups[0][0].stance if question.kind == "yesno" else "answer")
     return write_one_side(question, side, articles, settings.max_quote, alone=not others)
@@ -177,6 +182,26 @@ def _name_words(name: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", name)} - {"the"}
 
 
+def _second_sentences(chosen: Sequence[Evidence], strong: Sequence[Evidence], question: Question,
+                      settings: ComposeSettings) -> dict[str, Evidence]:
+    """A second sentence for an article, cited in the details (the JSON) beside the quoted
+    one: among its other relevant sentences (at least
+    ``second_floor`` of the first's score) that hold what the question asks for (a
+    name, a date, a number), the one that answers best (what the question says
+    happened, in its own words, beside the answer).  An article often names its
+    subject in one sentence and gives the answer in another."""
+    out: dict[str, Evidence] = {}
+    if settings.second_ratio <= 0:
+        return out
+    for best in chosen:
+        cands = [e for e in strong if e.article_id == best.article_id and e is not best
+                 and e.score >= settings.second_floor * best.score
+                 and (e.has_answer_type or not question.answer_type)]
+        if cands:
+            out[best.article_id] = max(cands, key=_answering)
+    return out
+
+
 def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                       bearing_ratio: float = 0.6) -> list[Evidence]:
     """The best sentence of each article, skipping sentences another article already
@@ -209,6 +234,13 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
     return sorted(out.values(), key=lambda e: order[e.article_id])
 
 
+def _answering(ev: Evidence) -> float:
+    """How well a sentence answers, within its article: its score, plus what the
+    question says happened ("released", "founded") in its own words, plus what
+    the question asks for beside it (a date, a number, a name)."""
+    return ev.score + 0.3 * ev.predicate_coverage + (0.1 if ev.bears else 0.0)
+
+
 def _values(ev: Evidence, question: Question) -> set[str]:
     """What a sentence answers with: its numbers and names the question lacks."""
     asked = set(words(question.resolved))
@@ -238,6 +270,12 @@ def _agree(a: Evidence, b: Evidence, question: Question) -> bool:
     if not ta or not tb:
         return True
     return len(ta & tb) / len(ta | tb) >= 0.5
+
+
+def _sure_alike(evs: Sequence[Evidence], judge: JudgeSettings | None) -> bool:
+    """The judgement model is sure every sentence supports the claim."""
+    return judge is not None and all(e.judgement is not None and e.judgement.supports >= judge.sure
+                                     for e in evs)
 
 
 def _numbers_differ(groups: Sequence[list[Evidence]], question: Question) -> bool:

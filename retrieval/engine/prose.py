@@ -26,6 +26,8 @@ from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, c
 from retrieval.engine.sources import count_sources
 from retrieval.engine.values import value_of
 
+MAX_LISTED = 4  # answers named in a verdict
+SHORT = 120  # a quoted sentence shorter than this takes in its neighbours when it is the only one
 VERBS = {"supports": ("reports it", "reported it", "Reported by"),
          "denies": ("denies it", "denied it", "Denied by")}
 
@@ -100,11 +102,23 @@ def claim_day(ev: Evidence, info: ArticleInfo) -> date | None:
 
 
 def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numbering: Numbering,
-          max_chars: int, *, extend: bool = False) -> _Shown:
+          max_chars: int, *, extend: bool = False, around: bool = False, quoted: int = 1) -> _Shown:
+    """A side as shown: its best sentence quoted (and up to ``quoted`` articles' in all, when
+    their sentences differ), the other outlets by number, the sources counted."""
     best = side.evidence[0]
     info = articles[best.article_id]
     who, paren = attribution(best, info)
-    quote = cite_quote(best, question, info, numbering, side.stance, max_chars, extend=extend)
+    quote = cite_quote(best, question, info, numbering, side.stance, max_chars, extend=extend, around=around)
+    said = {" ".join(best.text.lower().split())}
+    for ev in side.evidence[1:quoted]:
+        key = " ".join(ev.text.lower().split())
+        if key not in said:
+            said.add(key)
+            other = articles[ev.article_id]
+            more_who, more_paren = attribution(ev, other)
+            quote += (f" {cap(_mid(more_who))}{more_paren} says the same: " +
+                      cite_quote(ev, question, other, numbering, side.stance if side.kind in VERBS else ev.stance,
+                                 max_chars))
     numbers = [numbering.numbers[best.article_id]]
     others: list[tuple[str, int]] = []
     entries: list[TimelineEntry] = []
@@ -115,10 +129,12 @@ def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numb
             n = numbers[0]
         else:  # every outlet of the side gets its number, with the sentence it gives
             lo, hi, _, _ = quote_span(ev, question, max_chars, other.text)
-            n = numbering.cite(ev, (lo, hi), other, side.stance)
+            # a side of report or denial gives its stance; in an answer group each says its own
+            n = numbering.cite(ev, (lo, hi), other, side.stance if side.kind in VERBS else ev.stance)
             if n not in numbers:
                 numbers.append(n)
-                others.append((other.source or other.title, n))
+                if f"[{n}]" not in quote:
+                    others.append((other.source or other.title, n))
             speakers.append(attribution(ev, other)[0])
         day = claim_day(ev, other)
         if day is not None:
@@ -140,7 +156,8 @@ def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numb
 def _also(shown: _Shown) -> str:
     if not shown.others:
         return ""
-    listed = ", ".join(f"{name} [{n}]" for name, n in shown.others[:4])
+    mine = shown.view.outlets[0] if shown.view.outlets else None
+    listed = ", ".join(f"[{n}]" if name == mine else f"{name} [{n}]" for name, n in shown.others[:4])
     more = len(shown.others) - 4
     listed += f" and {more} more" if more > 0 else ""
     return f" Also {listed}" + (f": {shown.phrase}" if shown.phrase else "") + "."
@@ -191,43 +208,76 @@ def write_conflict(question: Question, sides: list[Side], articles: dict[str, Ar
 
 
 def write_answers(question: Question, groups: list[Side], articles: dict[str, ArticleInfo],
-                  max_chars: int, max_shown: int) -> Composition:
+                  max_chars: int, max_shown: int, extra: dict[str, Evidence] | None = None) -> Composition:
     """Different answers to a wh-question: sources grouped by the answer they give,
     the best-supported first; the verdict lists the answers with their counts."""
+    groups = _merge_same_values(groups, question)
     numbering = Numbering()
     support = {id(g): count_sources([e.article_id for e in g.evidence], articles).independent for g in groups}
     groups = sorted(groups, key=lambda g: -support[id(g)])  # numbered in the order shown
     shown = []
     for g in groups:
-        s = _show(g, question, articles, numbering, max_chars, extend=len(groups) <= 2)
+        s = _show(g, question, articles, numbering, max_chars,
+                  around=len(groups) <= 2 and len(g.evidence[0].text) < SHORT)
         s.value = value_of(g.evidence[0], question)
         shown.append(s)
-    answers = [AnswerValue(s.value or s.who, s.view.independent_sources, s.view.citations) for s in shown]
+    for g in groups:  # an article's second answering sentence: in the citations, not the text
+        for ev in g.evidence:
+            more = (extra or {}).get(ev.article_id)
+            if more is not None and more is not ev:
+                lo, hi, _, _ = quote_span(more, question, max_chars, articles[ev.article_id].text)
+                numbering.cite(more, (lo, hi), articles[ev.article_id], more.stance)
+    answers = [AnswerValue(s.value, s.view.independent_sources, s.view.citations) for s in shown if s.value]
 
     def counted(s: _Shown) -> str:
         n = s.view.independent_sources
-        return f"{s.value or _mid(s.who)} ({n} source{'s' if n != 1 else ''})"
+        return f"{s.value} ({n} source{'s' if n != 1 else ''})"
 
-    head = counted(shown[0])
-    rest = [counted(s) for s in shown[1:]]
-    if len(shown) == 2 and shown[1].view.independent_sources == 1:
-        rest = [f"one source says {counted(shown[1])}"]
-    verdict = "Sources give different answers: " + "; ".join([head] + rest) + "."
+    named = [s for s in shown if s.value][:MAX_LISTED]
+    unnamed = len(shown) - len(named)
+    if not named:
+        verdict = f"Sources give {len(shown)} different answers."
+    else:
+        listed = [counted(s) for s in named]
+        if len(shown) == 2 and len(named) == 2 and named[1].view.independent_sources == 1:
+            listed[1] = f"one source says {listed[1]}"
+        if unnamed:
+            listed.append(f"{unnamed} other answer{'s' if unnamed != 1 else ''}")
+        verdict = "Sources give different answers: " + "; ".join(listed) + "."
     lines = [verdict]
-    for s in shown[:max_shown]:
-        lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
-    for s in shown[max_shown:]:
-        lines.append(f"{cap(_mid(s.who))} gives another answer [{s.view.citations[0]}]")
+    for i, s in enumerate(shown):
+        # The best-supported answer is quoted; another is quoted too when the verdict
+        # could not name it, else named with its sources (their quotes are in the JSON).
+        if i == 0 or (i < max_shown and not s.value):
+            lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
+        else:
+            nums = ", ".join(f"[{n}]" for n in s.view.citations)
+            lines.append(f"{cap(s.value) if s.value else 'Another answer'}: {_mid(s.who)} {nums}")
     timeline = ordered([e for s in shown for e in s.entries])
     return Composition("conflict", "\n".join(end_sentence(x) for x in lines), numbering.citations, [],
                        verdict, [s.view for s in shown], answers, timeline)
+
+
+def _merge_same_values(groups: list[Side], question: Question) -> list[Side]:
+    """Groups whose sentences give one short answer ("Best Coast" twice) are one group."""
+    out: dict[str, Side] = {}
+    for i, g in enumerate(groups):
+        value = value_of(g.evidence[0], question)
+        key = value.casefold() if value else f"#{i}"
+        if key in out:
+            out[key].evidence.extend(e for e in g.evidence
+                                     if all(e.article_id != o.article_id for o in out[key].evidence))
+        else:
+            out[key] = Side(list(g.evidence), g.stance, g.kind)
+    return list(out.values())
 
 
 def write_one_side(question: Question, side: Side, articles: dict[str, ArticleInfo], max_chars: int,
                    *, alone: bool) -> Composition:
     """One position only: always attributed, never stated as bare fact."""
     numbering = Numbering()
-    s = _show(side, question, articles, numbering, max_chars, extend=question.kind == "wh")
+    s = _show(side, question, articles, numbering, max_chars, extend=question.kind == "wh",
+              around=len(side.evidence) == 1 and len(side.evidence[0].text) < SHORT, quoted=2)
     value = value_of(side.evidence[0], question)
     n = s.view.independent_sources
     outlets = len(s.view.outlets)

@@ -20,10 +20,13 @@ _DATE = re.compile(
     rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
 _SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred))?"
 _UNIT = (r"(?:\s*(?:%|percent|per cent)|\s+(?:[a-z][a-z-]{1,20}))?")
-_NUMBER = re.compile(rf"(?:[$€£¥]\s?)?\b\d[\d,.]*{_SCALE}{_UNIT}")
+_ABOUT = r"(?:(?:about|around|approximately|nearly|almost|over|more than|some|roughly|up to)\s+)?"
+_NUMBER = re.compile(rf"{_ABOUT}(?:[$€£¥]\s?)?\b\d(?:[\d,.]*\d)?{_SCALE}{_UNIT}")
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|van|von|the|and|&)?\s*[A-Z][\w'’.-]*)*")
 _DULL_UNITS = frozenset("and or the a an in on at of to for by with from as was were is are had has "
-                        "that which who when".split())
+                        "that which who when it its".split())
+_NOT_NAMES = frozenset("the a an we it this that these those he she they his her their our its note however "
+                       "also but and in on at for after before during while when".split())
 MAX_VALUE = 60
 
 
@@ -49,12 +52,15 @@ def value_of(ev: Evidence, question: Question) -> str | None:
                 continue
             return value[:MAX_VALUE]
         return None
-    if kind in ("person", "place", None):
+    if kind in ("person", "place"):
+        names = []
         for m in _NAME.finditer(text):
             value = m.group().strip(" .")
             if m.start() == 0 and len(value.split()) == 1:
                 continue  # "The", "Officials": the sentence's first word is capitalised anyway
-            if set(words(value)) <= asked or len(value) < 2:
+            if set(words(value)) <= asked or len(value) < 2 or value.lower() in _NOT_NAMES:
                 continue
-            return value[:MAX_VALUE]
+            names.append(value[:MAX_VALUE])
+        # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
+        return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     return None
