@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Iterator
 
+from retrieval.engine.interface import Engine
 from retrieval.index.store import DEFAULT_SHARD_CHUNKS
 
 from bot.config import Config
@@ -71,7 +72,7 @@ class App:
                      shard_chunks=shard_size(st.mode, st.shard_chunks), sole_writer=st.mode == "embedded")
 
     @cached_property
-    def engine(self):
+    def engine(self) -> Engine:
         """The answer engine over the configured store (the CLI, the REPL and Discord
         use this one): generative when ``[llm] provider`` names a model, else offline."""
         return self.engine_for(self.store, cache_dir=self.config.store.path / "lexical-cache")
@@ -89,7 +90,7 @@ class App:
         return Judge(weights=Path(jc.model_dir) if jc.model_dir else None,
                      backend=jc.backend, threads=jc.threads)
 
-    def engine_for(self, store, cache_dir=None):
+    def engine_for(self, store, cache_dir=None) -> Engine:
         """An answer engine over ``store``, configured like the main one."""
         from retrieval.engine.engine import AnswerEngine, EngineSettings
         from retrieval.engine.judging import JudgeSettings

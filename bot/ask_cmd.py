@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.interface import Engine
 
 from bot.options import config_option, make_app
 from bot.publishers import check_source
@@ -52,7 +53,7 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
         render_answer(console(), answer)
 
 
-def _answer_batch(engine, lines, options) -> None:
+def _answer_batch(engine: Engine, lines, options) -> None:
     """Answer every good line; name each bad one on stderr (exit code 1 when any was bad)."""
     failed = False
     for number, raw in enumerate(lines, 1):

@@ -35,6 +35,7 @@ from discord.ext import commands
 
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.interface import Engine
 
 from bot.chat import DISCORD_LIMIT, Conversations, IngestReport, split_message
 from bot.discord_support import (
@@ -69,7 +70,7 @@ class NewsCog(commands.Cog, name="newsbot"):
         self,
         bot: commands.Bot,
         *,
-        engine: Any,
+        engine: Engine,
         store: Any,
         ingest: Callable[[Sequence[str]], IngestReport],
         settings: DiscordSettings,
@@ -338,7 +339,7 @@ class NewsBot(commands.Bot):
     def __init__(
         self,
         *,
-        engine: Any,
+        engine: Engine,
         store: Any,
         ingest: Callable[[Sequence[str]], IngestReport],
         settings: DiscordSettings,

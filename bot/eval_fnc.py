@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
 
+from retrieval.engine.interface import Engine
 from retrieval.judge.data import as_question, fnc_split, fnc_stories
 
 TRAIN_DIR_ENV = "NEWSBOT_TRAIN_DIR"
@@ -85,7 +86,7 @@ def score_fnc(labels: dict[str, dict[str, str]], questions: list[str], answers: 
     }
 
 
-def run_fnc(root: Path, embedder: Any, engine_factory: Callable[[Any], Any], folder: Path,
+def run_fnc(root: Path, embedder: Any, engine_factory: Callable[[Any], Engine], folder: Path,
             build_store: Callable, article_ids: Callable, limit: int | None = None) -> dict[str, Any]:
     """Build the held-out store under ``folder``, ask, and score."""
     bodies, labels = fnc_dev(root)

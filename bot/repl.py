@@ -21,6 +21,7 @@ from rich.text import Text
 
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.interface import Engine
 
 from bot.chat import IngestReport, Turn, nice_date, passage_around
 from bot.render import render_answer, source_line
@@ -77,7 +78,7 @@ class Repl:
 
     def __init__(
         self,
-        engine: Any,
+        engine: Engine,
         store: Any,
         ingest: Callable[[Sequence[str]], IngestReport],
         out: Console,

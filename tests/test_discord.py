@@ -10,8 +10,8 @@
   interaction responses instead of sending them.
 * Answers come from the real engine over a store of data/sample plus one
   article full of mentions and a link, built once for the module; tests
-  about the adapter itself (slowness, errors, limits) use engines that
-  subclass ``AnswerEngine``.
+  about the adapter itself (slowness, errors, limits) use
+  :class:`tests.fakes.ScriptedEngine`, a fake implementing the engine interface.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from bot.chat import IngestReport, ingest_runner
 from bot.config import load_config
 from bot.discord_bot import NewsBot, NewsTree, _serve
 from bot.discord_support import GENERIC_ERROR, DiscordSettings, RedactFilter, token_from_env
-from retrieval.engine.answer import Answer, Citation
-from retrieval.engine.engine import AnswerEngine
+from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
+from tests.fakes import ScriptedEngine, citation
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 ROLE_ID = 424242424242424242
@@ -166,38 +166,6 @@ class RecordingTree(NewsTree):
     async def on_error(self, interaction, error):
         self.last_exception = error
         await super().on_error(interaction, error)
-
-
-class ScriptedEngine(AnswerEngine):
-    """The engine's interface: canned answers after an optional delay; records calls."""
-
-    def __init__(self, answer: Answer | Exception | None = None, delay: float = 0.0,
-                 gate: threading.Event | None = None):
-        self.result = answer or Answer(question="q", status="answered", answer="Canned answer [1]",
-                                       citations=[citation(1)])
-        self.delay = delay
-        self.gate = gate
-        self.started = threading.Event()
-        self.calls: list[tuple[str, list[str]]] = []
-        self.warmed = 0
-
-    def answer(self, question, history=(), *, k=None, source=None, since=None):
-        self.calls.append((question, [q for q, _ in history]))
-        self.started.set()
-        if self.gate is not None:
-            self.gate.wait(5)
-        time.sleep(self.delay)
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
-
-    def warm(self) -> None:
-        self.warmed += 1
-
-
-def citation(n: int, url: str | None = "https://news.example/a") -> Citation:
-    return Citation(n=n, article_id=f"a{n}", title=f"Article {n}", source="Wire", published="2024-11-11",
-                    url=url, quote="q", start=0, end=1, stance="supports")
 
 
 # -- the bot under test -------------------------------------------------------------------------------

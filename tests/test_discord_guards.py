@@ -19,7 +19,8 @@ from ingest.pipeline import IngestSummary, Outcome
 from retrieval.common.errors import ConfigError
 from retrieval.index.store import Store, embedded_client
 
-from tests.test_discord import ScriptedEngine, make_harness
+from tests.fakes import ScriptedEngine
+from tests.test_discord import make_harness
 
 URL_REFUSAL = ("Sorry: `url` must be an http(s) link such as https://example.com/story; "
                "to add a file, attach it as `file`.")

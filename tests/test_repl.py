@@ -22,9 +22,8 @@ from bot.cli import cli
 from bot.config import load_config
 from bot.repl import PromptInput, Repl, StreamInput
 from retrieval.engine.answer import Answer, Citation
-from retrieval.engine.engine import AnswerEngine
-from retrieval.common.errors import NewsbotError
 from retrieval.index.store import location_id
+from tests.fakes import ScriptedEngine
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 KREMLIN = SAMPLE / "kremlin-denies-call.md"
@@ -43,24 +42,6 @@ def sample_app(embedder, tmp_path_factory):
     assert report.summary.count("added") == 10
     app.config_path = config
     return app
-
-
-class ScriptedEngine(AnswerEngine):
-    """The engine's interface with canned answers; records the history of every call."""
-
-    def __init__(self, answers: dict[str, Answer]):
-        self.answers = answers
-        self.calls: list[tuple[str, list[str]]] = []
-        self.refreshed = 0
-
-    def answer(self, question, history=(), *, k=None, source=None, since=None) -> Answer:
-        self.calls.append((question, [q for q, _ in history]))
-        if question not in self.answers:
-            raise NewsbotError("the stored articles do not cover that")
-        return self.answers[question]
-
-    def refresh(self) -> None:
-        self.refreshed += 1
 
 
 def cite(store, n: int, quote: str, stance: str) -> Citation:

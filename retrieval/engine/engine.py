@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
 from retrieval.common.errors import NewsbotError
-from retrieval.engine.evidence import Evidence, Question, analyze, gather
+from retrieval.engine.evidence import Evidence, analyze, gather
+from retrieval.engine.interface import Retrieved
 from retrieval.engine.judging import JudgeSettings, judge_evidence
-from retrieval.engine.search import Filters, Hit, HybridSearcher
+from retrieval.engine.search import Filters, HybridSearcher
 from retrieval.index.store import Store
 from retrieval.common.terms import Lexicon, load_lexicon
 from retrieval.common.text import clean_question
@@ -45,25 +46,11 @@ class EngineSettings:
     judge: JudgeSettings = field(default_factory=JudgeSettings)
 
 
-@dataclass
-class Retrieved:
-    """One question's retrieval and its offline answer (for engines built on this one)."""
-
-    question: Question
-    hits: list[Hit]
-    articles: dict[str, ArticleInfo]
-    evidence: list[Evidence]  # verbatim sentences of the hits, scored, best first
-    answer: Answer
-
-    def evidence_at(self, article_id: str, start: int) -> Evidence | None:
-        """The scored sentence of an article that starts at ``start``, if any."""
-        if not hasattr(self, "_by_span"):
-            self._by_span = {(e.article_id, e.start): e for e in self.evidence}
-        return self._by_span.get((article_id, start))
-
-
 class AnswerEngine:
-    """Answers questions over one store, citing both sides when sources disagree."""
+    """Answers questions over one store, citing both sides when sources disagree
+    (an :class:`~retrieval.engine.interface.Engine`)."""
+
+    streams = False  # the answer is composed whole: ``on_text`` gets it in one piece
 
     def __init__(
         self,
@@ -100,13 +87,18 @@ class AnswerEngine:
         k: int | None = None,
         source: str | None = None,
         since: str | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns, oldest first.
 
         A turn is a ``(question, Answer)`` pair, an :class:`Answer`, a question
         string, or a LangChain message (human messages count as questions).
+        ``on_text`` receives the whole answer text, once, when it is ready.
         """
-        return self.retrieve(question, history, k=k, source=source, since=since).answer
+        answer = self.retrieve(question, history, k=k, source=source, since=since).answer
+        if on_text is not None and answer.answer:
+            on_text(answer.answer)
+        return answer
 
     def retrieve(
         self,

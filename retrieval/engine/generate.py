@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from retrieval.engine.answer import Answer, Citation
-from retrieval.engine.engine import AnswerEngine, Retrieved, answer_runnable, resolved_history
+from retrieval.engine.engine import AnswerEngine, answer_runnable, resolved_history
+from retrieval.engine.interface import Retrieved
 from retrieval.engine.compose import ArticleInfo, format_date
 from retrieval.common.errors import ConfigError
 from retrieval.engine.evidence import classify_stance, find_speaker
@@ -118,7 +119,8 @@ class GenerateSettings:
 
 
 class GenerativeEngine:
-    """Answers with a chat model, verified against the offline engine's evidence."""
+    """Answers with a chat model, verified against the offline engine's evidence
+    (an :class:`~retrieval.engine.interface.Engine`)."""
 
     streams = True  # ``answer(..., on_text=...)`` sends verified text as it is written
 
