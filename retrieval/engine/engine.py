@@ -18,9 +18,10 @@ from typing import Any, Callable, Sequence
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
 from retrieval.common.errors import NewsbotError
-from retrieval.engine.evidence import Evidence, analyze, gather
+from retrieval.engine.evidence import Evidence, analyze
 from retrieval.engine.interface import Retrieved
 from retrieval.engine.judging import JudgeSettings, judge_evidence
+from retrieval.engine.scoring import EvidenceWeights, gather
 from retrieval.engine.search import Filters, HybridSearcher
 from retrieval.index.store import Store
 from retrieval.common.terms import Lexicon, load_lexicon
@@ -39,9 +40,7 @@ class EngineSettings:
     per_article: int = 2  # chunks of one article kept
     cache_dir: Path | None = None  # where the BM25 index is cached; None keeps it in memory
     lexicon_path: Path | None = None  # a replacement for the packaged lexicon.toml
-    lede_bonus: float = 0.1  # score added to an article's first sentence
-    title_weight: float = 0.8  # how much a question term in the headline counts for a sentence
-    context_weight: float = 0.6  # ... and one in the sentence before it
+    evidence: EvidenceWeights = field(default_factory=EvidenceWeights)  # how sentences are scored
     compose: ComposeSettings = field(default_factory=ComposeSettings)
     judge: JudgeSettings = field(default_factory=JudgeSettings)
 
@@ -124,9 +123,7 @@ class AnswerEngine:
             unknown = []  # most of what is asked about is in the store: let the evidence decide
         ranked = list(dict.fromkeys(h.article_id for h in hits))
         articles = self._articles(ranked)
-        found = gather(q, hits, index, self.lexicon, lede_bonus=self.settings.lede_bonus,
-                       title_weight=self.settings.title_weight,
-                       context_weight=self.settings.context_weight,
+        found = gather(q, hits, index, self.lexicon, weights=self.settings.evidence,
                        texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
