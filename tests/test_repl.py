@@ -24,6 +24,7 @@ from bot.repl import PromptInput, Repl, StreamInput
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.engine import AnswerEngine
 from retrieval.common.errors import NewsbotError
+from retrieval.index.library import Library
 from retrieval.index.store import location_id
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -89,7 +90,7 @@ def scripted(sample_app):
 def run_repl(engine, store, lines: str, *, ingest=None, styled=False) -> str:
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, soft_wrap=True, highlight=False, color_system=None)
-    session = Repl(engine, store, ingest or (lambda specs: pytest.fail("no ingest expected")), out, styled=styled)
+    session = Repl(engine, Library(store), ingest or (lambda specs: pytest.fail("no ingest expected")), out, styled=styled)
     session.run(StreamInput(io.StringIO(lines)))
     return buffer.getvalue()
 
@@ -204,7 +205,7 @@ def test_interactive_prompt_ctrl_c_cancels_the_line_and_ctrl_d_quits(scripted, s
 
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, soft_wrap=True, highlight=False, color_system=None)
-    session = Repl(scripted, sample_app.store, lambda specs: None, out, styled=True)
+    session = Repl(scripted, sample_app.library, lambda specs: None, out, styled=True)
     with create_pipe_input() as pipe:
         # a half-typed line cancelled with Ctrl-C, a question, an edited line, then Ctrl-D
         pipe.send_text("Who won the cup\x03Did the call happen?\rWho denied\x7f\x7f\x7f\x7f\x7f\x7fdenied it?\r\x04")
