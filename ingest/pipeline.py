@@ -194,7 +194,7 @@ class Ingestor:
                 path=raw.path,
                 ingested_at=self.clock(),
                 text=raw.text,
-                shard=record.shard if record else None,  # a changed article keeps its shard; new ones are placed
+                shard=record.shard if record else None,  # a changed article keeps its shard; a new one is placed
             )
             batch_hashes[digest] = article
             to_write.append((article, "updated" if record else "added"))

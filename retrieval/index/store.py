@@ -298,7 +298,8 @@ class Store(StoreWriting, StoreRecords):
             got = shard._collection.query(  # Chroma returns fewer when the shard is smaller
                 query_embeddings=[vector], n_results=n, where=where, include=["distances"],
             )
-            return [Neighbour(float(d), shard.index, cid) for cid, d in zip(got["ids"][0], got["distances"][0])]
+            return [Neighbour(float(d), shard.index, cid)
+                    for cid, d in zip(got["ids"][0], got["distances"][0])]
 
         return sorted(row for rows in self._fan_out(one, shards) for row in rows)[:n]
 
@@ -335,7 +336,8 @@ class Store(StoreWriting, StoreRecords):
         where = None if article_id is None else {"article_id": article_id}
         rows: list[StoredChunk] = []
         for shard in self.list_shards() if self.exists() else []:
-            rows.extend(_stored_chunks(shard._collection.get(where=where, include=["documents", "metadatas"])))
+            got = shard._collection.get(where=where, include=["documents", "metadatas"])
+            rows.extend(_stored_chunks(got))
         return rows
 
     def chunk_count(self) -> int:
