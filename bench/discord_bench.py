@@ -136,7 +136,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(n: int, delay: float, rounds: int, rtt: float) -> dict:
-    bot = NewsBot(engine=SlowEngine(delay), store=None, ingest=lambda specs: None,
+    bot = NewsBot(engine=SlowEngine(delay), library=None, ingest=lambda specs: None,
                   settings=DiscordSettings(sync_commands=False, cooldown_seconds=0.0, max_concurrent=n),
                   upload_dir=Path("/nonexistent"))
     await bot._async_setup_hook()

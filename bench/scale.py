@@ -106,17 +106,14 @@ def fill(store, n_chunks: int, pool: list[str], vectors, start: int = 0) -> None
             embs.extend(vecs)
             articles.append(art)
             i += 1
-        store.create(len(embs[0]))
-        store.begin(articles)
-        store.replace_chunks(articles, chunks, np.array(embs))
-        store.commit(articles)
+        store.write(articles, chunks, np.array(embs), dimension=len(embs[0]))
         held += len(chunks)
 
 
 def newest_shard_fill(store) -> tuple[int, int]:
     """The newest shard's number and the chunks it holds."""
     newest = store.list_shards()[-1]
-    return newest.index, newest.collection.count()
+    return newest.index, store.shard_size(newest)
 
 
 # -- a chroma server -----------------------------------------------------------------

@@ -72,6 +72,13 @@ class App:
                      shard_chunks=shard_size(st.mode, st.shard_chunks), sole_writer=st.mode == "embedded")
 
     @cached_property
+    def library(self):
+        """The stored articles for the apps: listings, lookups, removal."""
+        from retrieval.index.library import Library
+
+        return Library(self.store)
+
+    @cached_property
     def engine(self) -> Engine:
         """The answer engine over the configured store (the CLI, the REPL and Discord
         use this one): generative when ``[llm] provider`` names a model, else offline."""

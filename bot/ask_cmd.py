@@ -39,7 +39,7 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (not both)")
     app = make_app(ctx, config_path)
-    check_source(app.store, source)
+    check_source(app.library, source)
     app.preload_store()  # Chroma's indexes load while the model does
     engine = app.engine
     options = {"k": k, "source": source, "since": since}

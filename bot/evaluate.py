@@ -99,15 +99,15 @@ def build_store(folder: Path, articles: Iterable[Any], embedder: Any, collection
 
 def article_ids(store: Any, locations: Iterable[str]) -> dict[str, str]:
     """Location -> stored article id (aliases followed to the article they copy)."""
-    from retrieval.index.store import location_id
+    from retrieval.index.store import Alias, location_id
 
     locations = list(locations)
     ids = {loc: location_id(loc) for loc in locations}
     records = store.records(list(ids.values()))
     out = {}
     for loc, id_ in ids.items():
-        rec = records.get(id_, {})
-        out[loc] = rec.get("target", id_) if rec.get("kind") == "alias" else id_
+        rec = records.get(id_)
+        out[loc] = rec.target if isinstance(rec, Alias) else id_
     return out
 
 

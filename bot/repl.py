@@ -22,6 +22,7 @@ from rich.text import Text
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
 from retrieval.engine.interface import Engine
+from retrieval.index.library import Library
 
 from bot.chat import IngestReport, Turn, nice_date, passage_around
 from bot.render import render_answer, source_line
@@ -79,7 +80,7 @@ class Repl:
     def __init__(
         self,
         engine: Engine,
-        store: Any,
+        library: Library,
         ingest: Callable[[Sequence[str]], IngestReport],
         out: Console,
         *,
@@ -87,7 +88,7 @@ class Repl:
         max_turns: int = 10,
     ):
         self.engine = engine
-        self.store = store
+        self.library = library
         self.ingest_sources = ingest
         self.out = out
         self.styled = styled
@@ -179,7 +180,7 @@ class Repl:
         cited = [c for c in self.last.citations if c.n == n]
         if not cited:
             raise NewsbotError(f"the last answer has no source [{n}]; /sources lists them")
-        article = self.store.get_article(cited[0].article_id)
+        article = self.library.article(cited[0].article_id)
         text = article.text or ""
         head = Text(f"[{n}] ", style="bold") + Text(source_line(cited[0]))
         self.out.print(head)
@@ -201,7 +202,7 @@ class Repl:
 
     def cmd_docs(self, args: list[str]) -> None:
         """/docs — the stored articles, newest first."""
-        articles = self.store.list_articles()
+        articles = self.library.articles()
         if not articles:
             self.out.print("The store is empty. Add articles with /ingest PATH_OR_URL.")
             return

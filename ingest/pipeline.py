@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
 from retrieval.common.errors import SourceError
-from retrieval.index.store import Article, Chunk, Store, location_id
+from retrieval.index.store import Alias, Article, Chunk, Store, location_id
 from retrieval.common.text import content_hash
 
 from ingest.chunking import chunk_spans
@@ -156,17 +156,18 @@ class Ingestor:
         batch_hashes: dict[str, Article] = {}
 
         for raw, digest, art_id in zip(raws, hashes, ids):
-            record = records.get(art_id)
-            if record and record.get("kind") == "alias":
+            found = records.get(art_id)
+            if isinstance(found, Alias):
                 target = known.get(digest)
-                if target is not None and target.id == record.get("target"):
+                if target is not None and target.id == found.target:
                     report(Outcome("unchanged", raw.location, target.title, target.id, "alias"))
                     continue
                 writer.settle()
-                self._drop_alias(art_id, record)
-                record = None
-            if record and record.get("status") == "complete" and record.get("content_hash") == digest:
-                report(Outcome("unchanged", raw.location, record.get("title", ""), art_id))
+                self.store.drop_alias(found)
+                found = None
+            record: Article | None = found
+            if record and record.status == "complete" and record.content_hash == digest:
+                report(Outcome("unchanged", raw.location, record.title, art_id))
                 continue
             stored, pending = known.get(digest), batch_hashes.get(digest)
             original = stored or pending
@@ -193,14 +194,14 @@ class Ingestor:
                 path=raw.path,
                 ingested_at=self.clock(),
                 text=raw.text,
-                shard=_record_shard(record),  # a changed article keeps its shard; new ones are placed
+                shard=record.shard if record else None,  # a changed article keeps its shard; a new one is placed
             )
             batch_hashes[digest] = article
             to_write.append((article, "updated" if record else "added"))
-            copies = [a for a in _json_aliases(record) if a != raw.location]
+            copies = [a for a in record.aliases if a != raw.location] if record else []
             if record and copies:  # its copies still hold the text it had: they keep it
                 writer.settle()
-                to_write.append((self._keep_old_text(art_id, record, copies), None))
+                to_write.append((self._keep_old_text(record, copies), None))
                 self._writer.warn(f"{copies[0]}: it held the same text as {raw.location}, which changed; "
                                   "it keeps the earlier text as an article of its own")
 
@@ -220,10 +221,7 @@ class Ingestor:
         new = frozenset(a.id for a, status in to_write if status != "updated")
 
         def write() -> int:
-            self.store.create(dimension)
-            self.store.begin(articles)
-            self.store.replace_chunks(articles, chunks, embeddings, new=new)
-            lost = self.store.commit(articles)
+            lost = self.store.write(articles, chunks, embeddings, dimension=dimension, new=new)
             for article in articles:
                 for alias in article.aliases if article.id not in lost else ():
                     if alias != article.location:
@@ -241,10 +239,10 @@ class Ingestor:
         touched += [location_id(alias) for a in articles for alias in a.aliases]
         writer.submit(outcomes, write, ids=touched, hashes=[a.content_hash for a in articles])
 
-    def _keep_old_text(self, art_id: str, record: dict, copies: list[str]) -> Article:
+    def _keep_old_text(self, record: Article, copies: list[str]) -> Article:
         """An article for the first copy of a changed article, with the text they shared
         (the other copies become its aliases)."""
-        old = Article.from_record(art_id, record, self.store.article_texts([art_id]).get(art_id))
+        old = replace(record, text=self.store.article_texts([record.id]).get(record.id))
         first = copies[0]
         is_url = first.startswith(("http://", "https://"))
         return Article(
@@ -253,16 +251,6 @@ class Ingestor:
             url=first if is_url else None, path=None if is_url else first,
             ingested_at=old.ingested_at, text=old.text, aliases=copies[1:],
         )
-
-    def _drop_alias(self, alias_id: str, record: dict) -> None:
-        self.store.articles.delete(ids=[alias_id])
-        target_id = record.get("target")
-        got = self.store.records([target_id]) if target_id else {}
-        if target_id in got:
-            target = Article.from_record(target_id, got[target_id])
-            if record.get("location") in target.aliases:
-                target.aliases.remove(record["location"])
-                self.store.articles.update(ids=[target_id], metadatas=[target.metadata()])
 
 
 class _Writer:
@@ -320,18 +308,6 @@ class _Writer:
             except Exception:
                 pass  # an error raised elsewhere is already on its way
         self._pool.shutdown(wait=True)
-
-
-def _json_aliases(record: dict | None) -> list[str]:
-    if not record:
-        return []
-    return Article.from_record("", record).aliases
-
-
-def _record_shard(record: dict | None) -> int | None:
-    if not record or record.get("kind") != "article":
-        return None
-    return Article.from_record("", record).shard
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -27,6 +27,7 @@ from retrieval.engine.engine import AnswerEngine
 from retrieval.common.errors import ConfigError
 from bot.evaluate import build_store, read_sample_articles
 from retrieval.engine.generate import ABSTAIN, GenerativeEngine, load_prompts
+from retrieval.index.library import Library
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 QUESTION = "Did the call happen?"
@@ -295,7 +296,7 @@ def test_the_repl_streams_the_verified_answer_and_shows_the_notice(offline, numb
     engine = GenerativeEngine(offline, scripted(f"Trump and Putin spoke by phone on Thursday [{k}]."))
     buffer = io.StringIO()
     out = Console(file=buffer, width=300, soft_wrap=True, highlight=False, color_system=None)
-    Repl(engine, planted_store, lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
+    Repl(engine, Library(planted_store), lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
     denial = f"But the sources conflict: Kremlin spokesman Dmitry Peskov (via AFP, 11 Nov 2024) denies it: “{DENIAL}” [1]"
     assert buffer.getvalue() == (
         f"Trump and Putin spoke by phone on Thursday [1]. {denial}\n"
@@ -309,7 +310,7 @@ def test_the_repl_after_a_failure_shows_the_offline_answer_once(offline, planted
     engine = GenerativeEngine(offline, BrokenChatModel(messages=iter([]), seen=[]))
     buffer = io.StringIO()
     out = Console(file=buffer, width=300, soft_wrap=True, highlight=False, color_system=None)
-    Repl(engine, planted_store, lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
+    Repl(engine, Library(planted_store), lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
     text = buffer.getvalue()
     assert text.startswith(offline.answer(QUESTION).answer + "\nNote: The language model did not answer ")
     assert text.count("simply false information") == 1

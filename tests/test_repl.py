@@ -22,6 +22,7 @@ from bot.cli import cli
 from bot.config import load_config
 from bot.repl import PromptInput, Repl, StreamInput
 from retrieval.engine.answer import Answer, Citation
+from retrieval.index.library import Library
 from retrieval.index.store import location_id
 from tests.fakes import ScriptedEngine
 
@@ -70,7 +71,7 @@ def scripted(sample_app):
 def run_repl(engine, store, lines: str, *, ingest=None, styled=False) -> str:
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, soft_wrap=True, highlight=False, color_system=None)
-    session = Repl(engine, store, ingest or (lambda specs: pytest.fail("no ingest expected")), out, styled=styled)
+    session = Repl(engine, Library(store), ingest or (lambda specs: pytest.fail("no ingest expected")), out, styled=styled)
     session.run(StreamInput(io.StringIO(lines)))
     return buffer.getvalue()
 
@@ -185,7 +186,7 @@ def test_interactive_prompt_ctrl_c_cancels_the_line_and_ctrl_d_quits(scripted, s
 
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, soft_wrap=True, highlight=False, color_system=None)
-    session = Repl(scripted, sample_app.store, lambda specs: None, out, styled=True)
+    session = Repl(scripted, sample_app.library, lambda specs: None, out, styled=True)
     with create_pipe_input() as pipe:
         # a half-typed line cancelled with Ctrl-C, a question, an edited line, then Ctrl-D
         pipe.send_text("Who won the cup\x03Did the call happen?\rWho denied\x7f\x7f\x7f\x7f\x7f\x7fdenied it?\r\x04")
@@ -214,8 +215,8 @@ def test_piped_cli_answers_one_question_per_line_with_the_real_engine(sample_app
         sources = "".join(f"[{c.n}] {c.title} — {c.source}, {c.published} — {c.where}\n" for c in answer.sources())
         return f"{answer.answer}\n\nSources\n{sources}\n" if sources else f"{answer.answer}\n\n"
 
-    assert result.output == block(first) + block(second) + block(third) + "The last answer cites no sources.\n\n"
-    assert "\x1b[" not in result.output  # no colours when piped
+    assert result.stdout == block(first) + block(second) + block(third) + "The last answer cites no sources.\n\n"
+    assert "\x1b[" not in result.stdout  # no colours when piped
     # what a reader checks: both sides of the call, the denial from the follow-up, an abstention
     assert first.status == "conflict" and "simply false information" in first.answer
     assert "Peskov" in second.answer and second.sources()[0].title == KREMLIN_TITLE

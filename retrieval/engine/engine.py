@@ -175,17 +175,11 @@ class AnswerEngine:
     def _articles(self, ids: Sequence[str]) -> dict[str, ArticleInfo]:
         if not ids:
             return {}
-        got = self.store.articles.get(ids=list(ids), include=["documents", "metadatas"])
-        out = {}
-        for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-            if meta.get("kind") != "article" or not text:
-                continue
-            out[id_] = ArticleInfo(
-                id=id_, title=meta.get("title", ""), source=meta.get("source"),
-                published=meta.get("published"), url=meta.get("url"),
-                path=meta.get("path"), text=text,
-            )
-        return out
+        return {
+            a.id: ArticleInfo(id=a.id, title=a.title, source=a.source, published=a.published,
+                              url=a.url, path=a.path, text=a.text or "")
+            for a in self.store.articles_with_text(ids).values()
+        }
 
 
 def resolved_history(history: Sequence[Any], lexicon: Lexicon) -> list[str]:
