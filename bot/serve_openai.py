@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from bot.chat import source_line
-from bot.serve import ApiError, ask_options, json_body, option
+from bot.serve_requests import ApiError, ask_options, json_body, option
 from bot.service import Service
 
 MODEL = "newsbot"
