@@ -12,7 +12,7 @@ from retrieval.common.errors import NewsbotError
 
 from bot.options import config_option, make_app
 from bot.publishers import check_source
-from bot.render import console, echo_json, render_answer
+from bot.render import console, echo_json, render_terminal_answer
 
 
 @click.command()
@@ -49,7 +49,7 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
     if as_json:
         echo_json(answer.to_dict())
     else:
-        render_answer(console(), answer)
+        render_terminal_answer(console(), answer)
 
 
 def _answer_batch(engine, lines, options) -> None:

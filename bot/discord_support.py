@@ -19,7 +19,7 @@ from discord import app_commands
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
 
-from bot.chat import nice_date, no_unfurl, source_line, source_parts, split_message
+from bot.chat import nice_date, no_unfurl, numbered_source_line, source_parts, split_message
 
 TOKEN_ENV = "DISCORD_TOKEN"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -144,7 +144,7 @@ class Reply:
     embed: discord.Embed | None = None
 
 
-def render_answer(answer: Answer, *, embeds: bool) -> Reply:
+def discord_reply(answer: Answer, *, embeds: bool) -> Reply:
     """The answer text with its ``[n]`` markers, then its sources (embed or text)."""
     text = no_unfurl(answer.answer)
     if answer.notice:  # one line: which path produced the answer, when it matters
@@ -162,7 +162,7 @@ def render_answer(answer: Answer, *, embeds: bool) -> Reply:
         if answer.status == "conflict":
             embed.set_footer(text="The sources disagree: each side is cited.")
         return Reply(split_message(text), embed)
-    listing = "\n".join(no_unfurl(source_line(c, local_paths=False)) for c in sources)
+    listing = "\n".join(no_unfurl(numbered_source_line(c, local_paths=False)) for c in sources)
     return Reply(split_message(f"{text}\n\n**Sources**\n{listing}"))
 
 
