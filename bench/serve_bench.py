@@ -48,7 +48,7 @@ CANONICAL = "Did the call happen?"
 
 
 def build_store(store_dir: Path, chunks: int, eval_dir: Path) -> None:
-    from bot.evaluate import read_sample_articles
+    from bot.eval_sets import read_sample_articles
     from ingest.pipeline import Ingestor
     from retrieval.index.embeddings import SentenceEmbedder
     from retrieval.index.store import Store, embedded_client

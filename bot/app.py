@@ -11,6 +11,7 @@ import os
 import threading
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import Iterator
 
 from retrieval.index.store import DEFAULT_SHARD_CHUNKS
@@ -70,6 +71,15 @@ class App:
         return Store(self.client, st.collection, self.config.embedding.model,
                      shard_chunks=shard_size(st.mode, st.shard_chunks), sole_writer=st.mode == "embedded")
 
+    def store_in(self, folder: Path):
+        """A fresh embedded store in ``folder`` with the configured collection, embedding
+        model and shard size, whatever ``[store] mode`` says (evaluation stores)."""
+        from retrieval.index.store import Store, embedded_client
+
+        st = self.config.store
+        return Store(embedded_client(Path(folder)), st.collection, self.config.embedding.model,
+                     shard_chunks=shard_size("embedded", st.shard_chunks))
+
     @cached_property
     def engine(self):
         """The answer engine over the configured store (the CLI, the REPL and Discord
@@ -82,8 +92,6 @@ class App:
         jc = self.config.judge
         if not jc.enabled:
             return None
-        from pathlib import Path
-
         from retrieval.judge.model import Judge
 
         return Judge(weights=Path(jc.model_dir) if jc.model_dir else None,
@@ -146,12 +154,13 @@ class App:
         with WriteLock(self.config.store.path):
             yield
 
-    def ingestor(self):
+    def ingestor(self, store=None):
+        """The ingest pipeline into ``store`` (default: the configured store)."""
         from ingest.pipeline import Ingestor
 
         cfg = self.config
         return Ingestor(
-            self.store,
+            self.store if store is None else store,
             self.embedder,
             chunk_size=cfg.chunking.size,
             overlap=cfg.chunking.overlap,

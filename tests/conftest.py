@@ -53,6 +53,16 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
+def eval_app(embedder):
+    """The composition root with the default settings and the session's embedding model:
+    it builds the evaluation stores (``bot.eval_sets.build_store``)."""
+    from bot.app import App
+    from bot.config import load_config
+
+    return App(load_config(None, environ={}), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
 def judge():
     """newsbot's shipped judgement model, loaded once for the whole session."""
     from retrieval.judge.model import Judge
@@ -179,11 +189,11 @@ def newsbot_subprocess_cmd() -> list[str]:
 
 # -- the answer engine over data/sample (built once per session) ----------------------
 @pytest.fixture(scope="session")
-def sample_store(embedder, tmp_path_factory):
+def sample_store(eval_app, tmp_path_factory):
     """A store of the articles of data/sample/, shared by the answer-engine tests."""
-    from bot.evaluate import build_store, read_sample_articles
+    from bot.eval_sets import build_store, read_sample_articles
 
-    return build_store(tmp_path_factory.mktemp("sample-store"), read_sample_articles(SAMPLE), embedder)
+    return build_store(tmp_path_factory.mktemp("sample-store"), read_sample_articles(SAMPLE), eval_app)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from bot.cli import cli
 from bot.config import load_config
 from retrieval.engine.engine import AnswerEngine
 from retrieval.common.errors import ConfigError
-from bot.evaluate import build_store, read_sample_articles
+from bot.eval_sets import build_store, read_sample_articles
 from retrieval.engine.generate import GenerativeEngine
 
 from tests.openai_stub import Fail, OpenAIStub, Slow
@@ -40,9 +40,9 @@ def stub():
 
 
 @pytest.fixture(scope="module")
-def store_dir(embedder, tmp_path_factory) -> Path:
+def store_dir(eval_app, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("openai") / "store"
-    build_store(folder, read_sample_articles(SAMPLE), embedder)
+    build_store(folder, read_sample_articles(SAMPLE), eval_app)
     return folder
 
 
