@@ -37,6 +37,8 @@ if str(ROOT) not in sys.path:
 
 from devsets import dev_questions, dev_sentences  # noqa: E402  (bench/ is on sys.path)
 
+from retrieval.common.defaults import CHUNKING  # noqa: E402
+
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench" / "out"
 SEED = 2026
@@ -63,7 +65,7 @@ def build(store_dir: Path, chunks: int, eval_dir: Path, embedder) -> None:
         return
     rng = random.Random(SEED)
     pool = corpus_sentences(eval_dir)
-    ingestor = Ingestor(store, embedder, chunk_size=800, overlap=150)
+    ingestor = Ingestor(store, embedder, chunk_size=CHUNKING["size"], overlap=CHUNKING["overlap"])
     i = 0
     while store.chunk_count() < chunks:
         batch = []

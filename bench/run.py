@@ -54,8 +54,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from retrieval.common.defaults import CHUNKING  # noqa: E402  (the repository is on sys.path)
+
 EVAL = ROOT.parent / "shared" / "eval"
-CHUNK_SIZE, OVERLAP = 800, 150  # as in config.toml
+CHUNK_SIZE, OVERLAP = CHUNKING["size"], CHUNKING["overlap"]  # the defaults of config.toml
 SEED = 2026
 
 

@@ -246,8 +246,9 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         values = {}
         for name, key in keys.items():
             env_name = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
-            if env_name not in environ and ENV_ALIASES.get(env_name) in environ:
-                env_name = ENV_ALIASES[env_name]
+            alias = ENV_ALIASES.get(env_name)
+            if env_name not in environ and alias is not None and alias in environ:
+                env_name = alias
             if env_name in environ:
                 value = _coerce(section, name, key, environ[env_name], from_env=True)
                 rel_base = Path.cwd()

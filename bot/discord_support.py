@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 
 from retrieval.engine.answer import Answer
+from retrieval.common.defaults import DISCORD
 from retrieval.common.errors import NewsbotError
 
 from bot.chat import nice_date, no_unfurl, numbered_source_line, source_parts, split_message
@@ -82,14 +83,14 @@ class DiscordSettings:
     ingest_roles: tuple[int, ...] = ()
     ingest_users: tuple[int, ...] = ()
     ingest_guilds: tuple[int, ...] = ()  # servers whose Manage Server members may use /ingest
-    cooldown_seconds: float = 10.0
-    max_concurrent: int = 4
-    max_upload_bytes: int = 2_000_000
-    history_turns: int = 6
-    threads: bool = True
-    embeds: bool = True
+    cooldown_seconds: float = DISCORD["cooldown_seconds"]
+    max_concurrent: int = DISCORD["max_concurrent"]
+    max_upload_bytes: int = DISCORD["max_upload_bytes"]
+    history_turns: int = DISCORD["history_turns"]
+    threads: bool = DISCORD["threads"]
+    embeds: bool = DISCORD["embeds"]
     guild_ids: tuple[int, ...] = ()
-    sync_commands: bool = True
+    sync_commands: bool = DISCORD["sync_commands"]
     recent_articles: int = 10  # articles listed by /sources
     max_conversations: int = 2000  # answers and threads remembered for follow-ups (least recent forgotten)
 

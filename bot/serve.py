@@ -32,6 +32,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from retrieval.common.defaults import SERVE
 from retrieval.common.errors import NewsbotError, NotFoundError, StoreError
 
 from bot.serve_openai import openai_routes
@@ -49,12 +50,12 @@ PAGE_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none';
 class ServeSettings:
     """``[serve]`` of the configuration."""
 
-    host: str = "127.0.0.1"
-    port: int = 8080
-    ingest_token_env: str = "NEWSBOT_API_TOKEN"
-    max_request_bytes: int = 2_000_000
-    max_upload_files: int = 10
-    rate_limit: int = 60  # requests per minute per client to /api and /v1; 0: none
+    host: str = SERVE["host"]
+    port: int = SERVE["port"]
+    ingest_token_env: str = SERVE["ingest_token_env"]
+    max_request_bytes: int = SERVE["max_request_bytes"]
+    max_upload_files: int = SERVE["max_upload_files"]
+    rate_limit: int = SERVE["rate_limit"]  # requests per minute per client to /api and /v1; 0: none
     cors_origins: tuple[str, ...] = ()
 
     @classmethod

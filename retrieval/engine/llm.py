@@ -15,9 +15,10 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from retrieval.common.defaults import LLM, LLM_PROVIDERS
 from retrieval.common.errors import ConfigError
 
-PROVIDERS = ("none", "ollama", "openai")
+PROVIDERS = LLM_PROVIDERS
 # OpenAI-compatible servers on one's own machine accept any key; the client needs one.
 LOCAL_KEY = "not-needed"
 
@@ -26,15 +27,15 @@ LOCAL_KEY = "not-needed"
 class LLMSettings:
     """What ``[llm]`` holds (see ``config.toml`` for each key)."""
 
-    provider: str = "none"
-    model: str = ""
-    base_url: str = ""
-    api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = 0.0
-    max_tokens: int = 512
-    timeout: float = 60.0
-    max_retries: int = 1
-    prompt_dir: str = ""
+    provider: str = LLM["provider"]
+    model: str = LLM["model"]
+    base_url: str = LLM["base_url"]
+    api_key_env: str = LLM["api_key_env"]
+    temperature: float = LLM["temperature"]
+    max_tokens: int = LLM["max_tokens"]
+    timeout: float = LLM["timeout"]
+    max_retries: int = LLM["max_retries"]
+    prompt_dir: str = LLM["prompt_dir"]
 
     @classmethod
     def from_config(cls, section: Any) -> "LLMSettings":

@@ -36,12 +36,12 @@ from typing import Any, Sequence
 
 from langchain_core.embeddings import Embeddings
 
+from retrieval.common.defaults import BACKENDS, EMBEDDING
 from retrieval.common.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "onnx", "torch")
+DEFAULT_MODEL = EMBEDDING["model"]
 _PACKAGED_NAMES = {
     "all-minilm-l6-v2",
     "sentence-transformers/all-minilm-l6-v2",
@@ -84,10 +84,10 @@ class SentenceEmbedder(Embeddings):
         self,
         model_name: str = DEFAULT_MODEL,
         *,
-        batch_size: int = 64,
-        device: str = "cpu",
-        threads: int = 0,
-        backend: str = "auto",
+        batch_size: int = EMBEDDING["batch_size"],
+        device: str = EMBEDDING["device"],
+        threads: int = EMBEDDING["threads"],
+        backend: str = EMBEDDING["backend"],
     ) -> None:
         if backend not in BACKENDS:
             raise ConfigError(f"embedding.backend: must be one of {', '.join(BACKENDS)}, not {backend!r}")

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from retrieval.common.defaults import BACKENDS, EMBEDDING, JUDGE
 from retrieval.common.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights"
-BACKENDS = ("auto", "onnx", "torch")
 _EXPORT_VERSION = 1
 _MAX_DIFF = 1e-3
 _CHECK_PAIRS = (
@@ -70,10 +70,10 @@ class Judge:
         self,
         *,
         weights: Path | None = None,
-        base_model: str = "all-MiniLM-L6-v2",
+        base_model: str = EMBEDDING["model"],
         cache_dir: Path | None = None,
-        backend: str = "auto",
-        threads: int = 0,
+        backend: str = JUDGE["backend"],
+        threads: int = JUDGE["threads"],
         batch_size: int = 32,
     ) -> None:
         if backend not in BACKENDS:
