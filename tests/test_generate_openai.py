@@ -53,6 +53,7 @@ def config(stub, store_dir, tmp_path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'[store]\npath = "{store_dir}"\n\n'
+        f'[eval]\nsample_dir = "{SAMPLE}"\ntrain_dir = "{tmp_path / "absent"}"\n\n'
         f'[llm]\nprovider = "openai"\nmodel = "stub-model"\nbase_url = "{stub.url}"\n'
         'api_key_env = "STUB_LLM_KEY"\ntimeout = 1.0\nmax_retries = 0\nmax_tokens = 300\n',
         encoding="utf-8",
