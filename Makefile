@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	# Export the embedding model to ONNX once, now rather than on the first question.
-	$(BIN)/python -c "from retrieval.index.embeddings import SentenceEmbedder; SentenceEmbedder().embed_query('warm up')"
+	$(BIN)/python -c "from bot.app import standalone_embedder; standalone_embedder().embed_query('warm up')"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -134,10 +134,10 @@ def main() -> None:
     from langchain_chroma import Chroma
 
     from retrieval.engine.engine import AnswerEngine
-    from retrieval.index.embeddings import SentenceEmbedder
+    from bot.app import standalone_embedder
     from retrieval.index.store import Store, embedded_client
 
-    embedder = SentenceEmbedder()
+    embedder = standalone_embedder()
     started = time.perf_counter()
     build(args.store, args.chunks, args.eval_dir, embedder)
     build_s = time.perf_counter() - started

@@ -51,10 +51,10 @@ CANONICAL = "Did the call happen?"
 def build_store(store_dir: Path, chunks: int, eval_dir: Path) -> None:
     from bot.eval_sets import read_sample_articles
     from ingest.pipeline import Ingestor
-    from retrieval.index.embeddings import SentenceEmbedder
+    from bot.app import standalone_embedder
     from retrieval.index.store import Store, embedded_client
 
-    embedder = SentenceEmbedder()
+    embedder = standalone_embedder()
     store = Store(embedded_client(store_dir), COLLECTION, embedder.model_name)
     if store.chunk_count() >= chunks:
         return

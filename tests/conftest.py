@@ -21,15 +21,19 @@ SEED = Path(__file__).resolve().parent / "data" / "seed-afp.txt"  # AFP wire cop
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-# The exported ONNX model goes to a cache of the test session's own, not the user's.
-os.environ["NEWSBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
+# The exported ONNX models go to a cache of the test session's own, not the user's: passed to
+# the models built here, and to the App and the commands (child processes too) through
+# NEWSBOT_CACHE_DIR.
+CACHE_DIR = Path(tempfile.mkdtemp(prefix="newsbot-test-cache-"))
+os.environ["NEWSBOT_CACHE_DIR"] = str(CACHE_DIR)
 
 
 def pytest_sessionfinish(session, exitstatus):
     import shutil
 
-    shutil.rmtree(os.environ["NEWSBOT_CACHE_DIR"], ignore_errors=True)
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +51,7 @@ def embedder():
     """The real default embedding model, loaded once for the whole session."""
     from retrieval.index.embeddings import SentenceEmbedder
 
-    emb = SentenceEmbedder()
+    emb = SentenceEmbedder(cache_dir=CACHE_DIR)
     emb.embed_query("warm up")
     return emb
 
@@ -67,7 +71,7 @@ def judge():
     """newsbot's shipped judgement model, loaded once for the whole session."""
     from retrieval.judge.model import Judge
 
-    j = Judge()
+    j = Judge(cache_dir=CACHE_DIR)
     j.warm()
     return j
 

@@ -5,13 +5,13 @@
 ``langchain_openai.ChatOpenAI``, which talks to any OpenAI-compatible server
 through ``base_url`` (vLLM, llama.cpp server, LM Studio, hosted APIs).
 The provider packages are imported only here, only when chosen.  An API key
-is read from the environment variable named by ``api_key_env``, never from
-a file.
+is looked up under the name ``api_key_env`` in the environment mapping the
+caller passes in (``bot/app.py`` passes the process environment), never read
+from a file.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -43,9 +43,9 @@ class LLMSettings:
         return cls(**{k: getattr(section, k) for k in cls.__dataclass_fields__ if hasattr(section, k)})
 
 
-def build_chat_model(settings: LLMSettings, environ: Mapping[str, str] | None = None) -> Any | None:
-    """The LangChain chat model the settings describe (``None`` for provider none)."""
-    environ = os.environ if environ is None else environ
+def build_chat_model(settings: LLMSettings, environ: Mapping[str, str]) -> Any | None:
+    """The LangChain chat model the settings describe (``None`` for provider none);
+    ``environ`` holds the API key under ``settings.api_key_env``."""
     provider = settings.provider
     if provider == "none":
         return None
