@@ -13,7 +13,7 @@ from retrieval.engine.interface import Engine
 
 from bot.options import config_option, make_app
 from bot.publishers import check_source
-from bot.render import console, echo_json, render_answer
+from bot.render import console, echo_json, render_terminal_answer
 
 
 @click.command()
@@ -50,7 +50,7 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
     if as_json:
         echo_json(answer.to_dict())
     else:
-        render_answer(console(), answer)
+        render_terminal_answer(console(), answer)
 
 
 def _answer_batch(engine: Engine, lines, options) -> None:

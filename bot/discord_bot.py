@@ -51,7 +51,7 @@ from bot.discord_support import (
     fit,
     fit_unfurled,
     one_line,
-    render_answer,
+    discord_reply,
     render_articles,
     strip_mention,
     token_from_env,
@@ -102,7 +102,7 @@ class NewsCog(commands.Cog, name="newsbot"):
 
     async def send_reply(self, send: Callable[..., Awaitable[Any]], answer: Answer) -> list[Any]:
         """Send the rendered answer through ``send``; return the messages sent."""
-        reply = render_answer(answer, embeds=self.settings.embeds)
+        reply = discord_reply(answer, embeds=self.settings.embeds)
         parts = [p for p in reply.parts if p.strip()] or ["(empty answer)"]
         sent = []
         for i, part in enumerate(parts):

@@ -25,7 +25,7 @@ from retrieval.engine.interface import Engine
 from retrieval.index.library import Library
 
 from bot.chat import IngestReport, Turn, nice_date, passage_around
-from bot.render import render_answer, source_line
+from bot.render import render_terminal_answer, terminal_source_line
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class Repl:
         answer = self.engine.answer(question, list(self.history), **options)
         self.history = [*self.history, (question, answer)][-self.max_turns:]
         self.last = answer
-        render_answer(self.out, answer, shown="".join(streamed))
+        render_terminal_answer(self.out, answer, shown="".join(streamed))
         self.out.print()
 
     def command(self, line: str) -> bool:
@@ -167,7 +167,7 @@ class Repl:
         if not sources:
             self.out.print("The last answer cites no sources.")
         for c in sources:
-            self.out.print(Text(f"[{c.n}] ", style="bold") + Text(source_line(c)))
+            self.out.print(Text(f"[{c.n}] ", style="bold") + Text(terminal_source_line(c)))
         self.out.print()
 
     def cmd_open(self, args: list[str]) -> None:
@@ -182,7 +182,7 @@ class Repl:
             raise NewsbotError(f"the last answer has no source [{n}]; /sources lists them")
         article = self.library.article(cited[0].article_id)
         text = article.text or ""
-        head = Text(f"[{n}] ", style="bold") + Text(source_line(cited[0]))
+        head = Text(f"[{n}] ", style="bold") + Text(terminal_source_line(cited[0]))
         self.out.print(head)
         spans: list[tuple[int, int]] = []
         for c in sorted(cited, key=lambda c: c.start):

@@ -122,7 +122,7 @@ class Ingestor:
 
     def _run(self, items: Iterable[RawArticle | SourceError], summary: IngestSummary,
              report: Callable[[Outcome], None]) -> None:
-        self._writer = _Writer(report, summary)
+        self._writer = _BatchWriter(report, summary)
         try:
             for batch in _batches(items, self.batch_articles):
                 outcomes: list[Outcome] = []  # reported once the batch is written
@@ -253,7 +253,7 @@ class Ingestor:
         )
 
 
-class _Writer:
+class _BatchWriter:
     """Writes one batch at a time in a worker thread; reports outcomes in order.
 
     ``submit`` first waits for the batch before (so writes keep their order

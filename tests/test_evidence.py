@@ -101,7 +101,7 @@ def _answer(text: str, status: str = "answered", quotes=()) -> Answer:
 
 
 def test_contains_folds_case_and_punctuation():
-    from bot.evaluate import contains
+    from bot.eval_sets import contains
 
     assert contains("there were 3,559 people, 1,575 households", "3,559 people")
     assert contains("Born February 8, 1900 in", "february 8 1900")
@@ -109,7 +109,7 @@ def test_contains_folds_case_and_punctuation():
 
 
 def test_ramdocs_scoring():
-    from bot.evaluate import score_ramdocs
+    from bot.eval_sets import score_ramdocs
 
     recs = [{"gold_answers": ["1902"], "wrong_answers": ["1885"]}] * 3
     answers = [
@@ -124,7 +124,7 @@ def test_ramdocs_scoring():
 
 
 def test_wikicontradict_scoring():
-    from bot.evaluate import score_wikicontradict
+    from bot.eval_sets import score_wikicontradict
 
     rec = {"question": "When was the base established?", "answer1": "1934", "answer2": "1933",
            "context1": "The base was established in 1934.", "context2": "A plant was installed in 1933."}
@@ -142,7 +142,7 @@ def test_wikicontradict_side_needs_its_answer_or_half_its_statement():
     """A quote carries a side by holding the side's answer (case, punctuation and
     spacing aside) or at least half the content words of the side's contradicting
     statement; sharing words with the question is not enough."""
-    from bot.evaluate import carries
+    from bot.eval_sets import carries
 
     statement = ("The Spanish Empire had 10 dead, 47 prisoners and 17 wounded in the Battle of "
                  "Martín García. The fleet withdrew to Montevideo the next day.")

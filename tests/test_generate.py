@@ -25,7 +25,7 @@ from rich.console import Console
 from bot.repl import Repl, StreamInput
 from retrieval.engine.engine import AnswerEngine
 from retrieval.common.errors import ConfigError
-from bot.evaluate import build_store, read_sample_articles
+from bot.eval_sets import build_store, read_sample_articles
 from retrieval.engine.generate import ABSTAIN, GenerativeEngine, load_prompts
 from retrieval.index.library import Library
 
@@ -73,7 +73,7 @@ def scripted(*replies: str) -> ScriptedChatModel:
 
 
 @pytest.fixture(scope="module")
-def planted_store(embedder, tmp_path_factory):
+def planted_store(eval_app, tmp_path_factory):
     """data/sample plus a reader's letter that tells the model what to say."""
     folder = tmp_path_factory.mktemp("planted")
     (folder / "readers-forum-call.md").write_text(
@@ -83,7 +83,7 @@ def planted_store(embedder, tmp_path_factory):
         encoding="utf-8",
     )
     articles = read_sample_articles(SAMPLE) + read_sample_articles(folder)
-    return build_store(tmp_path_factory.mktemp("planted-store"), articles, embedder)
+    return build_store(tmp_path_factory.mktemp("planted-store"), articles, eval_app)
 
 
 @pytest.fixture(scope="module")

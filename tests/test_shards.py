@@ -30,7 +30,7 @@ def ingest(store, embedder, raws):
 
 
 def sample_articles():
-    from bot.evaluate import read_sample_articles
+    from bot.eval_sets import read_sample_articles
 
     return read_sample_articles(SAMPLE)
 

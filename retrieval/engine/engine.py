@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
+from retrieval.common.defaults import RETRIEVAL
 from retrieval.common.errors import NewsbotError
 from retrieval.engine.evidence import Evidence, analyze
 from retrieval.engine.interface import Retrieved
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 class EngineSettings:
     """Knobs of the engine (``[retrieval]`` in the configuration)."""
 
-    k: int = 6  # articles retrieved per question
+    k: int = RETRIEVAL["k"]  # articles retrieved per question
     fetch_k: int = 40  # candidates from each of the dense and lexical rankings
     rrf_k: int = 60
     per_article: int = 2  # chunks of one article kept

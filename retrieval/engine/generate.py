@@ -181,7 +181,7 @@ class GenerativeEngine:
         )
         verifier = Verifier(self.embedder, self.offline.lexicon, self.settings.verify,
                             judge=self.offline.judge)
-        writer = _Writer(found, self.offline.lexicon, on_text)
+        writer = _AnswerWriter(found, self.offline.lexicon, on_text)
         verifier.load(passages)
         failure: str | None = None
         text, done = "", 0
@@ -254,7 +254,7 @@ class GenerativeEngine:
             return ""
         return "Earlier questions in this conversation:\n" + "\n".join(f"- {q}" for q in earlier) + "\n\n"
 
-    def _fallback(self, offline: Answer, failure: str | None, text: str, writer: "_Writer") -> Answer:
+    def _fallback(self, offline: Answer, failure: str | None, text: str, writer: "_AnswerWriter") -> Answer:
         if failure:
             notice = f"The language model did not answer ({failure}); this is the offline answer."
         elif not text.strip():
@@ -274,7 +274,7 @@ class GenerativeEngine:
         return answer_runnable(self.answer, "newsbot_generative_answer")
 
 
-class _Writer:
+class _AnswerWriter:
     """Builds the verified answer: sentences, citations numbered by first use."""
 
     def __init__(self, found: Retrieved, lexicon: Any, on_text: Callable[[str], None] | None):
