@@ -243,7 +243,7 @@ def test_a_differing_answer_from_a_close_article_makes_a_conflict():
 
 
 def test_a_short_quote_takes_in_its_paragraph_but_not_a_caption():
-    from retrieval.engine.compose import _quote_span
+    from retrieval.engine.quotes import quote_span as _quote_span
 
     q = analyze("Did the Grand Hotel reopen?", [], LEX)
     q.weights = {t: 1.0 for t in q.terms}

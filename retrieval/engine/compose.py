@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Sequence
 
 from retrieval.engine.answer import Citation, ClosestArticle
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.judging import JudgeSettings, bears
-from retrieval.common.terms import number_forms, terms, words
-from retrieval.common.text import sentence_spans
+from retrieval.common.terms import number_forms, words
+from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, end_sentence, format_date,  # noqa: F401
+                                     cite_quote)
 
 
 @dataclass(frozen=True)
@@ -47,19 +47,6 @@ class ComposeSettings:
     second_floor: float = 0.6  # a second sentence of one article scores at least this share of the first
     extend_quotes: int = 3  # up to this many quotes, a short one runs on into the next sentence
     around_quotes: int = 2  # up to this many quotes, a short one takes in the sentences around it
-
-
-@dataclass
-class ArticleInfo:
-    """What a citation shows about an article."""
-
-    id: str
-    title: str
-    source: str | None
-    published: str | None
-    url: str | None
-    path: str | None
-    text: str
 
 
 @dataclass
@@ -308,179 +295,10 @@ def _group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[E
 
 
 # -- writing ------------------------------------------------------------------
-class _Numbering:
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-        self.citations: list[Citation] = []
-
-    def cite(self, ev: Evidence, quote: tuple[int, int], info: ArticleInfo, stance: str) -> int:
-        n = self.numbers.setdefault(ev.article_id, len(self.numbers) + 1)
-        start, end = quote
-        if not any(c.n == n and c.start == start and c.end == end for c in self.citations):
-            self.citations.append(Citation(
-                n=n, article_id=info.id, title=info.title, source=info.source,
-                published=info.published, url=info.url, quote=info.text[start:end],
-                start=start, end=end, stance=stance, path=info.path,
-            ))
-        return n
-
-
-def format_date(value: str | date | None) -> str | None:
-    """``10 Nov 2024`` from an ISO date (or None)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return f"{value.day} {value:%b %Y}"
-
-
-def _attribution(ev: Evidence, info: ArticleInfo) -> tuple[str, str]:
-    """Who says it, and a parenthesis with the day and the publisher.
-
-    ``("Kremlin spokesman Dmitry Peskov", " (via AFP, 11 Nov 2024)")`` or
-    ``("Harbor Gazette", " (12 Nov 2024)")``; the day of the claim, when the
-    sentence names one, replaces the publication date.
-    """
-    publisher = info.source or f"“{info.title}”"
-    day = (f"{ev.when:%A}, {format_date(ev.when)}" if ev.when is not None
-           else format_date(info.published))
-    speaker = ev.speaker
-    if speaker:
-        first, _, rest = speaker.partition(" ")
-        if first.lower() in ("the", "a", "an") or first.lower() in _COMMON_HEADS:
-            speaker = f"{first.lower()} {rest}".strip()
-    if speaker and not _same_name(speaker, publisher):
-        bits = [day, f"via {publisher}"] if ev.when is not None else [f"via {publisher}", day]
-        return speaker, f" ({', '.join(b for b in bits if b)})"
-    return publisher, f" ({day})" if day else ""
-
-
-_COMMON_HEADS = frozenset("""astronomers scientists researchers engineers doctors residents witnesses
-investigators authorities officials people sources workers analysts economists experts police
-prosecutors company union government ministry""".split())
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _same_name(a: str, b: str) -> bool:
-    def fold(x: str) -> str:
-        return x.lower().strip("“”\"").removeprefix("the ")
-    return fold(a) == fold(b)
-
-
-def _quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
-                extend: bool = False, around: bool = False) -> tuple[int, int, bool, bool]:
-    """The span of the article ``text`` to quote for a sentence.
-
-    The sentence itself when it fits; with ``extend``, the sentence and the one
-    after it when both fit (an answer often follows the sentence that names
-    the subject: "X is a town in Y. As of 2010 it had 3,559 people.").  A
-    longer sentence is cut to the window that holds most of the question's
-    terms, rarest first, and of what the question asks for (names, dates,
-    numbers), reaching as far past them as it can.  Returns the span in the
-    article text and whether it was cut on the left and on the right.
-    """
-    lo_abs, hi_abs = ev.start, ev.end
-    # A quote runs on into a neighbouring sentence of the same paragraph and line
-    # only (a line break ends a caption or a paragraph).
-    if extend and hi_abs - lo_abs < max_chars:
-        following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
-        if following and hi_abs + following[0].end - lo_abs <= max_chars \
-                and "\n" not in text[hi_abs:hi_abs + following[0].end]:
-            hi_abs += following[0].end
-    while around and hi_abs - lo_abs < max_chars:
-        # The passage around the sentence, as far as it fits: the next sentence,
-        # then the one before.
-        grown = False
-        following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
-        if following and hi_abs + following[0].end - lo_abs <= max_chars \
-                and "\n" not in text[hi_abs:hi_abs + following[0].end]:
-            hi_abs += following[0].end
-            grown = True
-        window_lo = max(0, lo_abs - max_chars - 1)
-        before = sentence_spans(text[window_lo:lo_abs])
-        if before and (window_lo == 0 or len(before) > 1):
-            prev = before[-1]
-            if hi_abs - (window_lo + prev.start) <= max_chars \
-                    and "\n" not in text[window_lo + prev.start:lo_abs]:
-                lo_abs = window_lo + prev.start
-                grown = True
-        if not grown:
-            break
-    if hi_abs - lo_abs <= max_chars:
-        return lo_abs, hi_abs, False, False
-    piece_text = text[lo_abs:hi_abs]
-    top = max(question.weights.values(), default=1.0) or 1.0
-    rarity = {t: question.weights.get(t, top) / top for t in question.terms}
-    toks = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", piece_text)]
-    weights = []
-    keys: list[str | None] = []  # a question term counts once in a window, whatever its repeats
-    for _, _, tok in toks:
-        core = tok.strip("“”\"'()[],.;:!?")
-        found = terms(core, question.lexicon) if core and question.lexicon else []
-        w = 0.0
-        keys.append(found[0] if found and found[0] in rarity else None)
-        if found and found[0] in rarity:
-            w += 0.5 + rarity[found[0]]
-        elif core[:1].isdigit() and question.answer_type in ("date", "number", "amount"):
-            w += 0.7
-        elif question.answer_type == "date" and core.lower() in _MONTHS:
-            w += 0.7
-        elif core[:1].isupper() and question.answer_type in ("person", "place", None):
-            w += 0.3
-        weights.append(w)
-    best, best_lo, best_hi = -1.0, 0, len(toks)
-    hi, total = 0, 0.0
-    counts: dict[str, int] = {}
-
-    def step(i: int, sign: int) -> float:
-        key = keys[i]
-        if key is None:
-            return sign * weights[i]
-        counts[key] = counts.get(key, 0) + sign
-        first = counts[key] == (1 if sign > 0 else 0)
-        return sign * weights[i] if first else 0.0
-
-    for lo in range(len(toks)):
-        while hi < len(toks) and toks[hi][1] - toks[lo][0] <= max_chars:
-            total += step(hi, 1)
-            hi += 1
-        # Among windows holding as much, the later one: answers follow their cue.
-        if total > best + 1e-9 or (abs(total - best) <= 1e-9 and weights[lo] > 0):
-            best, best_lo, best_hi = total, lo, hi
-        if hi > lo:
-            total += step(lo, -1)
-        else:
-            hi = lo + 1
-    a = toks[best_lo][0]
-    b = toks[best_hi - 1][1] if best_hi > best_lo else toks[best_lo][1]
-    piece = piece_text[a:b]
-    a += len(piece) - len(piece.lstrip(" ,;:"))
-    b -= len(piece) - len(piece.rstrip(" ,;:"))
-    return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
-
-
-_MONTHS = frozenset("""january february march april may june july august september october november
-december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
-
-
-def _quoted(ev: Evidence, question: Question, info: ArticleInfo, numbering: _Numbering,
-            stance: str, max_chars: int, extend: bool = False, around: bool = False) -> str:
-    start, end, cut_l, cut_r = _quote_span(ev, question, max_chars, info.text, extend, around)
-    n = numbering.cite(ev, (start, end), info, stance)
-    body = info.text[start:end]
-    return f"“{'…' if cut_l else ''}{body}{'…' if cut_r else ''}” [{n}]"
-
-
 def _write_conflict(question: Question, sides: list[Side], articles: dict[str, ArticleInfo],
                     settings: ComposeSettings, *, stance_based: bool,
                     extra: dict[str, Evidence] | None = None) -> Composition:
-    numbering = _Numbering()
+    numbering = Numbering()
     extra = extra or {}
     n_quotes = sum(len(s.evidence) for s in sides)
     n_quotes += sum(1 for s in sides for e in s.evidence if e.article_id in extra)
@@ -493,27 +311,27 @@ def _write_conflict(question: Question, sides: list[Side], articles: dict[str, A
         for side in sides:
             for i, ev in enumerate(side.evidence):
                 info = articles[ev.article_id]
-                who, paren = _attribution(ev, info)
+                who, paren = attribution(ev, info)
                 more = extra.get(ev.article_id)
                 if more is not None:  # a copy of a sentence already quoted adds nothing
                     key = " ".join(more.text.lower().split())
                     more = None if key in said else more
                     said.add(key)
-                quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
+                quoted = cite_quote(ev, question, info, numbering, ev.stance, max_chars,
                                  extend=question.kind == "wh" and more is None
                                  and n_quotes <= settings.extend_quotes,
                                  around=n_quotes <= settings.around_quotes)
                 if more is not None:
-                    quoted += " and " + _quoted(more, question, info, numbering, more.stance, max_chars)
+                    quoted += " and " + cite_quote(more, question, info, numbering, more.stance, max_chars)
                 if last == (who, paren):
                     # The same speaker and day again: one attribution, the quotes listed.
                     parts[-1] = f"{parts[-1]}; {quoted}"
                 elif i == 0:
                     parts.append(f"According to {who}{paren}: {quoted}")
                 else:
-                    parts.append(f"{_cap(who)}{paren} agrees: {quoted}")
+                    parts.append(f"{cap(who)}{paren} agrees: {quoted}")
                 last = (who, paren)
-        return Composition("conflict", " ".join(_end(p) for p in parts), numbering.citations, [])
+        return Composition("conflict", " ".join(end_sentence(p) for p in parts), numbering.citations, [])
 
     focused = question.focus is not None and sides[0].stance == question.focus
     if not focused:
@@ -521,36 +339,36 @@ def _write_conflict(question: Question, sides: list[Side], articles: dict[str, A
     for k, side in enumerate(sides):
         for i, ev in enumerate(side.evidence):
             info = articles[ev.article_id]
-            who, paren = _attribution(ev, info)
-            quoted = _quoted(ev, question, info, numbering, side.stance, max_chars,
+            who, paren = attribution(ev, info)
+            quoted = cite_quote(ev, question, info, numbering, side.stance, max_chars,
                              around=n_quotes <= settings.around_quotes)
             if focused and k == 0:
                 verb = "denied it" if side.stance == "denies" else "reported it"
-                parts.append(f"{_cap(who)} {verb}{paren}: {quoted}")
+                parts.append(f"{cap(who)} {verb}{paren}: {quoted}")
                 continue
             verb = {"supports": "reports it", "denies": "denies it"}.get(side.stance, "says")
             prefix = "The sources conflict: " if focused and k == 1 and i == 0 else ""
-            parts.append(f"{prefix}{_cap(who)} {verb}{paren}: {quoted}")
-    return Composition("conflict", " ".join(_end(p) for p in parts), numbering.citations, [])
+            parts.append(f"{prefix}{cap(who)} {verb}{paren}: {quoted}")
+    return Composition("conflict", " ".join(end_sentence(p) for p in parts), numbering.citations, [])
 
 
 def _write_one_side(question: Question, evs: list[Evidence], articles: dict[str, ArticleInfo],
                     settings: ComposeSettings, alone: bool = True) -> Composition:
-    numbering = _Numbering()
+    numbering = Numbering()
     max_chars = max(120, min(settings.max_quote, settings.budget // len(evs)))
     parts: list[str] = []
     for i, ev in enumerate(evs):
         info = articles[ev.article_id]
-        who, paren = _attribution(ev, info)
-        quoted = _quoted(ev, question, info, numbering, ev.stance, max_chars,
+        who, paren = attribution(ev, info)
+        quoted = cite_quote(ev, question, info, numbering, ev.stance, max_chars,
                          extend=question.kind == "wh", around=len(evs) <= settings.around_quotes)
         if i == 0:
             parts.append(f"According to {who}{paren}: {quoted}")
         else:
-            parts.append(f"{_cap(who)}{paren} says the same: {quoted}")
+            parts.append(f"{cap(who)}{paren} says the same: {quoted}")
     if len(evs) == 1 and alone:
         parts.append("No other stored article addresses this.")
-    return Composition("answered", " ".join(_end(p) for p in parts), numbering.citations, [])
+    return Composition("answered", " ".join(end_sentence(p) for p in parts), numbering.citations, [])
 
 
 def _not_found(ranked: Sequence[str], articles: dict[str, ArticleInfo]) -> Composition:
@@ -570,6 +388,3 @@ def _not_found(ranked: Sequence[str], articles: dict[str, ArticleInfo]) -> Compo
     return Composition("not_found", text, [], named)
 
 
-def _end(part: str) -> str:
-    part = part.strip()
-    return part if part.endswith((".", "!", "?", "]")) else part + "."
