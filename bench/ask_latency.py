@@ -37,6 +37,8 @@ if str(ROOT) not in sys.path:
 
 from devsets import dev_questions, dev_sentences  # noqa: E402  (bench/ is on sys.path)
 
+from retrieval.common.defaults import CHUNKING  # noqa: E402
+
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench" / "out"
 SEED = 2026
@@ -63,7 +65,7 @@ def build(store_dir: Path, chunks: int, eval_dir: Path, embedder) -> None:
         return
     rng = random.Random(SEED)
     pool = corpus_sentences(eval_dir)
-    ingestor = Ingestor(store, embedder, chunk_size=800, overlap=150)
+    ingestor = Ingestor(store, embedder, chunk_size=CHUNKING["size"], overlap=CHUNKING["overlap"])
     i = 0
     while store.chunk_count() < chunks:
         batch = []
@@ -132,10 +134,10 @@ def main() -> None:
     from langchain_chroma import Chroma
 
     from retrieval.engine.engine import AnswerEngine
-    from retrieval.index.embeddings import SentenceEmbedder
+    from bot.app import standalone_embedder
     from retrieval.index.store import Store, embedded_client
 
-    embedder = SentenceEmbedder()
+    embedder = standalone_embedder()
     started = time.perf_counter()
     build(args.store, args.chunks, args.eval_dir, embedder)
     build_s = time.perf_counter() - started

@@ -9,7 +9,7 @@ test pattern) and dispatched as the gateway does (``CommandTree._call`` in
 a task per interaction).  The webhook adapter behind interaction responses
 is replaced by one that records when each request is made and answers after
 a simulated network round trip (``--rtt``, default 50 ms).  The answer
-function is an ``AnswerEngine`` whose ``answer`` blocks its thread for
+function is a fake engine (``tests.fakes``) whose ``answer`` blocks its thread for
 ``--delay`` seconds (default 2 s), as a slow model would.
 
 Figures, per round of ``--n`` (default 50) simultaneous interactions:
@@ -47,18 +47,19 @@ from discord.webhook.async_ import AsyncWebhookAdapter, async_context  # noqa: E
 from bot.discord_bot import NewsBot  # noqa: E402
 from bot.discord_support import DiscordSettings  # noqa: E402
 from retrieval.engine.answer import Answer, Citation  # noqa: E402
-from retrieval.engine.engine import AnswerEngine  # noqa: E402
+from tests.fakes import ScriptedEngine  # noqa: E402
 
 _ids = itertools.count(10_000)
 
 
-class SlowEngine(AnswerEngine):
-    """An answer engine whose every answer blocks its thread for ``delay`` seconds."""
+class SlowEngine(ScriptedEngine):
+    """An engine whose every answer blocks its thread for ``delay`` seconds (and which keeps
+    no record of the calls, so that the memory figures measure the bot alone)."""
 
     def __init__(self, delay: float):
-        self.delay = delay
+        super().__init__(delay=delay)
 
-    def answer(self, question, history=(), *, k=None, source=None, since=None) -> Answer:
+    def answer(self, question, history=(), *, k=None, source=None, since=None, on_text=None) -> Answer:
         time.sleep(self.delay)
         cite = Citation(n=1, article_id="a1", title="Kremlin denies Putin and Trump spoke on the phone",
                         source="AFP", published="2024-11-11", url="https://example.org/kremlin",
@@ -66,9 +67,6 @@ class SlowEngine(AnswerEngine):
         return Answer(question=question, status="answered",
                       answer="Kremlin spokesman Dmitry Peskov called the report “simply false information”. [1]",
                       citations=[cite])
-
-    def warm(self) -> None:
-        pass
 
 
 class TimedAdapter(AsyncWebhookAdapter):
@@ -138,7 +136,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(n: int, delay: float, rounds: int, rtt: float) -> dict:
-    bot = NewsBot(engine=SlowEngine(delay), store=None, ingest=lambda specs: None,
+    bot = NewsBot(engine=SlowEngine(delay), library=None, ingest=lambda specs: None,
                   settings=DiscordSettings(sync_commands=False, cooldown_seconds=0.0, max_concurrent=n),
                   upload_dir=Path("/nonexistent"))
     await bot._async_setup_hook()

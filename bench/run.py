@@ -54,8 +54,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from retrieval.common.defaults import CHUNKING  # noqa: E402  (the repository is on sys.path)
+
 EVAL = ROOT.parent / "shared" / "eval"
-CHUNK_SIZE, OVERLAP = 800, 150  # as in config.toml
+CHUNK_SIZE, OVERLAP = CHUNKING["size"], CHUNKING["overlap"]  # the defaults of config.toml
 SEED = 2026
 
 
@@ -190,9 +192,9 @@ def worker_ceiling(args) -> dict:
         model = SentenceTransformer(model_path(), device="cpu")
         batch = 64
     else:
-        from retrieval.index.embeddings import SentenceEmbedder
+        from bot.app import standalone_embedder
 
-        embedder = SentenceEmbedder(backend="onnx", batch_size=args.batch_size)
+        embedder = standalone_embedder(backend="onnx", batch_size=args.batch_size)
         model, batch = embedder.model, args.batch_size
     model.encode(["warm up"], normalize_embeddings=True)
     load = time.perf_counter() - t0
@@ -211,12 +213,12 @@ def worker_newsbot(args) -> dict:
     t0 = time.perf_counter()
     from ingest.pipeline import Ingestor
     from ingest.types import RawArticle
-    from retrieval.index.embeddings import SentenceEmbedder
+    from bot.app import standalone_embedder
     from retrieval.index.store import Store, embedded_client
 
     import chromadb  # noqa: F401  (imported by the baseline's load phase too)
 
-    embedder = SentenceEmbedder(backend=args.backend, batch_size=args.batch_size)
+    embedder = standalone_embedder(backend=args.backend, batch_size=args.batch_size)
     if not args.reingest:  # a re-ingest must not need the model at all
         embedder.embed_query("warm up")
     load = time.perf_counter() - t0
@@ -356,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         # The onnx export is made once, outside the timings (a first use pays it once).
         t = time.perf_counter()
         prep = subprocess.run([sys.executable, "-c", (
-            "import time; from retrieval.index.embeddings import SentenceEmbedder as S; "
+            "import time; from bot.app import standalone_embedder as S; "
             f"e = S(backend={args.backend!r}); e.embed_query('x'); print(e.active_backend)")],
             cwd=ROOT, env=env, capture_output=True, text=True)
         prepare_s = time.perf_counter() - t

@@ -106,17 +106,14 @@ def fill(store, n_chunks: int, pool: list[str], vectors, start: int = 0) -> None
             embs.extend(vecs)
             articles.append(art)
             i += 1
-        store.create(len(embs[0]))
-        store.begin(articles)
-        store.replace_chunks(articles, chunks, np.array(embs))
-        store.commit(articles)
+        store.write(articles, chunks, np.array(embs), dimension=len(embs[0]))
         held += len(chunks)
 
 
 def newest_shard_fill(store) -> tuple[int, int]:
     """The newest shard's number and the chunks it holds."""
     newest = store.list_shards()[-1]
-    return newest.index, newest.collection.count()
+    return newest.index, store.shard_size(newest)
 
 
 # -- a chroma server -----------------------------------------------------------------
@@ -251,19 +248,19 @@ def main() -> None:
     parser.add_argument("--fill-to", type=int, default=None, help=argparse.SUPPRESS)  # child: fill, exit
     args = parser.parse_args()
     if args.fill_to is not None:  # a child process writes the filler, as another writer would
-        from retrieval.index.embeddings import SentenceEmbedder
+        from bot.app import standalone_embedder
 
         pool = sentence_pool(args.eval_dir)
-        app = open_app(dict(os.environ), SentenceEmbedder())
+        app = open_app(dict(os.environ), standalone_embedder())
         fill(app.store, args.fill_to, pool, pool_vectors(pool, None), start=app.store.chunk_count())
         return
     if args.quick:
         args.small, args.large, args.questions, args.ingest_articles = 2_000, 20_000, 30, 100
         args.shard_chunks = 5_000
 
-    from retrieval.index.embeddings import SentenceEmbedder
+    from bot.app import standalone_embedder
 
-    embedder = SentenceEmbedder()
+    embedder = standalone_embedder()
     pool = sentence_pool(args.eval_dir)
     vectors = pool_vectors(pool, embedder)
     qs = [CANONICAL] + dev_questions(args.eval_dir)

@@ -38,6 +38,7 @@ for path in (ROOT, ROOT / "bench"):
 
 from ask_latency import percentiles  # noqa: E402  (bench/ is on sys.path)
 from devsets import dev_questions  # noqa: E402
+from retrieval.common.defaults import CHUNKING  # noqa: E402
 from scale import fill, free_port, pool_vectors, sentence_pool  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -48,17 +49,17 @@ CANONICAL = "Did the call happen?"
 
 
 def build_store(store_dir: Path, chunks: int, eval_dir: Path) -> None:
-    from bot.evaluate import read_sample_articles
+    from bot.eval_sets import read_sample_articles
     from ingest.pipeline import Ingestor
-    from retrieval.index.embeddings import SentenceEmbedder
+    from bot.app import standalone_embedder
     from retrieval.index.store import Store, embedded_client
 
-    embedder = SentenceEmbedder()
+    embedder = standalone_embedder()
     store = Store(embedded_client(store_dir), COLLECTION, embedder.model_name)
     if store.chunk_count() >= chunks:
         return
     if not store.exists() or not store.list_articles():
-        Ingestor(store, embedder, chunk_size=800, overlap=150).ingest(read_sample_articles(ROOT / "data" / "sample"))
+        Ingestor(store, embedder, chunk_size=CHUNKING["size"], overlap=CHUNKING["overlap"]).ingest(read_sample_articles(ROOT / "data" / "sample"))
     pool = sentence_pool(eval_dir)
     fill(store, chunks, pool, pool_vectors(pool, embedder))
 

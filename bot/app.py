@@ -1,7 +1,10 @@
 """The composition root: builds newsbot's objects from the configuration.
 
 Only this module knows how settings map onto constructors; the library
-packages take their dependencies as arguments.
+packages take their dependencies as arguments.  It is also the one place that
+reads the process environment on the libraries' behalf (newsbot's cache
+folder, the offline switch) and sets the variables other libraries read
+(:func:`prepare_process`): nothing under ``retrieval/`` or ``ingest/`` touches it.
 """
 
 from __future__ import annotations
@@ -11,13 +14,57 @@ import os
 import threading
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, Mapping, MutableMapping
 
+from retrieval.engine.interface import Engine
 from retrieval.index.store import DEFAULT_SHARD_CHUNKS
 
 from bot.config import Config
 
 log = logging.getLogger(__name__)
+
+# Variables that libraries read from the process environment, set once per process (a value
+# the user set wins): models load from local files only (nothing is downloaded at run time),
+# tokenizers keep quiet after a fork, and Chroma sends no telemetry.
+LIBRARY_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+
+
+def prepare_process(environ: MutableMapping[str, str] | None = None) -> None:
+    """Set :data:`LIBRARY_ENV` where the environment does not say otherwise."""
+    environ = os.environ if environ is None else environ
+    for name, value in LIBRARY_ENV.items():
+        environ.setdefault(name, value)
+
+
+def cache_dir_from(environ: Mapping[str, str]) -> Path:
+    """newsbot's cache folder (ONNX exports of the embedding and judgement models):
+    ``$NEWSBOT_CACHE_DIR``, else ``newsbot`` in ``$XDG_CACHE_HOME`` or ``~/.cache``."""
+    from retrieval.index.embeddings import default_cache_dir
+
+    explicit = environ.get("NEWSBOT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return default_cache_dir(environ.get("XDG_CACHE_HOME") or None)
+
+
+def offline_from(environ: Mapping[str, str]) -> bool:
+    """Whether models load from local files only: yes, unless ``HF_HUB_OFFLINE`` says no."""
+    return environ.get("HF_HUB_OFFLINE", "1").strip().upper() in ("1", "ON", "YES", "TRUE")
+
+
+def standalone_embedder(**settings):
+    """The embedding model outside an :class:`App` (``make install``'s warm-up, the
+    benchmarks): the process prepared, its cache folder and offline switch passed in."""
+    from retrieval.index.embeddings import SentenceEmbedder
+
+    prepare_process()
+    return SentenceEmbedder(cache_dir=cache_dir_from(os.environ), offline=offline_from(os.environ), **settings)
 
 
 def shard_size(mode: str, configured: int) -> int | None:
@@ -36,7 +83,17 @@ class App:
         """``given`` pre-sets any of the objects below (``embedder=...``)."""
         self.config = config
         self.__dict__.update(given)
-        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        prepare_process()
+
+    @cached_property
+    def cache_dir(self) -> Path:
+        """newsbot's cache folder (:func:`cache_dir_from` the process environment)."""
+        return cache_dir_from(os.environ)
+
+    @cached_property
+    def offline(self) -> bool:
+        """Whether models load from local files only (:func:`offline_from`)."""
+        return offline_from(os.environ)
 
     @cached_property
     def embedder(self):
@@ -45,7 +102,7 @@ class App:
         emb = self.config.embedding
         return SentenceEmbedder(
             emb.model, batch_size=emb.batch_size, device=emb.device, threads=emb.threads,
-            backend=emb.backend,
+            backend=emb.backend, cache_dir=self.cache_dir, offline=self.offline,
         )
 
     @cached_property
@@ -70,8 +127,24 @@ class App:
         return Store(self.client, st.collection, self.config.embedding.model,
                      shard_chunks=shard_size(st.mode, st.shard_chunks), sole_writer=st.mode == "embedded")
 
+    def store_in(self, folder: Path):
+        """A fresh embedded store in ``folder`` with the configured collection, embedding
+        model and shard size, whatever ``[store] mode`` says (evaluation stores)."""
+        from retrieval.index.store import Store, embedded_client
+
+        st = self.config.store
+        return Store(embedded_client(Path(folder)), st.collection, self.config.embedding.model,
+                     shard_chunks=shard_size("embedded", st.shard_chunks))
+
     @cached_property
-    def engine(self):
+    def library(self):
+        """The stored articles for the apps: listings, lookups, removal."""
+        from retrieval.index.library import Library
+
+        return Library(self.store)
+
+    @cached_property
+    def engine(self) -> Engine:
         """The answer engine over the configured store (the CLI, the REPL and Discord
         use this one): generative when ``[llm] provider`` names a model, else offline."""
         return self.engine_for(self.store, cache_dir=self.config.store.path / "lexical-cache")
@@ -82,14 +155,12 @@ class App:
         jc = self.config.judge
         if not jc.enabled:
             return None
-        from pathlib import Path
-
         from retrieval.judge.model import Judge
 
         return Judge(weights=Path(jc.model_dir) if jc.model_dir else None,
-                     backend=jc.backend, threads=jc.threads)
+                     backend=jc.backend, threads=jc.threads, cache_dir=self.cache_dir, offline=self.offline)
 
-    def engine_for(self, store, cache_dir=None):
+    def engine_for(self, store, cache_dir=None) -> Engine:
         """An answer engine over ``store``, configured like the main one."""
         from retrieval.engine.engine import AnswerEngine, EngineSettings
         from retrieval.engine.judging import JudgeSettings
@@ -108,7 +179,7 @@ class App:
         """The LangChain chat model of ``[llm]``; ``None`` for ``provider = "none"``."""
         from retrieval.engine.llm import LLMSettings, build_chat_model
 
-        return build_chat_model(LLMSettings.from_config(self.config.llm))
+        return build_chat_model(LLMSettings.from_config(self.config.llm), os.environ)
 
     @cached_property
     def prompts(self):
@@ -146,12 +217,13 @@ class App:
         with WriteLock(self.config.store.path):
             yield
 
-    def ingestor(self):
+    def ingestor(self, store=None):
+        """The ingest pipeline into ``store`` (default: the configured store)."""
         from ingest.pipeline import Ingestor
 
         cfg = self.config
         return Ingestor(
-            self.store,
+            self.store if store is None else store,
             self.embedder,
             chunk_size=cfg.chunking.size,
             overlap=cfg.chunking.overlap,

@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.interface import Engine
 
 from bot.options import config_option, make_app
 from bot.publishers import check_source
-from bot.render import console, echo_json, render_answer
+from bot.render import console, echo_json, render_terminal_answer
 
 
 @click.command()
@@ -38,7 +39,7 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (not both)")
     app = make_app(ctx, config_path)
-    check_source(app.store, source)
+    check_source(app.library, source)
     app.preload_store()  # Chroma's indexes load while the model does
     engine = app.engine
     options = {"k": k, "source": source, "since": since}
@@ -49,10 +50,10 @@ def ask(ctx, question, as_json, k, source, since, batch, config_path: Path | Non
     if as_json:
         echo_json(answer.to_dict())
     else:
-        render_answer(console(), answer)
+        render_terminal_answer(console(), answer)
 
 
-def _answer_batch(engine, lines, options) -> None:
+def _answer_batch(engine: Engine, lines, options) -> None:
     """Answer every good line; name each bad one on stderr (exit code 1 when any was bad)."""
     failed = False
     for number, raw in enumerate(lines, 1):

@@ -48,7 +48,7 @@ def source_parts(c: Citation, *, local_paths: bool = True) -> tuple[str, str, st
     return c.title or "(untitled)", byline, where
 
 
-def source_line(c: Citation, *, local_paths: bool = True) -> str:
+def numbered_source_line(c: Citation, *, local_paths: bool = True) -> str:
     """``[1] Title — AFP, 2024-11-11 — https://...``"""
     title, byline, where = source_parts(c, local_paths=local_paths)
     return " — ".join(x for x in (f"[{c.n}] {title}", byline, where) if x)

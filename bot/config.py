@@ -14,12 +14,17 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping
 
+from retrieval.common.defaults import BACKENDS, DEFAULTS, LLM_PROVIDERS
 from retrieval.common.errors import ConfigError
 
 ENV_PREFIX = "NEWSBOT_"
 # Environment variables of newsbot that are not config keys.
-OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_EVAL_DIR", "NEWSBOT_TRAIN_DIR",
-                       "NEWSBOT_API_TOKEN"})
+OTHER_ENV = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_CACHE_DIR", "NEWSBOT_TRAIN_DIR", "NEWSBOT_API_TOKEN"})
+# Older names of config keys, still read: NEWSBOT_TRAIN_DIR sets [eval] train_dir.
+ENV_ALIASES = {"NEWSBOT_EVAL_TRAIN_DIR": "NEWSBOT_TRAIN_DIR"}
+# Keys holding a folder: relative to the config file's folder (to the working directory
+# when set from the environment or when there is no file).
+PATH_KEYS = {("store", "path"), ("eval", "dir"), ("eval", "train_dir"), ("eval", "sample_dir")}
 
 
 @dataclass(frozen=True)
@@ -73,83 +78,95 @@ def _role_ids(value: Any) -> str | None:
     return "must be a list of numeric role ids (names are not accepted: any server can have a role of that name)"
 
 
+def _keys(section: str, specs: dict[str, tuple]) -> dict[str, Key]:
+    """A section's keys: each ``(type, check)`` with its default from ``DEFAULTS``."""
+    if specs.keys() != DEFAULTS[section].keys():
+        raise ValueError(f"[{section}]: the keys checked and the defaults differ")
+    return {name: Key(spec[0], DEFAULTS[section][name], *spec[1:]) for name, spec in specs.items()}
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
-    "store": {
-        "mode": Key(str, "embedded", _one_of("embedded", "server")),
-        "path": Key(str, ".newsbot/store", _non_empty),
-        "collection": Key(str, "news", _collection_name),
-        "host": Key(str, "localhost", _non_empty),
-        "port": Key(int, 8000, _port),
-        "ssl": Key(bool, False),
-        "token_env": Key(str, "CHROMA_AUTH_TOKEN", _non_empty),
-        "token_header": Key(str, "Authorization", _one_of("Authorization", "X-Chroma-Token")),
-        "shard_chunks": Key(int, 0, _non_negative),
-    },
-    "embedding": {
-        "model": Key(str, "all-MiniLM-L6-v2", _non_empty),
-        "batch_size": Key(int, 64, _positive),
-        "device": Key(str, "cpu", _non_empty),
-        "threads": Key(int, 0, _non_negative),
-        "backend": Key(str, "auto", _one_of("auto", "onnx", "torch")),
-    },
-    "chunking": {
-        "size": Key(int, 800, _positive),
-        "overlap": Key(int, 150, _non_negative),
-    },
-    "ingest": {
-        "max_bytes": Key(int, 20_000_000, _positive),
-        "allow_urls": Key(bool, True),
-        "allow_private": Key(bool, False),
-        "timeout": Key(float, 15.0, _positive),
-        "max_redirects": Key(int, 5, _non_negative),
-        "user_agent": Key(str, "newsbot/0.1 (+https://github.com/newsbot)", _non_empty),
-        "batch_articles": Key(int, 256, _positive),
-        "max_title_chars": Key(int, 300, _positive),
-        "max_records": Key(int, 10_000, _positive),
-    },
-    "retrieval": {
-        "k": Key(int, 6, _positive),
-    },
-    "judge": {
-        "enabled": Key(bool, True),
-        "model_dir": Key(str, ""),
-        "backend": Key(str, "auto", _one_of("auto", "onnx", "torch")),
-        "threads": Key(int, 0, _non_negative),
-        "candidates": Key(int, 24, _positive),
-    },
-    "llm": {
-        "provider": Key(str, "none", _one_of("none", "ollama", "openai")),
-        "model": Key(str, ""),
-        "base_url": Key(str, ""),
-        "api_key_env": Key(str, "OPENAI_API_KEY", _non_empty),
-        "temperature": Key(float, 0.0, _non_negative),
-        "max_tokens": Key(int, 512, _positive),
-        "timeout": Key(float, 60.0, _positive),
-        "max_retries": Key(int, 1, _non_negative),
-        "prompt_dir": Key(str, ""),
-    },
-    "discord": {
-        "ingest_roles": Key(list, [], _role_ids),
-        "ingest_users": Key(list, [], _ids),
-        "ingest_guilds": Key(list, [], _ids),
-        "cooldown_seconds": Key(float, 10.0, _non_negative),
-        "max_concurrent": Key(int, 4, _positive),
-        "max_upload_bytes": Key(int, 2_000_000, _positive),
-        "history_turns": Key(int, 6, _non_negative),
-        "threads": Key(bool, True),
-        "embeds": Key(bool, True),
-        "guild_ids": Key(list, [], _ids),
-        "sync_commands": Key(bool, True),
-    },
-    "serve": {
-        "host": Key(str, "127.0.0.1", _non_empty),
-        "port": Key(int, 8080, _port),
-        "ingest_token_env": Key(str, "NEWSBOT_API_TOKEN", _non_empty),
-        "max_request_bytes": Key(int, 2_000_000, _positive),
-        "max_upload_files": Key(int, 10, _positive),
-        "rate_limit": Key(int, 60, _non_negative),
-        "cors_origins": Key(list, []),
-    },
+    "store": _keys("store", {
+        "mode": (str, _one_of("embedded", "server")),
+        "path": (str, _non_empty),
+        "collection": (str, _collection_name),
+        "host": (str, _non_empty),
+        "port": (int, _port),
+        "ssl": (bool,),
+        "token_env": (str, _non_empty),
+        "token_header": (str, _one_of("Authorization", "X-Chroma-Token")),
+        "shard_chunks": (int, _non_negative),
+    }),
+    "embedding": _keys("embedding", {
+        "model": (str, _non_empty),
+        "batch_size": (int, _positive),
+        "device": (str, _non_empty),
+        "threads": (int, _non_negative),
+        "backend": (str, _one_of(*BACKENDS)),
+    }),
+    "chunking": _keys("chunking", {
+        "size": (int, _positive),
+        "overlap": (int, _non_negative),
+    }),
+    "ingest": _keys("ingest", {
+        "max_bytes": (int, _positive),
+        "allow_urls": (bool,),
+        "allow_private": (bool,),
+        "timeout": (float, _positive),
+        "max_redirects": (int, _non_negative),
+        "user_agent": (str, _non_empty),
+        "batch_articles": (int, _positive),
+        "max_title_chars": (int, _positive),
+        "max_records": (int, _positive),
+    }),
+    "retrieval": _keys("retrieval", {
+        "k": (int, _positive),
+    }),
+    "judge": _keys("judge", {
+        "enabled": (bool,),
+        "model_dir": (str,),
+        "backend": (str, _one_of(*BACKENDS)),
+        "threads": (int, _non_negative),
+        "candidates": (int, _positive),
+    }),
+    "llm": _keys("llm", {
+        "provider": (str, _one_of(*LLM_PROVIDERS)),
+        "model": (str,),
+        "base_url": (str,),
+        "api_key_env": (str, _non_empty),
+        "temperature": (float, _non_negative),
+        "max_tokens": (int, _positive),
+        "timeout": (float, _positive),
+        "max_retries": (int, _non_negative),
+        "prompt_dir": (str,),
+    }),
+    "discord": _keys("discord", {
+        "ingest_roles": (list, _role_ids),
+        "ingest_users": (list, _ids),
+        "ingest_guilds": (list, _ids),
+        "cooldown_seconds": (float, _non_negative),
+        "max_concurrent": (int, _positive),
+        "max_upload_bytes": (int, _positive),
+        "history_turns": (int, _non_negative),
+        "threads": (bool,),
+        "embeds": (bool,),
+        "guild_ids": (list, _ids),
+        "sync_commands": (bool,),
+    }),
+    "serve": _keys("serve", {
+        "host": (str, _non_empty),
+        "port": (int, _port),
+        "ingest_token_env": (str, _non_empty),
+        "max_request_bytes": (int, _positive),
+        "max_upload_files": (int, _positive),
+        "rate_limit": (int, _non_negative),
+        "cors_origins": (list,),
+    }),
+    "eval": _keys("eval", {
+        "dir": (str, _non_empty),
+        "train_dir": (str, _non_empty),
+        "sample_dir": (str, _non_empty),
+    }),
 }
 
 
@@ -229,13 +246,16 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         values = {}
         for name, key in keys.items():
             env_name = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
+            alias = ENV_ALIASES.get(env_name)
+            if env_name not in environ and alias is not None and alias in environ:
+                env_name = alias
             if env_name in environ:
                 value = _coerce(section, name, key, environ[env_name], from_env=True)
                 rel_base = Path.cwd()
             else:
                 value = _coerce(section, name, key, data.get(section, {}).get(name, key.default), False)
                 rel_base = base
-            if (section, name) == ("store", "path"):
+            if (section, name) in PATH_KEYS:
                 value = (rel_base / Path(value).expanduser()).resolve()
             elif (section, name) == ("llm", "prompt_dir") and value:
                 value = str((rel_base / Path(value).expanduser()).resolve())

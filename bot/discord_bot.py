@@ -13,7 +13,7 @@
 * Replies never ping anyone (``AllowedMentions.none()``), never unfurl the
   links they quote and never exceed Discord's 2,000 characters.
 
-Everything the bot uses is passed in (engine, store, ingest function,
+Everything the bot uses is passed in (engine, article library, ingest function,
 settings, clock), so the tests drive it with dpytest and real
 ``Interaction`` objects and no network.
 """
@@ -35,6 +35,8 @@ from discord.ext import commands
 
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.interface import Engine
+from retrieval.index.library import Library
 
 from bot.chat import DISCORD_LIMIT, Conversations, IngestReport, split_message
 from bot.discord_support import (
@@ -49,7 +51,7 @@ from bot.discord_support import (
     fit,
     fit_unfurled,
     one_line,
-    render_answer,
+    discord_reply,
     render_articles,
     strip_mention,
     token_from_env,
@@ -69,8 +71,8 @@ class NewsCog(commands.Cog, name="newsbot"):
         self,
         bot: commands.Bot,
         *,
-        engine: Any,
-        store: Any,
+        engine: Engine,
+        library: Library | None,
         ingest: Callable[[Sequence[str]], IngestReport],
         settings: DiscordSettings,
         upload_dir: Path,
@@ -78,7 +80,7 @@ class NewsCog(commands.Cog, name="newsbot"):
     ):
         self.bot = bot
         self.engine = engine
-        self.store = store
+        self.library = library
         self.ingest_sources = ingest
         self.settings = settings
         self.upload_dir = Path(upload_dir)
@@ -100,7 +102,7 @@ class NewsCog(commands.Cog, name="newsbot"):
 
     async def send_reply(self, send: Callable[..., Awaitable[Any]], answer: Answer) -> list[Any]:
         """Send the rendered answer through ``send``; return the messages sent."""
-        reply = render_answer(answer, embeds=self.settings.embeds)
+        reply = discord_reply(answer, embeds=self.settings.embeds)
         parts = [p for p in reply.parts if p.strip()] or ["(empty answer)"]
         sent = []
         for i, part in enumerate(parts):
@@ -147,7 +149,7 @@ class NewsCog(commands.Cog, name="newsbot"):
             return
         try:
             await interaction.response.defer(thinking=True)
-            articles = await asyncio.to_thread(self.store.list_articles)
+            articles = await asyncio.to_thread(self.library.articles)
             for part in split_message(render_articles(articles, self.settings.recent_articles)):
                 await interaction.followup.send(part, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
         finally:
@@ -338,8 +340,8 @@ class NewsBot(commands.Bot):
     def __init__(
         self,
         *,
-        engine: Any,
-        store: Any,
+        engine: Engine,
+        library: Library | None,
         ingest: Callable[[Sequence[str]], IngestReport],
         settings: DiscordSettings,
         upload_dir: Path,
@@ -356,7 +358,7 @@ class NewsBot(commands.Bot):
         )
         self.engine = engine
         self.settings = settings
-        self._cog_args = dict(engine=engine, store=store, ingest=ingest, settings=settings,
+        self._cog_args = dict(engine=engine, library=library, ingest=ingest, settings=settings,
                               upload_dir=upload_dir, clock=clock)
         self.ready_count = 0
         self._set_up = False
@@ -393,12 +395,12 @@ class NewsBot(commands.Bot):
 
 
 def build_bot(app: Any, **options: Any) -> NewsBot:
-    """The bot for an :class:`bot.app.App` (its engine, store and ingest pipeline)."""
+    """The bot for an :class:`bot.app.App` (its engine, article library and ingest pipeline)."""
     from bot.chat import ingest_runner
 
     return NewsBot(
         engine=app.engine,
-        store=app.store,
+        library=app.library,
         ingest=ingest_runner(app),
         settings=DiscordSettings.from_config(app.config.discord),
         upload_dir=Path(app.config.store.path).parent / "uploads",

@@ -17,9 +17,10 @@ import discord
 from discord import app_commands
 
 from retrieval.engine.answer import Answer
+from retrieval.common.defaults import DISCORD
 from retrieval.common.errors import NewsbotError
 
-from bot.chat import nice_date, no_unfurl, source_line, source_parts, split_message
+from bot.chat import nice_date, no_unfurl, numbered_source_line, source_parts, split_message
 
 TOKEN_ENV = "DISCORD_TOKEN"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -82,14 +83,14 @@ class DiscordSettings:
     ingest_roles: tuple[int, ...] = ()
     ingest_users: tuple[int, ...] = ()
     ingest_guilds: tuple[int, ...] = ()  # servers whose Manage Server members may use /ingest
-    cooldown_seconds: float = 10.0
-    max_concurrent: int = 4
-    max_upload_bytes: int = 2_000_000
-    history_turns: int = 6
-    threads: bool = True
-    embeds: bool = True
+    cooldown_seconds: float = DISCORD["cooldown_seconds"]
+    max_concurrent: int = DISCORD["max_concurrent"]
+    max_upload_bytes: int = DISCORD["max_upload_bytes"]
+    history_turns: int = DISCORD["history_turns"]
+    threads: bool = DISCORD["threads"]
+    embeds: bool = DISCORD["embeds"]
     guild_ids: tuple[int, ...] = ()
-    sync_commands: bool = True
+    sync_commands: bool = DISCORD["sync_commands"]
     recent_articles: int = 10  # articles listed by /sources
     max_conversations: int = 2000  # answers and threads remembered for follow-ups (least recent forgotten)
 
@@ -144,7 +145,7 @@ class Reply:
     embed: discord.Embed | None = None
 
 
-def render_answer(answer: Answer, *, embeds: bool) -> Reply:
+def discord_reply(answer: Answer, *, embeds: bool) -> Reply:
     """The answer text with its ``[n]`` markers, then its sources (embed or text)."""
     text = no_unfurl(answer.answer)
     if answer.notice:  # one line: which path produced the answer, when it matters
@@ -162,7 +163,7 @@ def render_answer(answer: Answer, *, embeds: bool) -> Reply:
         if answer.status == "conflict":
             embed.set_footer(text="The sources disagree: each side is cited.")
         return Reply(split_message(text), embed)
-    listing = "\n".join(no_unfurl(source_line(c, local_paths=False)) for c in sources)
+    listing = "\n".join(no_unfurl(numbered_source_line(c, local_paths=False)) for c in sources)
     return Reply(split_message(f"{text}\n\n**Sources**\n{listing}"))
 
 

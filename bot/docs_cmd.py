@@ -22,7 +22,7 @@ def docs() -> None:
 def list_(ctx: click.Context, as_json: bool, config_path: Path | None) -> None:
     """List stored articles: id, date, source, chunks and title."""
     app = make_app(ctx, config_path)
-    articles = app.store.list_articles()
+    articles = app.library.articles()
     if as_json:
         echo_json([_summary(a) for a in articles])
         return
@@ -31,7 +31,7 @@ def list_(ctx: click.Context, as_json: bool, config_path: Path | None) -> None:
         out.print("The store is empty. Add articles with `newsbot ingest PATH_OR_URL`.")
         return
     out.print(articles_table(articles, out.width))
-    out.print(literal(f"{len(articles)} articles, {app.store.chunk_count()} chunks in {app.config.store.path}"))
+    out.print(literal(f"{len(articles)} articles, {app.library.chunk_count()} chunks in {app.config.store.path}"))
 
 
 # Columns of `docs list` besides the title, in the order they give way when the
@@ -86,7 +86,7 @@ def articles_table(articles, width: int):
 def show(ctx: click.Context, article_id: str, as_json: bool, config_path: Path | None) -> None:
     """Show one article in full (ID may be a unique prefix)."""
     app = make_app(ctx, config_path)
-    article = app.store.get_article(app.store.resolve_id(article_id))
+    article = app.library.find(article_id)
     if as_json:
         echo_json({**_summary(article), "text": article.text})
         return
@@ -112,7 +112,7 @@ def remove(ctx: click.Context, article_id: str, config_path: Path | None) -> Non
     """Remove an article with all its chunks (ID may be a unique prefix)."""
     app = make_app(ctx, config_path)
     with app.writing():
-        article = app.store.remove(app.store.resolve_id(article_id))
+        article = app.library.remove(app.library.resolve(article_id))
     console().print(literal(f"removed {article.id[:12]} {article.title!r} ({article.n_chunks} chunks)"))
 
 

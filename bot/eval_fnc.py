@@ -13,20 +13,13 @@ of answers that cite an agreeing body as ``supports`` and a disputing one as
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from retrieval.judge.data import as_question, fnc_split, fnc_stories
 
-TRAIN_DIR_ENV = "NEWSBOT_TRAIN_DIR"
-DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "train"
-
-
-def train_dir(path: str | Path | None = None) -> Path:
-    """The public training data: the argument, ``$NEWSBOT_TRAIN_DIR`` or ``../shared/train``."""
-    return Path(path or os.environ.get(TRAIN_DIR_ENV) or DEFAULT_TRAIN_DIR)
+from bot.eval_sets import article_ids, build_store
 
 
 def fnc_dev(root: Path) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -85,17 +78,17 @@ def score_fnc(labels: dict[str, dict[str, str]], questions: list[str], answers: 
     }
 
 
-def run_fnc(root: Path, embedder: Any, engine_factory: Callable[[Any], Any], folder: Path,
-            build_store: Callable, article_ids: Callable, limit: int | None = None) -> dict[str, Any]:
-    """Build the held-out store under ``folder``, ask, and score."""
+def run_fnc(root: Path, app: Any, folder: Path, limit: int | None = None) -> dict[str, Any]:
+    """Build the held-out store under ``folder`` (``app`` builds stores and engines), ask,
+    and score."""
     bodies, labels = fnc_dev(root)
     disputed = [h for h, by in labels.items()
                 if "agree" in by.values() and "disagree" in by.values()]
     if limit is not None:
         disputed = disputed[:limit]
     arts = list(fnc_articles(bodies))
-    store = build_store(folder, arts, embedder)
-    engine = engine_factory(store)
+    store = build_store(folder, arts, app)
+    engine = app.engine_for(store)
     ids = article_ids(store, [a.location for a in arts])
     body_of = {aid: loc.split("#", 1)[1] for loc, aid in ids.items()}
     answers = [engine.answer(as_question(h)) for h in disputed]

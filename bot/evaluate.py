@@ -27,28 +27,27 @@ ingest pipeline in temporary folders; nothing is written to the repository.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import statistics
 import tempfile
 import time
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from retrieval.engine.answer import Answer
-from retrieval.common.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SAMPLE_DIR = REPO_ROOT / "data" / "sample"
-DEFAULT_EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
-EVAL_DIR_ENV = "NEWSBOT_EVAL_DIR"
-CHUNK_SIZE = 800
-CHUNK_OVERLAP = 150
+from bot.eval_sets import (
+    article_ids,
+    build_store,
+    median_chars,
+    ramdocs_articles,
+    read_jsonl,
+    read_sample_articles,
+    score_ramdocs,
+    score_wikicontradict,
+    wikicontradict_articles,
+)
 
 TARGETS = {
     "sample pass rate": ">= 1.00",
@@ -62,90 +61,6 @@ TARGETS = {
     "wrongly abstained on answerable": "<= 0.05",
     "median answer chars": "<= 700",
 }
-
-
-def eval_dir(path: str | Path | None = None) -> Path:
-    """The folder of the public dev sets: the argument, ``$NEWSBOT_EVAL_DIR`` or ``../shared/eval``."""
-    return Path(path or os.environ.get(EVAL_DIR_ENV) or DEFAULT_EVAL_DIR)
-
-
-# -- reading articles -----------------------------------------------------------
-def read_sample_articles(folder: Path = DEFAULT_SAMPLE_DIR) -> list[Any]:
-    """The articles of a folder, read by the project's readers (as ``newsbot ingest`` does)."""
-    from ingest.readers import ReaderOptions, iter_articles
-
-    from retrieval.common.errors import SourceError
-
-    out = []
-    for item in iter_articles([str(folder)], ReaderOptions(allow_urls=False)):
-        if isinstance(item, SourceError):
-            raise ConfigError(f"cannot read the sample articles: {item}")
-        out.append(item)
-    return out
-
-
-def build_store(folder: Path, articles: Iterable[Any], embedder: Any, collection: str = "news"):
-    """A fresh store in ``folder`` holding ``articles`` (through the ingest pipeline)."""
-    from ingest.pipeline import Ingestor
-
-    from retrieval.index.store import Store, embedded_client
-
-    store = Store(embedded_client(Path(folder)), collection, embedder.model_name)
-    summary = Ingestor(store, embedder, chunk_size=CHUNK_SIZE, overlap=CHUNK_OVERLAP).ingest(articles)
-    if summary.failed:
-        raise ConfigError(f"cannot build the evaluation store: {summary.failed[0].detail}")
-    return store
-
-
-def article_ids(store: Any, locations: Iterable[str]) -> dict[str, str]:
-    """Location -> stored article id (aliases followed to the article they copy)."""
-    from retrieval.index.store import location_id
-
-    locations = list(locations)
-    ids = {loc: location_id(loc) for loc in locations}
-    records = store.records(list(ids.values()))
-    out = {}
-    for loc, id_ in ids.items():
-        rec = records.get(id_, {})
-        out[loc] = rec.get("target", id_) if rec.get("kind") == "alias" else id_
-    return out
-
-
-# -- matching ---------------------------------------------------------------------
-def fold(text: str) -> str:
-    """Lower case, punctuation to spaces, spaces collapsed, padded: for word-boundary matching."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w]+", " ", text)
-    return f" {' '.join(text.split())} "
-
-
-def contains(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack`` as whole words, case and punctuation aside."""
-    n = fold(needle)
-    return n.strip() != "" and n in fold(haystack)
-
-
-_SCORER_STOPWORDS = frozenset(
-    "a an the of in on at to for and or is are was were be been by with as from that this it its".split()
-)
-
-
-def _content_words(text: str) -> list[str]:
-    return [w for w in fold(text).split() if w not in _SCORER_STOPWORDS]
-
-
-def _recall(needle: str, haystack: str) -> float:
-    want = _content_words(needle)
-    if not want:
-        return 0.0
-    have = set(fold(haystack).split())
-    return sum(1 for w in want if w in have) / len(want)
-
-
-def carries(quote: str, answer: str, statement: str) -> bool:
-    """A quote carries a side: it contains the side's answer, or at least half of
-    the content words of the side's contradicting statement."""
-    return contains(quote, answer) or _recall(statement, quote) >= 0.5
 
 
 # -- the sample suite -------------------------------------------------------------
@@ -224,92 +139,6 @@ def run_sample_suite(engine: Any, store: Any, cases: Sequence[SampleCase] | None
     }
 
 
-# -- the public dev sets ----------------------------------------------------------
-def read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rows.append(json.loads(line))
-            if limit is not None and len(rows) >= limit:
-                break
-    return rows
-
-
-def wikicontradict_articles(records: Sequence[dict[str, Any]]) -> Iterator[Any]:
-    """Each passage of each record as an article: the fuller passage (``context1_info``,
-    ``context2_info``) where the record has it, as a reader would meet it, not only
-    the one contradicting sentence (``context1``, ``context2``)."""
-    from ingest.types import RawArticle
-
-    for i, rec in enumerate(records):
-        for j in (1, 2):
-            yield RawArticle(
-                text=rec.get(f"context{j}_info") or rec[f"context{j}"],
-                title=f"WikiContradict passage {i}.{j}",
-                location=f"wikicontradict-dev#{i}.{j}", source="Wikipedia",
-            )
-
-
-def ramdocs_articles(records: Sequence[dict[str, Any]]) -> Iterator[Any]:
-    """Each document of each record as an article."""
-    from ingest.types import RawArticle
-
-    for i, rec in enumerate(records):
-        for j, doc in enumerate(rec["documents"]):
-            yield RawArticle(
-                text=doc["text"], title=f"RAMDocs document {i}.{j}",
-                location=f"ramdocs-dev#{i}.{j}", source="RAMDocs",
-            )
-
-
-def score_wikicontradict(records: Sequence[dict[str, Any]], answers: Sequence[Answer],
-                         ids: dict[str, str]) -> dict[str, Any]:
-    both_cited = both_text = abstained = 0
-    for i, (rec, ans) in enumerate(zip(records, answers)):
-        presented = []
-        for j in (1, 2):
-            pid = ids[f"wikicontradict-dev#{i}.{j}"]
-            own = [c for c in ans.citations if c.article_id == pid]
-            presented.append(any(carries(c.quote, rec[f"answer{j}"], rec[f"context{j}"]) for c in own))
-        both_cited += all(presented)
-        both_text += contains(ans.answer, rec["answer1"]) and contains(ans.answer, rec["answer2"])
-        abstained += ans.status == "not_found"
-    n = len(records) or 1
-    return {
-        "questions": len(records),
-        "both_sides_cited": both_cited / n,
-        "both_answers_in_text": both_text / n,
-        "conflict_status": sum(a.status == "conflict" for a in answers) / n,
-        "wrongly_abstained": abstained / n,
-        "median_chars": _median_chars(answers),
-    }
-
-
-def score_ramdocs(records: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> dict[str, Any]:
-    all_gold = exact = wrong_fact = abstained = 0
-    for rec, ans in zip(records, answers):
-        gold = all(contains(ans.answer, g) for g in rec["gold_answers"])
-        wrong = any(contains(ans.answer, w) for w in rec["wrong_answers"])
-        all_gold += gold
-        exact += gold and not wrong
-        wrong_fact += wrong and ans.status != "conflict"
-        abstained += ans.status == "not_found"
-    n = len(records) or 1
-    return {
-        "questions": len(records),
-        "all_gold": all_gold / n,
-        "exact": exact / n,
-        "wrong_as_fact": wrong_fact / n,
-        "wrongly_abstained": abstained / n,
-        "median_chars": _median_chars(answers),
-    }
-
-
-def _median_chars(answers: Sequence[Answer]) -> float:
-    return float(statistics.median(len(a.answer) for a in answers)) if answers else 0.0
-
-
 # -- running everything -------------------------------------------------------------
 @dataclass
 class EvalReport:
@@ -372,17 +201,17 @@ class EvalReport:
 
 
 def run_all(
-    embedder: Any,
+    app: Any,
     *,
-    engine_factory: Callable[[Any], Any],
-    sample_dir: Path = DEFAULT_SAMPLE_DIR,
-    eval_path: str | Path | None = None,
-    train_path: str | Path | None = None,
+    sample_dir: Path,
+    eval_path: Path,
+    train_path: Path,
     limit: int | None = None,
     work_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> EvalReport:
-    """Run the sample suite and the dev sets; ``engine_factory(store)`` makes an engine."""
+    """Run the sample suite and the dev sets.  ``app`` (:class:`bot.app.App`) builds every
+    store and engine, as configured; the three folders are ``[eval]`` of the configuration."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     metrics: dict[str, dict[str, Any]] = {}
@@ -394,8 +223,8 @@ def run_all(
     with tempfile.TemporaryDirectory(prefix="newsbot-eval-", dir=work_dir) as tmp:
         tmp_path = Path(tmp)
         say("sample suite")
-        store = build_store(tmp_path / "sample", read_sample_articles(sample_dir), embedder)
-        sample = run_sample_suite(engine_factory(store), store)
+        store = build_store(tmp_path / "sample", read_sample_articles(sample_dir), app)
+        sample = run_sample_suite(app.engine_for(store), store)
         metrics["sample"] = {k: v for k, v in sample.items() if k != "answers"}
         for case_id, ans in sample["answers"].items():
             all_answers.append(ans)
@@ -404,7 +233,7 @@ def run_all(
             else:
                 answerable_abstained.append(ans.status == "not_found")
 
-        folder = eval_dir(eval_path)
+        folder = Path(eval_path)
         wiki_file, ram_file = folder / "wikicontradict-dev.jsonl", folder / "ramdocs-dev.jsonl"
         engines: dict[str, Any] = {}
         questions: dict[str, list[str]] = {}
@@ -412,8 +241,8 @@ def run_all(
             say("WikiContradict-dev")
             recs = read_jsonl(wiki_file, limit)
             arts = list(wikicontradict_articles(recs))
-            store = build_store(tmp_path / "wiki", arts, embedder)
-            engine = engines["wiki"] = engine_factory(store)
+            store = build_store(tmp_path / "wiki", arts, app)
+            engine = engines["wiki"] = app.engine_for(store)
             answers = [engine.answer(r["question"]) for r in recs]
             ids = article_ids(store, [a.location for a in arts])
             metrics["wikicontradict"] = score_wikicontradict(recs, answers, ids)
@@ -425,8 +254,8 @@ def run_all(
         if ram_file.exists():
             say("RAMDocs-dev")
             recs = read_jsonl(ram_file, limit)
-            store = build_store(tmp_path / "ramdocs", ramdocs_articles(recs), embedder)
-            engine = engines["ram"] = engine_factory(store)
+            store = build_store(tmp_path / "ramdocs", ramdocs_articles(recs), app)
+            engine = engines["ram"] = app.engine_for(store)
             answers = [engine.answer(r["question"]) for r in recs]
             metrics["ramdocs"] = score_ramdocs(recs, answers)
             questions["ram"] = [r["question"] for r in recs]
@@ -434,13 +263,12 @@ def run_all(
             answerable_abstained += [a.status == "not_found" for a in answers]
         else:
             skipped["ramdocs"] = f"{ram_file} not found"
-        from bot.eval_fnc import run_fnc, train_dir
+        from bot.eval_fnc import run_fnc
 
-        fnc_root = train_dir(train_path)
+        fnc_root = Path(train_path)
         if (fnc_root / "fnc1" / "train_stances.csv").exists():
             say("FNC-1 held-out stories")
-            scores = run_fnc(fnc_root, embedder, engine_factory, tmp_path / "fnc1", build_store,
-                             article_ids, limit)
+            scores = run_fnc(fnc_root, app, tmp_path / "fnc1", limit)
             all_answers += scores.pop("answers")
             metrics["fnc1"] = scores
         else:
@@ -460,5 +288,5 @@ def run_all(
             sum(answerable_abstained) / len(answerable_abstained) if answerable_abstained else 0.0
         ),
     }
-    metrics["overall"] = {"median_chars": _median_chars(all_answers)}
+    metrics["overall"] = {"median_chars": median_chars(all_answers)}
     return EvalReport(metrics, skipped, time.perf_counter() - started)

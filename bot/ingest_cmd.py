@@ -148,7 +148,7 @@ def _repeat(app, sources, watch: bool, every: str | None, cycles: int | None) ->
             try:
                 with app.writing():
                     summary = ingestor.ingest(iter_articles(list(sources), options))
-                    removed = [app.store.remove(a.id) for a in missing_files(app.store, folders)] if watch else []
+                    removed = [app.library.remove(a.id) for a in missing_files(app.library, folders)] if watch else []
                 parts = [f"{summary.count(s)} {s}" for s in ("added", "updated", "unchanged", "aliased", "failed")]
                 if watch:
                     parts.append(f"{len(removed)} removed")

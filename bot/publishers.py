@@ -10,12 +10,12 @@ from retrieval.common.errors import NewsbotError
 _LISTED = 8
 
 
-def check_source(store, source: str | None) -> None:
+def check_source(library, source: str | None) -> None:
     """Raise a :class:`NewsbotError` naming ``source`` when no stored article has that
     publisher (compared case-insensitively), suggesting the closest known ones."""
     if not source:
         return
-    known = sorted({a.source for a in store.list_articles() if a.source}, key=str.casefold)
+    known = library.publishers()
     folded = {name.casefold(): name for name in known}
     if source.casefold() in folded:
         return

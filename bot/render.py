@@ -35,7 +35,7 @@ def short_date(published: str | None) -> str:
     return (published or "")[:10]
 
 
-def source_line(citation) -> str:
+def terminal_source_line(citation) -> str:
     """``Title — Publisher, 2024-11-11 — url or path`` for one cited article."""
     parts = [citation.title or "(untitled)"]
     meta = ", ".join(p for p in (citation.source, short_date(citation.published)) if p)
@@ -46,7 +46,7 @@ def source_line(citation) -> str:
     return " — ".join(parts)
 
 
-def render_answer(out, answer, *, shown: str = "") -> None:
+def render_terminal_answer(out, answer, *, shown: str = "") -> None:
     """The answer text, its one-line notice if any, then its numbered sources.
 
     ``shown`` is answer text already written (streamed): when the answer starts
@@ -67,4 +67,4 @@ def render_answer(out, answer, *, shown: str = "") -> None:
         out.print()
         out.print(Text("Sources", style="bold"))
         for c in sources:
-            out.print(Text(f"[{c.n}] ", style="bold") + Text(source_line(c)))
+            out.print(Text(f"[{c.n}] ", style="bold") + Text(terminal_source_line(c)))

@@ -21,9 +21,11 @@ from rich.text import Text
 
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.interface import Engine
+from retrieval.index.library import Library
 
 from bot.chat import IngestReport, Turn, nice_date, passage_around
-from bot.render import render_answer, source_line
+from bot.render import render_terminal_answer, terminal_source_line
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,8 @@ class Repl:
 
     def __init__(
         self,
-        engine: Any,
-        store: Any,
+        engine: Engine,
+        library: Library,
         ingest: Callable[[Sequence[str]], IngestReport],
         out: Console,
         *,
@@ -86,7 +88,7 @@ class Repl:
         max_turns: int = 10,
     ):
         self.engine = engine
-        self.store = store
+        self.library = library
         self.ingest_sources = ingest
         self.out = out
         self.styled = styled
@@ -140,7 +142,7 @@ class Repl:
         answer = self.engine.answer(question, list(self.history), **options)
         self.history = [*self.history, (question, answer)][-self.max_turns:]
         self.last = answer
-        render_answer(self.out, answer, shown="".join(streamed))
+        render_terminal_answer(self.out, answer, shown="".join(streamed))
         self.out.print()
 
     def command(self, line: str) -> bool:
@@ -165,7 +167,7 @@ class Repl:
         if not sources:
             self.out.print("The last answer cites no sources.")
         for c in sources:
-            self.out.print(Text(f"[{c.n}] ", style="bold") + Text(source_line(c)))
+            self.out.print(Text(f"[{c.n}] ", style="bold") + Text(terminal_source_line(c)))
         self.out.print()
 
     def cmd_open(self, args: list[str]) -> None:
@@ -178,9 +180,9 @@ class Repl:
         cited = [c for c in self.last.citations if c.n == n]
         if not cited:
             raise NewsbotError(f"the last answer has no source [{n}]; /sources lists them")
-        article = self.store.get_article(cited[0].article_id)
+        article = self.library.article(cited[0].article_id)
         text = article.text or ""
-        head = Text(f"[{n}] ", style="bold") + Text(source_line(cited[0]))
+        head = Text(f"[{n}] ", style="bold") + Text(terminal_source_line(cited[0]))
         self.out.print(head)
         spans: list[tuple[int, int]] = []
         for c in sorted(cited, key=lambda c: c.start):
@@ -200,7 +202,7 @@ class Repl:
 
     def cmd_docs(self, args: list[str]) -> None:
         """/docs — the stored articles, newest first."""
-        articles = self.store.list_articles()
+        articles = self.library.articles()
         if not articles:
             self.out.print("The store is empty. Add articles with /ingest PATH_OR_URL.")
             return

@@ -40,7 +40,7 @@ def repl(ctx: click.Context, plain: bool, history_file: Path | None, config_path
     app = make_app(ctx, config_path)
     app.preload_store()  # Chroma's indexes load while the model does
     interactive = not plain and sys.stdin.isatty() and sys.stdout.isatty()
-    session = Repl(app.engine, app.store, ingest_runner(app), console(), styled=interactive)
+    session = Repl(app.engine, app.library, ingest_runner(app), console(), styled=interactive)
     if interactive:
         lines = PromptInput(history_file or default_history_file())
     else:

@@ -15,7 +15,6 @@ Routes: ``GET /`` (the page) and ``/static/*``; ``GET /healthz``;
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import time
@@ -33,8 +32,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from retrieval.common.defaults import SERVE
 from retrieval.common.errors import NewsbotError, NotFoundError, StoreError
 
+from bot.serve_openai import openai_routes
+from bot.serve_requests import ApiError, ask_options, error_response, json_body, option
 from bot.service import Service, check_url
 
 log = logging.getLogger(__name__)
@@ -48,32 +50,17 @@ PAGE_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none';
 class ServeSettings:
     """``[serve]`` of the configuration."""
 
-    host: str = "127.0.0.1"
-    port: int = 8080
-    ingest_token_env: str = "NEWSBOT_API_TOKEN"
-    max_request_bytes: int = 2_000_000
-    max_upload_files: int = 10
-    rate_limit: int = 60  # requests per minute per client to /api and /v1; 0: none
+    host: str = SERVE["host"]
+    port: int = SERVE["port"]
+    ingest_token_env: str = SERVE["ingest_token_env"]
+    max_request_bytes: int = SERVE["max_request_bytes"]
+    max_upload_files: int = SERVE["max_upload_files"]
+    rate_limit: int = SERVE["rate_limit"]  # requests per minute per client to /api and /v1; 0: none
     cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, section: Any) -> "ServeSettings":
         return cls(**{**vars(section), "cors_origins": tuple(section.cors_origins)})
-
-
-class ApiError(Exception):
-    """A refusal with its HTTP status, turned into the JSON error object."""
-
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error",
-                 headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.message, self.kind, self.headers = status, message, kind, dict(headers or {})
-
-
-def error_response(status: int, message: str, kind: str = "invalid_request_error",
-                   headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind, "code": status}},
-                        status_code=status, headers=dict(headers or {}))
 
 
 # -- middleware --------------------------------------------------------------------------------
@@ -134,44 +121,8 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-# -- request helpers ---------------------------------------------------------------------------
-async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or a 400 saying what is wrong with it."""
-    raw = await request.body()
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the request body must be a JSON object")
-    return body
-
-
-def option(body: Mapping[str, Any], name: str, kind: type, default: Any = None) -> Any:
-    """``body[name]`` checked to be a ``kind`` (or absent/null: ``default``)."""
-    value = body.get(name)
-    if value is None:
-        return default
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ApiError(400, f"'{name}' must be {_KIND_NAMES.get(kind, kind.__name__)} (got {json.dumps(value)[:80]})")
-    if kind is int and value < 1:
-        raise ApiError(400, f"'{name}' must be 1 or more (got {value})")
-    return value
-
-
-_KIND_NAMES = {str: "a string", int: "a whole number", list: "a list", bool: "true or false"}
-
-
-def ask_options(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The options ``newsbot ask`` takes: ``k``, ``source``, ``since``."""
-    return {"k": option(body, "k", int), "source": option(body, "source", str),
-            "since": option(body, "since", str)}
-
-
 # -- handlers ----------------------------------------------------------------------------------
 def build_routes(service: Service, settings: ServeSettings, environ: Mapping[str, str]) -> list:
-    from bot.serve_openai import openai_routes
-
     async def page(request: Request) -> Response:
         response = FileResponse(STATIC / "index.html")
         response.headers["Content-Security-Policy"] = PAGE_POLICY

@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from bot.chat import source_line
-from bot.serve import ApiError, ask_options, json_body, option
+from bot.chat import numbered_source_line
+from bot.serve_requests import ApiError, ask_options, json_body, option
 from bot.service import Service
 
 MODEL = "newsbot"
@@ -61,7 +61,7 @@ def reply_text(answer: Any) -> str:
     sources = answer.sources()
     if not sources:
         return answer.answer
-    lines = [source_line(c, local_paths=False) for c in sources]
+    lines = [numbered_source_line(c, local_paths=False) for c in sources]
     return answer.answer + "\n\nSources:\n" + "\n".join(lines)
 
 

@@ -55,7 +55,7 @@ class Service:
         check_question(question)
         for turn in history:
             check_question(turn, "a history turn")
-        check_source(self.app.store, source)
+        check_source(self.app.library, source)
         return self._pool.submit(self.app.engine.answer, question, list(history)[-MAX_HISTORY_TURNS:],
                                  k=k, source=source, since=since).result()
 
@@ -63,7 +63,7 @@ class Service:
                since: str | None = None) -> list[dict[str, Any]]:
         """The passages retrieved for ``query``, best first, one entry per passage."""
         check_question(query, "the query")
-        check_source(self.app.store, source)
+        check_source(self.app.library, source)
         found = self._pool.submit(self.app.engine.retrieve, query, k=k, source=source,
                                   since=since).result()
         out = []
@@ -85,12 +85,11 @@ class Service:
     # -- articles ---------------------------------------------------------------------
     def docs(self) -> list[dict[str, Any]]:
         """Every stored article, newest first, as ``newsbot docs list --json`` (paths shortened)."""
-        return [article_summary(a) for a in self.app.store.list_articles()]
+        return [article_summary(a) for a in self.app.library.articles()]
 
     def doc(self, article_id: str) -> dict[str, Any]:
         """One article (an id or a unique prefix) with its full text."""
-        store = self.app.store
-        article = store.get_article(store.resolve_id(article_id))
+        article = self.app.library.find(article_id)
         return {**article_summary(article), "text": article.text}
 
     # -- ingest -------------------------------------------------------------------------

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
 from retrieval.common.errors import SourceError
-from retrieval.index.store import Article, Chunk, Store, location_id
+from retrieval.index.store import Alias, Article, Chunk, Store, location_id
 from retrieval.common.text import content_hash
 
 from ingest.chunking import chunk_spans
@@ -122,7 +122,7 @@ class Ingestor:
 
     def _run(self, items: Iterable[RawArticle | SourceError], summary: IngestSummary,
              report: Callable[[Outcome], None]) -> None:
-        self._writer = _Writer(report, summary)
+        self._writer = _BatchWriter(report, summary)
         try:
             for batch in _batches(items, self.batch_articles):
                 outcomes: list[Outcome] = []  # reported once the batch is written
@@ -156,17 +156,18 @@ class Ingestor:
         batch_hashes: dict[str, Article] = {}
 
         for raw, digest, art_id in zip(raws, hashes, ids):
-            record = records.get(art_id)
-            if record and record.get("kind") == "alias":
+            found = records.get(art_id)
+            if isinstance(found, Alias):
                 target = known.get(digest)
-                if target is not None and target.id == record.get("target"):
+                if target is not None and target.id == found.target:
                     report(Outcome("unchanged", raw.location, target.title, target.id, "alias"))
                     continue
                 writer.settle()
-                self._drop_alias(art_id, record)
-                record = None
-            if record and record.get("status") == "complete" and record.get("content_hash") == digest:
-                report(Outcome("unchanged", raw.location, record.get("title", ""), art_id))
+                self.store.drop_alias(found)
+                found = None
+            record: Article | None = found
+            if record and record.status == "complete" and record.content_hash == digest:
+                report(Outcome("unchanged", raw.location, record.title, art_id))
                 continue
             stored, pending = known.get(digest), batch_hashes.get(digest)
             original = stored or pending
@@ -175,9 +176,11 @@ class Ingestor:
                 if record:  # this location held other text before
                     self.store.remove(art_id)
                 if stored is not None:
-                    self.store.add_alias(stored, raw.location)
+                    self.store.add_alias(stored, raw.location, raw.source)
                 else:  # the original is in this very batch: aliased once it is written
                     pending.aliases.append(raw.location)
+                    if raw.source:
+                        pending.alias_sources[raw.location] = raw.source
                 report(Outcome("aliased", raw.location, original.title, original.id,
                                f"same text as {original.where}"))
                 continue
@@ -193,14 +196,14 @@ class Ingestor:
                 path=raw.path,
                 ingested_at=self.clock(),
                 text=raw.text,
-                shard=_record_shard(record),  # a changed article keeps its shard; new ones are placed
+                shard=record.shard if record else None,  # a changed article keeps its shard; a new one is placed
             )
             batch_hashes[digest] = article
             to_write.append((article, "updated" if record else "added"))
-            copies = [a for a in _json_aliases(record) if a != raw.location]
+            copies = [a for a in record.aliases if a != raw.location] if record else []
             if record and copies:  # its copies still hold the text it had: they keep it
                 writer.settle()
-                to_write.append((self._keep_old_text(art_id, record, copies), None))
+                to_write.append((self._keep_old_text(record, copies), None))
                 self._writer.warn(f"{copies[0]}: it held the same text as {raw.location}, which changed; "
                                   "it keeps the earlier text as an article of its own")
 
@@ -220,14 +223,11 @@ class Ingestor:
         new = frozenset(a.id for a, status in to_write if status != "updated")
 
         def write() -> int:
-            self.store.create(dimension)
-            self.store.begin(articles)
-            self.store.replace_chunks(articles, chunks, embeddings, new=new)
-            lost = self.store.commit(articles)
+            lost = self.store.write(articles, chunks, embeddings, dimension=dimension, new=new)
             for article in articles:
                 for alias in article.aliases if article.id not in lost else ():
                     if alias != article.location:
-                        self.store.add_alias(article, alias)
+                        self.store.add_alias(article, alias, article.alias_sources.get(alias))
             for article, status in to_write:
                 if status is None:  # not one of the inputs (a copy keeping an earlier text)
                     continue
@@ -241,31 +241,22 @@ class Ingestor:
         touched += [location_id(alias) for a in articles for alias in a.aliases]
         writer.submit(outcomes, write, ids=touched, hashes=[a.content_hash for a in articles])
 
-    def _keep_old_text(self, art_id: str, record: dict, copies: list[str]) -> Article:
+    def _keep_old_text(self, record: Article, copies: list[str]) -> Article:
         """An article for the first copy of a changed article, with the text they shared
         (the other copies become its aliases)."""
-        old = Article.from_record(art_id, record, self.store.article_texts([art_id]).get(art_id))
+        old = replace(record, text=self.store.article_texts([record.id]).get(record.id))
         first = copies[0]
         is_url = first.startswith(("http://", "https://"))
         return Article(
             id=location_id(first), title=old.title, location=first, content_hash=old.content_hash,
-            source=old.source, published=old.published, author=old.author,
+            source=old.alias_sources.get(first, old.source), published=old.published, author=old.author,
             url=first if is_url else None, path=None if is_url else first,
             ingested_at=old.ingested_at, text=old.text, aliases=copies[1:],
+            alias_sources={c: old.alias_sources[c] for c in copies[1:] if c in old.alias_sources},
         )
 
-    def _drop_alias(self, alias_id: str, record: dict) -> None:
-        self.store.articles.delete(ids=[alias_id])
-        target_id = record.get("target")
-        got = self.store.records([target_id]) if target_id else {}
-        if target_id in got:
-            target = Article.from_record(target_id, got[target_id])
-            if record.get("location") in target.aliases:
-                target.aliases.remove(record["location"])
-                self.store.articles.update(ids=[target_id], metadatas=[target.metadata()])
 
-
-class _Writer:
+class _BatchWriter:
     """Writes one batch at a time in a worker thread; reports outcomes in order.
 
     ``submit`` first waits for the batch before (so writes keep their order
@@ -320,18 +311,6 @@ class _Writer:
             except Exception:
                 pass  # an error raised elsewhere is already on its way
         self._pool.shutdown(wait=True)
-
-
-def _json_aliases(record: dict | None) -> list[str]:
-    if not record:
-        return []
-    return Article.from_record("", record).aliases
-
-
-def _record_shard(record: dict | None) -> int | None:
-    if not record or record.get("kind") != "article":
-        return None
-    return Article.from_record("", record).shard
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

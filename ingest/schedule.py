@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterable
 
 from retrieval.common.errors import ConfigError
-from retrieval.index.store import Article, Store
+from retrieval.index.library import Library
+from retrieval.index.records import Article
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -33,11 +34,11 @@ def parse_interval(text: str) -> float:
     return seconds
 
 
-def missing_files(store: Store, folders: Iterable[Path]) -> list[Article]:
+def missing_files(library: Library, folders: Iterable[Path]) -> list[Article]:
     """Stored articles read from under ``folders`` whose file no longer exists."""
     roots = [Path(f).resolve() for f in folders]
     gone = []
-    for article in store.list_articles():
+    for article in library.articles():
         if not article.path:
             continue
         path = Path(article.path)

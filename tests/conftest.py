@@ -21,15 +21,19 @@ SEED = Path(__file__).resolve().parent / "data" / "seed-afp.txt"  # AFP wire cop
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-# The exported ONNX model goes to a cache of the test session's own, not the user's.
-os.environ["NEWSBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
+# The exported ONNX models go to a cache of the test session's own, not the user's: passed to
+# the models built here, and to the App and the commands (child processes too) through
+# NEWSBOT_CACHE_DIR.
+CACHE_DIR = Path(tempfile.mkdtemp(prefix="newsbot-test-cache-"))
+os.environ["NEWSBOT_CACHE_DIR"] = str(CACHE_DIR)
 
 
 def pytest_sessionfinish(session, exitstatus):
     import shutil
 
-    shutil.rmtree(os.environ["NEWSBOT_CACHE_DIR"], ignore_errors=True)
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +51,19 @@ def embedder():
     """The real default embedding model, loaded once for the whole session."""
     from retrieval.index.embeddings import SentenceEmbedder
 
-    emb = SentenceEmbedder()
+    emb = SentenceEmbedder(cache_dir=CACHE_DIR)
     emb.embed_query("warm up")
     return emb
+
+
+@pytest.fixture(scope="session")
+def eval_app(embedder):
+    """The composition root with the default settings and the session's embedding model:
+    it builds the evaluation stores (``bot.eval_sets.build_store``)."""
+    from bot.app import App
+    from bot.config import load_config
+
+    return App(load_config(None, environ={}), embedder=embedder)
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +71,7 @@ def judge():
     """newsbot's shipped judgement model, loaded once for the whole session."""
     from retrieval.judge.model import Judge
 
-    j = Judge()
+    j = Judge(cache_dir=CACHE_DIR)
     j.warm()
     return j
 
@@ -179,11 +193,11 @@ def newsbot_subprocess_cmd() -> list[str]:
 
 # -- the answer engine over data/sample (built once per session) ----------------------
 @pytest.fixture(scope="session")
-def sample_store(embedder, tmp_path_factory):
+def sample_store(eval_app, tmp_path_factory):
     """A store of the articles of data/sample/, shared by the answer-engine tests."""
-    from bot.evaluate import build_store, read_sample_articles
+    from bot.eval_sets import build_store, read_sample_articles
 
-    return build_store(tmp_path_factory.mktemp("sample-store"), read_sample_articles(SAMPLE), embedder)
+    return build_store(tmp_path_factory.mktemp("sample-store"), read_sample_articles(SAMPLE), eval_app)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from retrieval.engine.answer import STANCES, STATUSES, Answer
 from retrieval.common.errors import NewsbotError
 
 CANONICAL = "Did the call happen?"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
 def cited_numbers_in_text(answer: Answer) -> list[int]:
@@ -204,17 +206,17 @@ def test_lexical_index_is_cached_on_disk(sample_store, embedder, tmp_path, monke
 
 
 # -- wire copies and empty stores ----------------------------------------------------------
-def test_wire_copy_is_collapsed_onto_one_citation(embedder, tmp_path, stem_of):
+def test_wire_copy_is_collapsed_onto_one_citation(embedder, eval_app, tmp_path, stem_of):
     from dataclasses import replace
 
     from retrieval.engine.engine import AnswerEngine
-    from bot.evaluate import build_store, read_sample_articles
+    from bot.eval_sets import build_store, read_sample_articles
 
-    articles = read_sample_articles()
+    articles = read_sample_articles(SAMPLE)
     seed = next(a for a in articles if a.location.endswith("kremlin-denies-call.md"))
     copy = replace(seed, text=seed.text.replace("The Kremlin on Monday", "The Kremlin on Monday,"),
                    location="copy#1", source="Other Wire", path=None)
-    store = build_store(tmp_path / "store", [seed, copy], embedder)
+    store = build_store(tmp_path / "store", [seed, copy], eval_app)
     ans = AnswerEngine(store, embedder).answer(CANONICAL)
     assert ans.status == "conflict"
     # quoted once, and both outlets named as carrying one text: one independent source

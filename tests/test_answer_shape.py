@@ -41,11 +41,11 @@ CUP = [
 ]
 
 
-def engine_over(articles, embedder, judge, folder):
-    from bot.evaluate import build_store
+def engine_over(articles, app, judge, folder):
+    from bot.eval_sets import build_store
     from retrieval.engine.engine import AnswerEngine
 
-    return AnswerEngine(build_store(folder, articles, embedder), embedder, judge=judge)
+    return AnswerEngine(build_store(folder, articles, app), app.embedder, judge=judge)
 
 
 def test_seed_verdict_names_the_report_and_the_denial(engine):
@@ -81,8 +81,14 @@ def test_seed_timeline_puts_sundays_report_before_mondays_denial(engine):
         date.fromisoformat(t.date)
 
 
-def test_wire_copies_count_once(embedder, judge, tmp_path):
-    engine = engine_over(BRIDGE, embedder, judge, tmp_path / "store")
+@pytest.mark.parametrize("copy", ["near copy", "same text"])
+def test_wire_copies_count_once(eval_app, judge, tmp_path, copy):
+    from dataclasses import replace
+
+    articles = list(BRIDGE)
+    if copy == "same text":  # stored once, the second outlet as an alias of the first
+        articles[1] = replace(articles[1], text=articles[0].text)
+    engine = engine_over(articles, eval_app, judge, tmp_path / "store")
     ans = engine.answer("Will the Norvik harbour bridge close?")
     assert ans.status == "answered"
     (side,) = ans.sides
@@ -93,8 +99,8 @@ def test_wire_copies_count_once(embedder, judge, tmp_path):
     assert ans.verdict.startswith("3 outlets (2 independent) agree")
 
 
-def test_wh_answers_are_grouped_by_the_answer_majority_first(embedder, judge, tmp_path):
-    engine = engine_over(CUP, embedder, judge, tmp_path / "store")
+def test_wh_answers_are_grouped_by_the_answer_majority_first(eval_app, judge, tmp_path):
+    engine = engine_over(CUP, eval_app, judge, tmp_path / "store")
     ans = engine.answer("Who won the Harbour Cup?")
     assert ans.status == "conflict"
     assert [(a.value, a.count) for a in ans.answers] == [("Millbrook Rovers", 2), ("Eastfield United", 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -102,7 +103,9 @@ def test_ask_over_the_sample_names_both_sides(run_cli):
 
 @pytest.mark.embedded_only  # eval builds its own temporary stores
 def test_eval_runs_the_sample_suite_and_skips_absent_dev_sets_with_a_reason(run_cli, tmp_path):
-    result = run_cli("eval", "--eval-dir", str(tmp_path / "absent"), "--json")
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample"  # no config file here: cwd is tmp_path
+    result = run_cli("eval", "--eval-dir", str(tmp_path / "absent"), "--json",
+                     env={"NEWSBOT_EVAL_SAMPLE_DIR": str(sample), "NEWSBOT_TRAIN_DIR": str(tmp_path / "absent")})
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["metrics"]["sample"]["pass_rate"] == 1.0

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SCHEMA, load_config
+from bot.config import PATH_KEYS, SCHEMA, load_config
 from retrieval.common.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,8 +23,8 @@ def test_repository_config_lists_every_key_with_its_default():
         assert f"[{section}]" in text
         for name, key in keys.items():
             assert f"\n{name} = " in text, f"{section}.{name} missing from config.toml"
-            if name != "path":
-                assert getattr(getattr(cfg, section), name) == key.default
+            expected = (REPO / key.default).resolve() if (section, name) in PATH_KEYS else key.default
+            assert getattr(getattr(cfg, section), name) == expected
 
 
 def test_defaults_without_a_file(tmp_path):
@@ -89,3 +89,19 @@ def test_missing_config_file_is_named(tmp_path):
 def test_newsbot_variables_that_are_not_keys_are_accepted():
     env = {"NEWSBOT_CONFIG": "x", "NEWSBOT_CACHE_DIR": "/tmp/c", "NEWSBOT_EVAL_DIR": "/tmp/e"}
     assert load_config(None, environ=env).store.collection == "news"
+
+
+def test_eval_folders_are_relative_to_the_config_file(tmp_path):
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    cfg = load_config(write(sub, '[eval]\ndir = "dev"\n'), environ={})
+    assert cfg.eval.dir == (sub / "dev").resolve()
+    assert cfg.eval.train_dir == (tmp_path / "shared" / "train").resolve()
+    assert cfg.eval.sample_dir == (sub / "data" / "sample").resolve()
+
+
+def test_eval_folders_from_the_environment_keep_their_old_names(tmp_path):
+    env = {"NEWSBOT_EVAL_DIR": "e", "NEWSBOT_TRAIN_DIR": "/data/train"}
+    cfg = load_config(write(tmp_path, '[eval]\ndir = "x"\ntrain_dir = "y"\n'), environ=env)
+    assert cfg.eval.dir == (tmp_path / "e").resolve()  # isolated: cwd is tmp_path
+    assert cfg.eval.train_dir == Path("/data/train")

@@ -10,8 +10,8 @@
   interaction responses instead of sending them.
 * Answers come from the real engine over a store of data/sample plus one
   article full of mentions and a link, built once for the module; tests
-  about the adapter itself (slowness, errors, limits) use engines that
-  subclass ``AnswerEngine``.
+  about the adapter itself (slowness, errors, limits) use
+  :class:`tests.fakes.ScriptedEngine`, a fake implementing the engine interface.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from bot.chat import IngestReport, ingest_runner
 from bot.config import load_config
 from bot.discord_bot import NewsBot, NewsTree, _serve
 from bot.discord_support import GENERIC_ERROR, DiscordSettings, RedactFilter, token_from_env
-from retrieval.engine.answer import Answer, Citation
-from retrieval.engine.engine import AnswerEngine
+from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
+from tests.fakes import ScriptedEngine, citation
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 ROLE_ID = 424242424242424242
@@ -168,38 +168,6 @@ class RecordingTree(NewsTree):
         await super().on_error(interaction, error)
 
 
-class ScriptedEngine(AnswerEngine):
-    """The engine's interface: canned answers after an optional delay; records calls."""
-
-    def __init__(self, answer: Answer | Exception | None = None, delay: float = 0.0,
-                 gate: threading.Event | None = None):
-        self.result = answer or Answer(question="q", status="answered", answer="Canned answer [1]",
-                                       citations=[citation(1)])
-        self.delay = delay
-        self.gate = gate
-        self.started = threading.Event()
-        self.calls: list[tuple[str, list[str]]] = []
-        self.warmed = 0
-
-    def answer(self, question, history=(), *, k=None, source=None, since=None):
-        self.calls.append((question, [q for q, _ in history]))
-        self.started.set()
-        if self.gate is not None:
-            self.gate.wait(5)
-        time.sleep(self.delay)
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
-
-    def warm(self) -> None:
-        self.warmed += 1
-
-
-def citation(n: int, url: str | None = "https://news.example/a") -> Citation:
-    return Citation(n=n, article_id=f"a{n}", title=f"Article {n}", source="Wire", published="2024-11-11",
-                    url=url, quote="q", start=0, end=1, stance="supports")
-
-
 # -- the bot under test -------------------------------------------------------------------------------
 class Harness:
     def __init__(self, bot: NewsBot, http: RecordingHttp, adapter: RecordingAdapter, ingested: list):
@@ -260,7 +228,7 @@ class Harness:
         return self.adapter
 
 
-async def make_harness(monkeypatch, tmp_path, *, engine, store=None, ingest=None, clock=time.monotonic,
+async def make_harness(monkeypatch, tmp_path, *, engine, library=None, ingest=None, clock=time.monotonic,
                        **settings: Any) -> Harness:
     monkeypatch.setattr(backend, "FakeHttp", RecordingHttp)  # dpytest.configure builds ours
     ingested: list = []
@@ -270,7 +238,7 @@ async def make_harness(monkeypatch, tmp_path, *, engine, store=None, ingest=None
         return IngestReport(__import__("ingest.pipeline", fromlist=["x"]).IngestSummary())
 
     settings = {"sync_commands": False, "cooldown_seconds": 0.0, **settings}
-    bot = NewsBot(engine=engine, store=store, ingest=ingest or record_ingest,
+    bot = NewsBot(engine=engine, library=library, ingest=ingest or record_ingest,
                   settings=DiscordSettings(**settings), upload_dir=tmp_path / "uploads", clock=clock,
                   tree_cls=RecordingTree, intents=discord.Intents.all())  # dpytest caches members only so
     dpytest.configure(bot)
@@ -285,7 +253,7 @@ async def make_harness(monkeypatch, tmp_path, *, engine, store=None, ingest=None
 @pytest.fixture
 async def real(news_app, monkeypatch, tmp_path):
     """The bot over the real engine and store."""
-    harness = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, store=news_app.store)
+    harness = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, library=news_app.library)
     yield harness
     await dpytest.empty_queue()
 
@@ -313,7 +281,7 @@ async def test_mention_is_answered_in_a_thread_and_follow_ups_there_carry_the_hi
 
 
 async def test_reply_chain_carries_the_history_when_threads_are_off(news_app, monkeypatch, tmp_path):
-    h = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, store=news_app.store, threads=False)
+    h = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, library=news_app.library, threads=False)
     await h.post("How much will the Riverside bike lanes cost?", mention=True)
     [first] = h.sent()
     assert first.channel.id == h.channel.id and not h.http.threads
@@ -362,7 +330,7 @@ async def test_a_quoted_everyone_role_mention_and_link_ping_nobody_and_do_not_un
 
 
 async def test_the_client_itself_pings_nobody_by_default(tmp_path):
-    bot = NewsBot(engine=ScriptedEngine(), store=None, ingest=lambda s: None, settings=DiscordSettings(),
+    bot = NewsBot(engine=ScriptedEngine(), library=None, ingest=lambda s: None, settings=DiscordSettings(),
                   upload_dir=tmp_path)
     assert pings_nobody({"allowed_mentions": bot.allowed_mentions.to_dict()})
     assert bot.intents.message_content
@@ -436,7 +404,7 @@ def attachment_dict(path: Path, size: int | None = None) -> dict:
 
 
 async def test_ingest_by_a_user_without_permission_is_refused_and_ingests_nothing(news_app, tmp_path, monkeypatch):
-    h = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, store=news_app.store,
+    h = await make_harness(monkeypatch, tmp_path, engine=news_app.engine, library=news_app.library,
                            ingest=ingest_runner(news_app), ingest_roles=(ROLE_ID,))
     before = len(news_app.store.list_articles())
     article = tmp_path / "lighthouse.md"
@@ -455,7 +423,7 @@ async def test_ingest_by_manage_server_reads_the_file_and_the_next_answer_uses_i
     config.write_text('[store]\npath = "store"\n', encoding="utf-8")
     app = App(load_config(config, environ={}), embedder=embedder)
     ingest_runner(app)([str(SAMPLE / "storm-port-avell.md")])
-    h = await make_harness(monkeypatch, tmp_path, engine=app.engine, store=app.store, ingest=ingest_runner(app))
+    h = await make_harness(monkeypatch, tmp_path, engine=app.engine, library=app.library, ingest=ingest_runner(app))
     h.cog.settings = replace(h.cog.settings, ingest_guilds=(h.guild.id,))  # Manage Server counts here
     article = tmp_path / "lighthouse.md"
     article.write_text("---\ntitle: Lighthouse reopens\nsource: Bay Times\npublished: 2024-11-15\n---\n"
@@ -612,7 +580,7 @@ async def test_the_token_never_appears_in_logs_reprs_or_errors(tmp_path, caplog)
     caplog.set_level(logging.DEBUG)
     secret = token_from_env({"DISCORD_TOKEN": TOKEN})
     assert TOKEN not in repr(secret) and TOKEN not in str(secret) and secret.reveal() == TOKEN
-    bot = NewsBot(engine=ScriptedEngine(), store=None, ingest=lambda s: None,
+    bot = NewsBot(engine=ScriptedEngine(), library=None, ingest=lambda s: None,
                   settings=DiscordSettings(sync_commands=False), upload_dir=tmp_path)
     bot.http = RejectingHttp(asyncio.get_running_loop())
     with pytest.raises(NewsbotError) as raised:

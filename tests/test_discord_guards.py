@@ -17,9 +17,11 @@ from bot.chat import IngestReport, ingest_runner
 from bot.config import load_config
 from ingest.pipeline import IngestSummary, Outcome
 from retrieval.common.errors import ConfigError
+from retrieval.index.library import Library
 from retrieval.index.store import Store, embedded_client
 
-from tests.test_discord import ScriptedEngine, make_harness
+from tests.fakes import ScriptedEngine
+from tests.test_discord import make_harness
 
 URL_REFUSAL = ("Sorry: `url` must be an http(s) link such as https://example.com/story; "
                "to add a file, attach it as `file`.")
@@ -35,7 +37,7 @@ def host_app(embedder, tmp_path):
 async def test_ingest_url_takes_only_web_links_never_files_or_stdin_of_the_bot_host(host_app, tmp_path, monkeypatch):
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\nadmin password: hunter2\n", encoding="utf-8")
-    h = await make_harness(monkeypatch, tmp_path, engine=ScriptedEngine(), store=host_app.store,
+    h = await make_harness(monkeypatch, tmp_path, engine=ScriptedEngine(), library=host_app.library,
                            ingest=ingest_runner(host_app), ingest_users=(555,))
     trusted = backend.make_member(backend.make_user("Trusted", "0003", id_num=555), h.guild)
     for value in (str(secret), "-", f"file://{secret}", "~/.bashrc", "ftp://example.com/x", "http://",
@@ -90,7 +92,7 @@ class GatedStore(Store):
 async def test_sources_has_a_cooldown_and_a_cap_on_calls_in_progress(tmp_path, monkeypatch):
     now = [1000.0]
     store = GatedStore(tmp_path / "store")
-    h = await make_harness(monkeypatch, tmp_path, engine=ScriptedEngine(), store=store, clock=lambda: now[0],
+    h = await make_harness(monkeypatch, tmp_path, engine=ScriptedEngine(), library=Library(store), clock=lambda: now[0],
                            cooldown_seconds=10.0, max_concurrent=1)
     first = asyncio.create_task(h.bot.tree.call(h.interaction("sources")))
     while store.calls == 0:

@@ -3,16 +3,20 @@ a small smoke run of the public dev sets runs when they are present."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from bot.evaluate import (
-    eval_dir,
-    load_sample_suite,
-    read_jsonl,
-    run_sample_suite,
-)
+from bot.config import load_config
+from bot.eval_sets import read_jsonl
+from bot.evaluate import load_sample_suite, run_sample_suite
+
+REPO = Path(__file__).resolve().parent.parent
+# Where `newsbot eval` looks with the repository's config.toml: [eval] dir, or $NEWSBOT_EVAL_DIR.
+EVAL_DIR = load_config(REPO / "config.toml",
+                       environ={k: v for k, v in os.environ.items() if k == "NEWSBOT_EVAL_DIR"}).eval.dir
 
 
 def test_sample_suite_covers_every_kind_of_question():
@@ -31,16 +35,16 @@ def test_sample_suite_passes_in_full(engine, sample_store):
     assert result["passed"] == result["cases"], details
 
 
-@pytest.mark.skipif(not (eval_dir() / "wikicontradict-dev.jsonl").exists(),
-                    reason="the public dev sets (../shared/eval or $NEWSBOT_EVAL_DIR) are absent")
-def test_dev_set_smoke(embedder, tmp_path):
+@pytest.mark.skipif(not (EVAL_DIR / "wikicontradict-dev.jsonl").exists(),
+                    reason="the public dev sets ([eval] dir or $NEWSBOT_EVAL_DIR) are absent")
+def test_dev_set_smoke(embedder, eval_app, tmp_path):
     """Ten WikiContradict records end to end: store, answers, verbatim quotes, scores."""
     from retrieval.engine.engine import AnswerEngine
-    from bot.evaluate import article_ids, build_store, score_wikicontradict, wikicontradict_articles
+    from bot.eval_sets import article_ids, build_store, score_wikicontradict, wikicontradict_articles
 
-    recs = read_jsonl(eval_dir() / "wikicontradict-dev.jsonl", limit=10)
+    recs = read_jsonl(EVAL_DIR / "wikicontradict-dev.jsonl", limit=10)
     arts = list(wikicontradict_articles(recs))
-    store = build_store(tmp_path / "wiki", arts, embedder)
+    store = build_store(tmp_path / "wiki", arts, eval_app)
     engine = AnswerEngine(store, embedder)
     answers = [engine.answer(r["question"]) for r in recs]
     for ans in answers:

@@ -101,7 +101,7 @@ def _answer(text: str, status: str = "answered", quotes=()) -> Answer:
 
 
 def test_contains_folds_case_and_punctuation():
-    from bot.evaluate import contains
+    from bot.eval_sets import contains
 
     assert contains("there were 3,559 people, 1,575 households", "3,559 people")
     assert contains("Born February 8, 1900 in", "february 8 1900")
@@ -109,7 +109,7 @@ def test_contains_folds_case_and_punctuation():
 
 
 def test_ramdocs_scoring():
-    from bot.evaluate import score_ramdocs
+    from bot.eval_sets import score_ramdocs
 
     recs = [{"gold_answers": ["1902"], "wrong_answers": ["1885"]}] * 3
     answers = [
@@ -124,7 +124,7 @@ def test_ramdocs_scoring():
 
 
 def test_wikicontradict_scoring():
-    from bot.evaluate import score_wikicontradict
+    from bot.eval_sets import score_wikicontradict
 
     rec = {"question": "When was the base established?", "answer1": "1934", "answer2": "1933",
            "context1": "The base was established in 1934.", "context2": "A plant was installed in 1933."}
@@ -142,7 +142,7 @@ def test_wikicontradict_side_needs_its_answer_or_half_its_statement():
     """A quote carries a side by holding the side's answer (case, punctuation and
     spacing aside) or at least half the content words of the side's contradicting
     statement; sharing words with the question is not enough."""
-    from bot.evaluate import carries
+    from bot.eval_sets import carries
 
     statement = ("The Spanish Empire had 10 dead, 47 prisoners and 17 wounded in the Battle of "
                  "Martín García. The fleet withdrew to Montevideo the next day.")
@@ -155,7 +155,8 @@ def test_wikicontradict_side_needs_its_answer_or_half_its_statement():
 
 # -- composition ------------------------------------------------------------------------
 def _ev(article: str, text: str, start: int, score: float, question, **kw):
-    from retrieval.engine.evidence import Evidence, _carries_type
+    from retrieval.engine.evidence import Evidence
+    from retrieval.engine.scoring import _carries_type
 
     typed = _carries_type(question, text, LEX)
     fields = dict(article_id=article, start=start, end=start + len(text), text=text,
@@ -174,7 +175,7 @@ def _info(article: str, text: str):
 
 
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
-    from retrieval.engine.evidence import gather
+    from retrieval.engine.scoring import gather
 
     text = ("Judge Cummings served in Chicago. He was confirmed by the Senate on August 10, "
             "1966, and received his commission the next day.")
@@ -257,3 +258,26 @@ def test_a_short_quote_takes_in_its_paragraph_but_not_a_caption():
                            "hours. Staff had been kept on.")
     lo, hi, _, _ = _quote_span(ev, q, 300, text)
     assert text[lo:hi] == sentence
+
+
+def test_gather_takes_its_weights_from_one_settings_object():
+    """The lede bonus (like every weight) comes from EvidenceWeights: without it, an
+    article's first sentence scores exactly that much less and nothing else changes."""
+    from dataclasses import replace
+
+    from retrieval.engine.scoring import EVIDENCE_WEIGHTS, gather
+
+    text = "Judge Cummings was confirmed by the Senate in 1966. He served in Chicago for years."
+    hit = Hit("a:0", "a", text, 0, len(text), {"source": "Wire", "title": "Cummings"}, dense=0.6)
+
+    class Index:
+        def idf(self, term):
+            return 1.0
+
+    q = analyze("When was Judge Cummings confirmed by the Senate?", [], LEX)
+    default = {e.start: e.score for e in gather(q, [hit], Index(), LEX, texts={"a": text})}
+    flat = {e.start: e.score for e in gather(q, [hit], Index(), LEX, texts={"a": text},
+                                             weights=replace(EVIDENCE_WEIGHTS, lede_bonus=0.0))}
+    assert default.keys() == flat.keys() == {0, text.index("He")}
+    assert default[0] - flat[0] == pytest.approx(EVIDENCE_WEIGHTS.lede_bonus)
+    assert default[text.index("He")] == flat[text.index("He")]

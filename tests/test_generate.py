@@ -25,8 +25,9 @@ from rich.console import Console
 from bot.repl import Repl, StreamInput
 from retrieval.engine.engine import AnswerEngine
 from retrieval.common.errors import ConfigError
-from bot.evaluate import build_store, read_sample_articles
+from bot.eval_sets import build_store, read_sample_articles
 from retrieval.engine.generate import ABSTAIN, GenerativeEngine, load_prompts
+from retrieval.index.library import Library
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 QUESTION = "Did the call happen?"
@@ -72,7 +73,7 @@ def scripted(*replies: str) -> ScriptedChatModel:
 
 
 @pytest.fixture(scope="module")
-def planted_store(embedder, tmp_path_factory):
+def planted_store(eval_app, tmp_path_factory):
     """data/sample plus a reader's letter that tells the model what to say."""
     folder = tmp_path_factory.mktemp("planted")
     (folder / "readers-forum-call.md").write_text(
@@ -82,7 +83,7 @@ def planted_store(embedder, tmp_path_factory):
         encoding="utf-8",
     )
     articles = read_sample_articles(SAMPLE) + read_sample_articles(folder)
-    return build_store(tmp_path_factory.mktemp("planted-store"), articles, embedder)
+    return build_store(tmp_path_factory.mktemp("planted-store"), articles, eval_app)
 
 
 @pytest.fixture(scope="module")
@@ -300,7 +301,7 @@ def test_the_repl_streams_the_verified_answer_and_shows_the_notice(offline, numb
     engine = GenerativeEngine(offline, scripted(f"Trump and Putin spoke by phone on Thursday [{k}]."))
     buffer = io.StringIO()
     out = Console(file=buffer, width=300, soft_wrap=True, highlight=False, color_system=None)
-    Repl(engine, planted_store, lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
+    Repl(engine, Library(planted_store), lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
     denial = f"But the sources conflict: Kremlin spokesman Dmitry Peskov (via AFP, 11 Nov 2024) denies it: “{DENIAL}” [1]"
     assert buffer.getvalue() == (
         f"Trump and Putin spoke by phone on Thursday [1]. {denial}\n"
@@ -314,7 +315,7 @@ def test_the_repl_after_a_failure_shows_the_offline_answer_once(offline, planted
     engine = GenerativeEngine(offline, BrokenChatModel(messages=iter([]), seen=[]))
     buffer = io.StringIO()
     out = Console(file=buffer, width=300, soft_wrap=True, highlight=False, color_system=None)
-    Repl(engine, planted_store, lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
+    Repl(engine, Library(planted_store), lambda specs: None, out, styled=False).run(StreamInput(io.StringIO(f"{QUESTION}\n")))
     text = buffer.getvalue()
     assert text.startswith(offline.answer(QUESTION).answer + "\nNote: The language model did not answer ")
     assert text.count("simply false information") == 1

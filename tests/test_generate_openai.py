@@ -22,7 +22,7 @@ from bot.cli import cli
 from bot.config import load_config
 from retrieval.engine.engine import AnswerEngine
 from retrieval.common.errors import ConfigError
-from bot.evaluate import build_store, read_sample_articles
+from bot.eval_sets import build_store, read_sample_articles
 from retrieval.engine.generate import GenerativeEngine
 
 from tests.openai_stub import Fail, OpenAIStub, Slow
@@ -40,9 +40,9 @@ def stub():
 
 
 @pytest.fixture(scope="module")
-def store_dir(embedder, tmp_path_factory) -> Path:
+def store_dir(eval_app, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("openai") / "store"
-    build_store(folder, read_sample_articles(SAMPLE), embedder)
+    build_store(folder, read_sample_articles(SAMPLE), eval_app)
     return folder
 
 
@@ -53,6 +53,7 @@ def config(stub, store_dir, tmp_path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'[store]\npath = "{store_dir}"\n\n'
+        f'[eval]\nsample_dir = "{SAMPLE}"\ntrain_dir = "{tmp_path / "absent"}"\n\n'
         f'[llm]\nprovider = "openai"\nmodel = "stub-model"\nbase_url = "{stub.url}"\n'
         'api_key_env = "STUB_LLM_KEY"\ntimeout = 1.0\nmax_retries = 0\nmax_tokens = 300\n',
         encoding="utf-8",

@@ -25,8 +25,7 @@ def other(text="Storms are expected over the coast on Friday. Ferries may be can
 
 
 def chunks_of(store, article_id):
-    got = store.chunk_records(where={"article_id": article_id})
-    return sorted(zip(got["ids"], got["texts"], got["metas"]), key=lambda r: r[2]["chunk_index"])
+    return sorted(store.chunk_records(article_id), key=lambda c: c.index)
 
 
 def test_first_ingest_stores_article_metadata_and_verbatim_chunk_spans(ingestor, store):
@@ -37,11 +36,11 @@ def test_first_ingest_stores_article_metadata_and_verbatim_chunk_spans(ingestor,
     assert article.text == BODY and article.content_hash and article.ingested_at
     rows = chunks_of(store, article.id)
     assert len(rows) == article.n_chunks > 1
-    for i, (chunk_id, text, meta) in enumerate(rows):
-        assert chunk_id == f"{article.id}:{i}"
-        assert BODY[meta["start"]:meta["end"]] == text
+    for i, chunk in enumerate(rows):
+        assert chunk.id == f"{article.id}:{i}"
+        assert BODY[chunk.start:chunk.end] == chunk.text
     # The chunks cover the whole article.
-    assert rows[0][2]["start"] == 0 and rows[-1][2]["end"] == len(BODY)
+    assert rows[0].start == 0 and rows[-1].end == len(BODY)
 
 
 def test_unchanged_articles_are_not_embedded_again(ingestor, store, embedder, monkeypatch):
@@ -59,7 +58,7 @@ def test_changed_article_replaces_its_chunks_without_stale_ones(ingestor, store)
     summary = ingestor.ingest([RawArticle(short, TITLE, "/news/afp.txt", source="AFP")])
     assert summary.count("updated") == 1
     rows = chunks_of(store, location_id("/news/afp.txt"))
-    assert [r[1] for r in rows] == [short]
+    assert [r.text for r in rows] == [short]
     assert store.chunk_count() == 1 + len(chunks_of(store, location_id("/news/weather.txt")))
 
 
@@ -115,7 +114,7 @@ def test_interrupted_article_is_recovered(ingestor, store, embedder):
     # another process, whose last heartbeat was an hour ago, died right after marking it pending
     dead = Store(store.client, store.collection_name, store.model_name, sole_writer=store.sole_writer,
                  clock=lambda: time.time() - 3600)
-    dead.begin([article])
+    dead._begin([article])  # on purpose, the write's first step alone: a crash right after it
     assert [a.title for a in store.list_articles()] == ["Weather"]
     summary = ingestor.ingest([seed()])
     assert summary.recovered == [article.id] and summary.count("added") == 1

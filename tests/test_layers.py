@@ -143,3 +143,32 @@ def test_no_module_is_too_long():
     long = {name: n for name, path in modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+# The process environment is the composition root's business (bot/app.py): the library reads
+# and sets none of it, so what a test or an embedding program passes in is what it gets.
+ENV_CALLS = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def environment_uses(source: str) -> list[str]:
+    """``os.environ``, ``os.getenv``, ``os.putenv``... and ``from os import environ`` in source."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ENV_CALLS:
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            found += [f"line {node.lineno}: from os import {a.name}" for a in node.names if a.name in ENV_CALLS]
+    return found
+
+
+def test_library_rooms_leave_the_environment_alone():
+    uses = {name: found for name, path in modules().items()
+            if room_of(name) != "bot" and (found := environment_uses(path.read_text(encoding="utf-8")))}
+    assert not uses, f"environment variables read or set outside bot/: {uses}"
+
+
+def test_the_environment_rule_reads_every_spelling():
+    source = ("import os\nfrom os import getenv\nx = os.environ.get('A')\n"
+              "def f(environ):\n    os.putenv('B', '1')\n    return environ.get('C')\n")
+    assert environment_uses(source) == ["line 2: from os import getenv", "line 3: .environ",
+                                        "line 5: .putenv"]

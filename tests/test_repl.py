@@ -22,9 +22,9 @@ from bot.cli import cli
 from bot.config import load_config
 from bot.repl import PromptInput, Repl, StreamInput
 from retrieval.engine.answer import Answer, Citation
-from retrieval.engine.engine import AnswerEngine
-from retrieval.common.errors import NewsbotError
+from retrieval.index.library import Library
 from retrieval.index.store import location_id
+from tests.fakes import ScriptedEngine
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 KREMLIN = SAMPLE / "kremlin-denies-call.md"
@@ -43,24 +43,6 @@ def sample_app(embedder, tmp_path_factory):
     assert report.summary.count("added") == 10
     app.config_path = config
     return app
-
-
-class ScriptedEngine(AnswerEngine):
-    """The engine's interface with canned answers; records the history of every call."""
-
-    def __init__(self, answers: dict[str, Answer]):
-        self.answers = answers
-        self.calls: list[tuple[str, list[str]]] = []
-        self.refreshed = 0
-
-    def answer(self, question, history=(), *, k=None, source=None, since=None) -> Answer:
-        self.calls.append((question, [q for q, _ in history]))
-        if question not in self.answers:
-            raise NewsbotError("the stored articles do not cover that")
-        return self.answers[question]
-
-    def refresh(self) -> None:
-        self.refreshed += 1
 
 
 def cite(store, n: int, quote: str, stance: str) -> Citation:
@@ -89,7 +71,7 @@ def scripted(sample_app):
 def run_repl(engine, store, lines: str, *, ingest=None, styled=False) -> str:
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, soft_wrap=True, highlight=False, color_system=None)
-    session = Repl(engine, store, ingest or (lambda specs: pytest.fail("no ingest expected")), out, styled=styled)
+    session = Repl(engine, Library(store), ingest or (lambda specs: pytest.fail("no ingest expected")), out, styled=styled)
     session.run(StreamInput(io.StringIO(lines)))
     return buffer.getvalue()
 
@@ -204,7 +186,7 @@ def test_interactive_prompt_ctrl_c_cancels_the_line_and_ctrl_d_quits(scripted, s
 
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, soft_wrap=True, highlight=False, color_system=None)
-    session = Repl(scripted, sample_app.store, lambda specs: None, out, styled=True)
+    session = Repl(scripted, sample_app.library, lambda specs: None, out, styled=True)
     with create_pipe_input() as pipe:
         # a half-typed line cancelled with Ctrl-C, a question, an edited line, then Ctrl-D
         pipe.send_text("Who won the cup\x03Did the call happen?\rWho denied\x7f\x7f\x7f\x7f\x7f\x7fdenied it?\r\x04")
@@ -233,8 +215,8 @@ def test_piped_cli_answers_one_question_per_line_with_the_real_engine(sample_app
         sources = "".join(f"[{c.n}] {c.title} — {c.source}, {c.published} — {c.where}\n" for c in answer.sources())
         return f"{answer.answer}\n\nSources\n{sources}\n" if sources else f"{answer.answer}\n\n"
 
-    assert result.output == block(first) + block(second) + block(third) + "The last answer cites no sources.\n\n"
-    assert "\x1b[" not in result.output  # no colours when piped
+    assert result.stdout == block(first) + block(second) + block(third) + "The last answer cites no sources.\n\n"
+    assert "\x1b[" not in result.stdout  # no colours when piped
     # what a reader checks: both sides of the call, the denial from the follow-up, an abstention
     assert first.status == "conflict" and "simply false information" in first.answer
     assert "Peskov" in second.answer and second.sources()[0].title == KREMLIN_TITLE

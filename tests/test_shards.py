@@ -30,7 +30,7 @@ def ingest(store, embedder, raws):
 
 
 def sample_articles():
-    from bot.evaluate import read_sample_articles
+    from bot.eval_sets import read_sample_articles
 
     return read_sample_articles(SAMPLE)
 
@@ -72,10 +72,10 @@ def test_every_article_lives_in_the_one_shard_its_record_names(two_stores):
     sharded, _ = two_stores
     shard_of = {a.id: a.shard for a in sharded.list_articles()}
     for shard in sharded.list_shards():
-        rows = shard.collection.get(include=["metadatas"])
-        assert {m["article_id"] for m in rows["metadatas"]} <= {a for a, s in shard_of.items() if s == shard.index}
+        rows = sharded.shard_rows(shard)
+        assert {c.article_id for c in rows} <= {a for a, s in shard_of.items() if s == shard.index}
         # A full shard is not written past its size, but one article never straddles two.
-    counts = [s.collection.count() for s in sharded.list_shards()]
+    counts = [sharded.shard_size(s) for s in sharded.list_shards()]
     sizes = {a.id: a.n_chunks for a in sharded.list_articles()}
     assert all(c <= max(6, max(sizes.values())) for c in counts)
     assert sum(counts) == sum(sizes.values())
@@ -111,8 +111,8 @@ def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_en
     ingest(store, embedder, [article(n) for n in range(8)])
     shards = store.list_shards()
     assert len(shards) >= 3
-    newest = shards[-1].collection.name
-    chunk_names = {s.collection.name for s in shards}
+    newest = shards[-1].name
+    chunk_names = {s.name for s in shards}
 
     fresh = open_store(store_env, shard_chunks=3)  # a new process: nothing cached
     touched.clear()
@@ -128,11 +128,10 @@ def test_writes_touch_only_the_newest_shard_or_the_changed_articles_own(store_en
     assert shards_touched(chunk_names) == {first.shard_name(home)}
     moved = first.get_article(location_id(changed.location))
     assert moved.shard == home
-    rows = first.chunk_records(where={"article_id": moved.id})
-    assert rows["texts"] == [changed.text]
+    assert [c.text for c in first.chunk_records(moved.id)] == [changed.text]
 
     first.remove(moved.id)
-    assert first.chunk_records(where={"article_id": moved.id})["ids"] == []
+    assert first.chunk_records(moved.id) == []
     assert len(first.list_articles()) == 8
 
 
@@ -175,7 +174,8 @@ def test_a_store_from_before_shards_is_read_and_written_as_shard_zero(store_env,
     assert summary.count("added") == 2
     assert [s.index for s in store.list_shards()] == [0]
     again = open_store(store_env)
-    assert again.chunks.configuration_json["hnsw"]["sync_threshold"] == 100
+    # Inspects shard 0's Chroma settings on purpose: no public call shows them.
+    assert again._chunks.configuration_json["hnsw"]["sync_threshold"] == 100
     assert all(a.shard == 0 for a in again.list_articles())
 
 
@@ -244,10 +244,8 @@ def test_two_server_writers_that_place_one_new_article_in_different_shards_leave
     for writer in writers:
         a = Article(id=location_id(raw.location), title=raw.title, location=raw.location,
                     content_hash=content_hash(raw.text), text=raw.text, n_chunks=1)
-        writer.create(embedder.dimension)
-        writer.begin([a])
-        writer.replace_chunks([a], [Chunk(a.id, 0, raw.text, 0, len(raw.text))], vector, new=frozenset({a.id}))
-        writer.commit([a])
-    rows = first.chunk_records(where={"article_id": location_id(raw.location)})
-    assert rows["ids"] == [f"{location_id(raw.location)}:0"]
+        writer.write([a], [Chunk(a.id, 0, raw.text, 0, len(raw.text))], vector,
+                     dimension=embedder.dimension, new=frozenset({a.id}))
+    rows = first.chunk_records(location_id(raw.location))
+    assert [c.id for c in rows] == [f"{location_id(raw.location)}:0"]
     assert len(first.list_shards()) == 2

@@ -39,30 +39,33 @@ def server_store(server: ChromaServer, collection: str, **kw) -> Store:
 
 
 def half_write(store: Store, embedder, raw: RawArticle) -> Article:
-    """What a writer has done when it is stopped after writing the chunks, before the commit."""
+    """What a writer has done when it is stopped after writing the chunks, before the commit.
+
+    On purpose, the write's private steps are run one by one: this is the crash that
+    :meth:`Store.write` can otherwise never leave behind."""
     article = Article(id=location_id(raw.location), title=raw.title, location=raw.location,
                       content_hash=content_hash(raw.text), text=raw.text, source=raw.source)
     spans = chunk_spans(raw.text, 400, 80)
     article.n_chunks = len(spans)
     chunks = [Chunk(article.id, i, raw.text[s:e], s, e) for i, (s, e) in enumerate(spans)]
-    store.create(embedder.dimension)
-    store.begin([article])
-    store.replace_chunks([article], chunks, embedder.encode([c.text for c in chunks]),
-                         new=frozenset({article.id}))
+    store._create(embedder.dimension)
+    store._begin([article])
+    store._replace_chunks([article], chunks, embedder.encode([c.text for c in chunks]),
+                          new=frozenset({article.id}))
     return article
 
 
 def assert_intact(store: Store) -> None:
     """Every listed article has exactly its chunks; no orphan chunk; nothing pending."""
     articles = {a.id: a for a in store.list_articles()}
-    rows = store.chunk_records()
     per_article: dict[str, list[int]] = {}
-    for meta in rows["metas"]:
-        assert meta["article_id"] in articles, f"orphan chunk of {meta['article_id']}"
-        per_article.setdefault(meta["article_id"], []).append(meta["chunk_index"])
+    for chunk in store.chunk_records():
+        assert chunk.article_id in articles, f"orphan chunk of {chunk.article_id}"
+        per_article.setdefault(chunk.article_id, []).append(chunk.index)
     for a in articles.values():
         assert sorted(per_article.get(a.id, [])) == list(range(a.n_chunks)), a.location
-    assert store.articles.get(where={"status": "pending"})["ids"] == []
+    # Inspects the registry itself: no listing shows pending records.
+    assert store._articles.get(where={"status": "pending"})["ids"] == []
 
 
 # -- server mode: writers side by side ------------------------------------------------------------
@@ -72,7 +75,7 @@ def test_an_ingest_started_beside_a_live_writer_leaves_its_batch_alone(chroma_se
     article = half_write(long_writer, embedder, story(1))  # in the middle of its batch
     summary = Ingestor(short_writer, embedder, chunk_size=400, overlap=80).ingest([story(2)])
     assert summary.recovered == [] and summary.count("added") == 1
-    long_writer.commit([article])
+    long_writer._commit([article])  # the half-written batch resumes where it stopped
     assert sorted(a.title for a in short_writer.list_articles()) == ["Story 1", "Story 2"]
     assert_intact(short_writer)
 
@@ -109,7 +112,7 @@ def test_a_writer_whose_lease_ran_out_is_recovered_and_its_commit_reports_the_lo
     article = half_write(stalled, embedder, story(1))
     summary = Ingestor(server_store(chroma_server, name), embedder, chunk_size=400, overlap=80).ingest([story(2)])
     assert summary.recovered == [article.id]
-    lost = stalled.commit([article])
+    lost = stalled._commit([article])  # the stalled writer resumes where it stopped
     assert "removed by another process" in lost[article.id]
     reader = server_store(chroma_server, name)
     assert [a.title for a in reader.list_articles()] == ["Story 2"]
@@ -139,10 +142,7 @@ def test_a_write_over_chromas_maximum_batch_is_split(store, embedder):
     chunks = [Chunk(article.id, i, "x", i, i + 1) for i in range(n)]
     vectors = np.random.default_rng(0).random((n, embedder.dimension), dtype=np.float32)
     for _ in range(2):  # written, then rewritten (its old chunks deleted first)
-        store.create(embedder.dimension)
-        store.begin([article])
-        store.replace_chunks([article], chunks, vectors)
-        store.commit([article])
+        assert store.write([article], chunks, vectors, dimension=embedder.dimension) == {}
         assert store.chunk_count() == n
     store.remove(article.id)
     assert store.chunk_count() == 0 and store.list_articles() == []

@@ -13,15 +13,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
 from retrieval.engine.timeline import compose_timeline
+from retrieval.common.defaults import RETRIEVAL
 from retrieval.common.errors import NewsbotError
-from retrieval.engine.evidence import Evidence, Question, analyze, gather
+from retrieval.engine.evidence import Evidence, analyze
+from retrieval.engine.interface import Retrieved
 from retrieval.engine.judging import JudgeSettings, judge_evidence
-from retrieval.engine.search import Filters, Hit, HybridSearcher
+from retrieval.engine.scoring import EvidenceWeights, gather
+from retrieval.engine.search import Filters, HybridSearcher
 from retrieval.index.store import Store
 from retrieval.common.terms import Lexicon, load_lexicon
 from retrieval.common.text import clean_question
@@ -33,38 +36,22 @@ log = logging.getLogger(__name__)
 class EngineSettings:
     """Knobs of the engine (``[retrieval]`` in the configuration)."""
 
-    k: int = 6  # articles retrieved per question
+    k: int = RETRIEVAL["k"]  # articles retrieved per question
     fetch_k: int = 40  # candidates from each of the dense and lexical rankings
     rrf_k: int = 60
     per_article: int = 2  # chunks of one article kept
     cache_dir: Path | None = None  # where the BM25 index is cached; None keeps it in memory
     lexicon_path: Path | None = None  # a replacement for the packaged lexicon.toml
-    lede_bonus: float = 0.1  # score added to an article's first sentence
-    title_weight: float = 0.8  # how much a question term in the headline counts for a sentence
-    context_weight: float = 0.6  # ... and one in the sentence before it
+    evidence: EvidenceWeights = field(default_factory=EvidenceWeights)  # how sentences are scored
     compose: ComposeSettings = field(default_factory=ComposeSettings)
     judge: JudgeSettings = field(default_factory=JudgeSettings)
 
 
-@dataclass
-class Retrieved:
-    """One question's retrieval and its offline answer (for engines built on this one)."""
-
-    question: Question
-    hits: list[Hit]
-    articles: dict[str, ArticleInfo]
-    evidence: list[Evidence]  # verbatim sentences of the hits, scored, best first
-    answer: Answer
-
-    def evidence_at(self, article_id: str, start: int) -> Evidence | None:
-        """The scored sentence of an article that starts at ``start``, if any."""
-        if not hasattr(self, "_by_span"):
-            self._by_span = {(e.article_id, e.start): e for e in self.evidence}
-        return self._by_span.get((article_id, start))
-
-
 class AnswerEngine:
-    """Answers questions over one store, citing both sides when sources disagree."""
+    """Answers questions over one store, citing both sides when sources disagree
+    (an :class:`~retrieval.engine.interface.Engine`)."""
+
+    streams = False  # the answer is composed whole: ``on_text`` gets it in one piece
 
     def __init__(
         self,
@@ -101,13 +88,18 @@ class AnswerEngine:
         k: int | None = None,
         source: str | None = None,
         since: str | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns, oldest first.
 
         A turn is a ``(question, Answer)`` pair, an :class:`Answer`, a question
         string, or a LangChain message (human messages count as questions).
+        ``on_text`` receives the whole answer text, once, when it is ready.
         """
-        return self.retrieve(question, history, k=k, source=source, since=since).answer
+        answer = self.retrieve(question, history, k=k, source=source, since=since).answer
+        if on_text is not None and answer.answer:
+            on_text(answer.answer)
+        return answer
 
     def retrieve(
         self,
@@ -183,9 +175,7 @@ class AnswerEngine:
             unknown = []  # most of what is asked about is in the store: let the evidence decide
         ranked = list(dict.fromkeys(h.article_id for h in hits))
         articles = self._articles(ranked)
-        found = gather(q, hits, index, self.lexicon, lede_bonus=self.settings.lede_bonus,
-                       title_weight=self.settings.title_weight,
-                       context_weight=self.settings.context_weight,
+        found = gather(q, hits, index, self.lexicon, weights=self.settings.evidence,
                        texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
@@ -216,17 +206,12 @@ class AnswerEngine:
     def _articles(self, ids: Sequence[str]) -> dict[str, ArticleInfo]:
         if not ids:
             return {}
-        got = self.store.articles.get(ids=list(ids), include=["documents", "metadatas"])
-        out = {}
-        for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-            if meta.get("kind") != "article" or not text:
-                continue
-            out[id_] = ArticleInfo(
-                id=id_, title=meta.get("title", ""), source=meta.get("source"),
-                published=meta.get("published"), url=meta.get("url"),
-                path=meta.get("path"), text=text,
-            )
-        return out
+        return {
+            a.id: ArticleInfo(id=a.id, title=a.title, source=a.source, published=a.published,
+                              url=a.url, path=a.path, text=a.text or "",
+                              alias_sources=tuple(a.alias_sources.values()))
+            for a in self.store.articles_with_text(ids).values()
+        }
 
 
 def resolved_history(history: Sequence[Any], lexicon: Lexicon) -> list[str]:

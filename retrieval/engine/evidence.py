@@ -1,5 +1,7 @@
 """Sentence-level evidence: which sentences bear on a question, who says so, and how.
 
+This module reads the question (:func:`analyze`) and a sentence's speaker, stance and
+date; :mod:`retrieval.engine.scoring` scores the sentences (:func:`~retrieval.engine.scoring.gather`).
 No model runs here: a sentence is scored by the question terms it carries
 (weighted by their rarity in the store), the dense similarity of its chunk,
 and whether it holds the kind of thing the question asks for (a year for
@@ -16,34 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.common.terms import Lexicon, stem, terms, words
-from retrieval.common.text import Span, is_instruction, sentence_spans
+from retrieval.common.terms import Lexicon, terms, words
 
 _WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
 _YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",
           "can", "could", "should", "shall", "may", "might")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
-_MONTH = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
-)
-_ERA = re.compile(r"\b\d{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:century|dynasty|decade)\b|\b\d{1,4}(?:st|nd|rd|th)\b")
-_CALENDAR = frozenset(
-    stem(w) for w in "monday tuesday wednesday thursday friday saturday sunday january february "
-    "march april may june july august september october november december".split()
-)
-_NUMBER = re.compile(r"\d")
-_NUMBER_WORD = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand|million|billion|dozen|dozens|half)\b", re.IGNORECASE)
-_AMOUNT = re.compile(
-    r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:%|percent|per cent|(?:million|billion|thousand|trillion)?\s*"
-    r"(?:euros?|dollars?|pounds?|yen|yuan|roubles?|rubles?|francs?))", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)*")
-_QUOTE_MARKS = re.compile(r"[“”\"«»]")
-_EDGE_MARGIN = 600  # characters of the article read past a chunk's edges
 
 
 @dataclass
@@ -169,158 +149,6 @@ class Evidence:
     @property
     def source(self) -> str | None:
         return self.meta.get("source")
-
-
-def gather(
-    question: Question,
-    hits: Sequence[Hit],
-    index: LexicalIndex,
-    lexicon: Lexicon,
-    *,
-    lede_bonus: float = 0.1,
-    title_weight: float = 0.8,
-    context_weight: float = 0.6,
-    list_penalty: float = 0.6,
-    texts: dict[str, str] | None = None,
-) -> list[Evidence]:
-    """Every sentence of the retrieved chunks, scored, best first (one per span).
-
-    With ``texts`` (article id -> stored text), sentences are cut from the whole
-    article, so a sentence that runs across a chunk's edge is kept whole
-    ("... confirmed by the Senate on August 10," + "1966.").
-    """
-    weights = {t: index.idf(t) for t in question.terms}
-    question.weights = weights
-    # What the question says happened (its terms past the names): a sentence
-    # supports the claim only when it carries one of them itself.
-    predicate = [t for t in question.terms if t not in question.entity_terms
-                 and t not in lexicon.stance_question_words]
-    total = sum(weights.values()) or 1.0
-    pred_total = sum(weights[t] for t in predicate) or 0.0
-    seen: set[tuple[str, int]] = set()
-    out: list[Evidence] = []
-    for hit in hits:
-        title_terms = set(terms(hit.meta.get("title", ""), lexicon))
-        full = texts.get(hit.article_id) if texts else None
-        if full is not None and full[hit.start:hit.end] == hit.text:
-            # The chunk with a margin of its article on either side, cut into
-            # sentences; those that overlap the chunk are kept, whole.
-            lo = max(0, hit.start - _EDGE_MARGIN)
-            around = list(_lines(sentence_spans(full[lo:hit.end + _EDGE_MARGIN])))
-            if lo > 0 and around:
-                around = around[1:]  # it may begin mid-sentence
-            spans = [Span(lo + sp.start - hit.start, lo + sp.end - hit.start, sp.piece)
-                     for sp in around if lo + sp.end > hit.start and lo + sp.start < hit.end]
-            first_start = (lo + around[0].start - hit.start) if around and lo == 0 else 0
-            base = 0 if hit.start == 0 else -1
-        else:
-            spans = list(_lines(sentence_spans(hit.text)))
-            first_start = spans[0].start if spans else 0
-            base = hit.start
-        previous: frozenset[str] = frozenset()
-        for span in spans:
-            start = hit.start + span.start
-            key = (hit.article_id, start)
-            sent_terms = frozenset(terms(span.piece, lexicon))
-            before, previous = previous, sent_terms
-            if key in seen or is_instruction(span.piece):
-                continue
-            seen.add(key)
-            # A sentence also counts what its headline and the sentence before it name
-            # ("It was released on ..." after "X is an album ...").
-            matched = sum(
-                w if t in sent_terms else title_weight * w if t in title_terms else context_weight * w
-                for t, w in weights.items() if t in sent_terms or t in title_terms or t in before
-            )
-            coverage = matched / total
-            own = sum(w for t, w in weights.items() if t in sent_terms) / total
-            asserts = own > 0 if not predicate else any(t in sent_terms for t in predicate)
-            typed = _carries_type(question, span.piece, lexicon)
-            score = 0.65 * coverage + 0.35 * max(hit.dense, 0.0)
-            if typed:
-                score += 0.1 if typed is True else 0.04
-            named = 1.0
-            if question.entities:
-                present = sum(1 for group in question.entities
-                              if any(t in sent_terms or t in title_terms or t in before for t in group))
-                named = present / len(question.entities)
-                score *= 0.6 + 0.4 * named
-            if start == 0 or (base == 0 and span.start == first_start):
-                score += lede_bonus
-            stance = classify_stance(span.piece, lexicon, relevant=asserts)
-            speaker = find_speaker(span.piece, lexicon)
-            if speaker and _QUOTE_MARKS.search(span.piece):
-                score += 0.03
-            if _is_list_like(span.piece, lexicon):
-                score *= list_penalty
-            out.append(Evidence(
-                article_id=hit.article_id,
-                start=start,
-                end=hit.start + span.end,
-                text=span.piece,
-                meta=hit.meta,
-                coverage=coverage,
-                own_coverage=own,
-                dense=hit.dense,
-                score=score,
-                stance=stance,
-                speaker=speaker,
-                when=claim_date(span.piece, hit.meta.get("published")),
-                terms=sent_terms,
-                has_answer_type=bool(typed),
-                bears=typed is True and (asserts or not predicate),
-                predicate_coverage=(sum(weights[t] for t in set(predicate) if t in sent_terms) / pred_total
-                                    if pred_total else 0.0),
-                entity_coverage=named,
-            ))
-    out.sort(key=lambda e: (-e.score, e.start))
-    return out
-
-
-def _is_list_like(sentence: str, lexicon: Lexicon) -> bool:
-    """A run of names or menu items rather than a sentence: long, with almost no
-    function words ("Sports NFL College Football MLB NASCAR ...")."""
-    toks = words(sentence)
-    if len(toks) < 15:
-        return False
-    function = sum(1 for t in toks if t in lexicon.stopwords)
-    return function / len(toks) < 0.1
-
-
-def _lines(spans: Iterable[Span]) -> Iterable[Span]:
-    """Sentences cut once more at line breaks (captions run into the next line)."""
-    for span in spans:
-        if "\n" not in span.piece:
-            yield span
-            continue
-        offset = 0
-        for line in span.piece.split("\n"):
-            stripped = line.strip()
-            if stripped:
-                lead = len(line) - len(line.lstrip())
-                s = span.start + offset + lead
-                yield Span(s, s + len(stripped), stripped)
-            offset += len(line) + 1
-
-
-def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool | str:
-    """Whether a sentence holds what the question asks for (``"weak"``: a weekday for "when")."""
-    kind = question.answer_type
-    if kind == "amount":
-        return bool(_AMOUNT.search(sentence))
-    if kind == "date":
-        if _YEAR.search(sentence) or _MONTH.search(sentence) or _ERA.search(sentence):
-            return True
-        return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
-    if kind == "number":
-        return bool(_NUMBER.search(sentence) or _NUMBER_WORD.search(sentence))
-    if kind in ("person", "place"):
-        asked = set(question.terms)
-        for m in _NAME.finditer(sentence):
-            name = set(terms(m.group(), lexicon)) - _CALENDAR
-            if name and not name & asked:  # a name the question does not hold
-                return True
-    return False
 
 
 def _has_cue(text: str, cues: Iterable[str]) -> bool:

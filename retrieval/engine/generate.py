@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from retrieval.engine.answer import Answer, Citation
-from retrieval.engine.engine import AnswerEngine, Retrieved, answer_runnable, resolved_history
+from retrieval.engine.engine import AnswerEngine, answer_runnable, resolved_history
+from retrieval.engine.interface import Retrieved
 from retrieval.engine.compose import ArticleInfo, format_date
 from retrieval.common.errors import ConfigError
 from retrieval.engine.evidence import classify_stance, find_speaker
@@ -118,7 +119,8 @@ class GenerateSettings:
 
 
 class GenerativeEngine:
-    """Answers with a chat model, verified against the offline engine's evidence."""
+    """Answers with a chat model, verified against the offline engine's evidence
+    (an :class:`~retrieval.engine.interface.Engine`)."""
 
     streams = True  # ``answer(..., on_text=...)`` sends verified text as it is written
 
@@ -179,7 +181,7 @@ class GenerativeEngine:
         )
         verifier = Verifier(self.embedder, self.offline.lexicon, self.settings.verify,
                             judge=self.offline.judge)
-        writer = _Writer(found, self.offline.lexicon, on_text)
+        writer = _AnswerWriter(found, self.offline.lexicon, on_text)
         verifier.load(passages)
         failure: str | None = None
         text, done = "", 0
@@ -252,7 +254,7 @@ class GenerativeEngine:
             return ""
         return "Earlier questions in this conversation:\n" + "\n".join(f"- {q}" for q in earlier) + "\n\n"
 
-    def _fallback(self, offline: Answer, failure: str | None, text: str, writer: "_Writer") -> Answer:
+    def _fallback(self, offline: Answer, failure: str | None, text: str, writer: "_AnswerWriter") -> Answer:
         if failure:
             notice = f"The language model did not answer ({failure}); this is the offline answer."
         elif not text.strip():
@@ -272,7 +274,7 @@ class GenerativeEngine:
         return answer_runnable(self.answer, "newsbot_generative_answer")
 
 
-class _Writer:
+class _AnswerWriter:
     """Builds the verified answer: sentences, citations numbered by first use."""
 
     def __init__(self, found: Retrieved, lexicon: Any, on_text: Callable[[str], None] | None):

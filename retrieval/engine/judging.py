@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from retrieval.common.defaults import JUDGE
 from retrieval.engine.evidence import Evidence, Question
 
 
@@ -22,7 +23,7 @@ from retrieval.engine.evidence import Evidence, Question
 class JudgeSettings:
     """How the engine uses the judgement model (``[judge]`` in the configuration)."""
 
-    candidates: int = 24  # sentences judged per question
+    candidates: int = JUDGE["candidates"]  # sentences judged per question
     per_article: int = 4  # ... at most this many from one article
     answers: float = 0.5  # p(answers) from which a sentence counts as answering
     context: str = "title"  # what the model reads: "sentence", or "title" (headline: sentence)

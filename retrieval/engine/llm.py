@@ -5,19 +5,20 @@
 ``langchain_openai.ChatOpenAI``, which talks to any OpenAI-compatible server
 through ``base_url`` (vLLM, llama.cpp server, LM Studio, hosted APIs).
 The provider packages are imported only here, only when chosen.  An API key
-is read from the environment variable named by ``api_key_env``, never from
-a file.
+is looked up under the name ``api_key_env`` in the environment mapping the
+caller passes in (``bot/app.py`` passes the process environment), never read
+from a file.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from retrieval.common.defaults import LLM, LLM_PROVIDERS
 from retrieval.common.errors import ConfigError
 
-PROVIDERS = ("none", "ollama", "openai")
+PROVIDERS = LLM_PROVIDERS
 # OpenAI-compatible servers on one's own machine accept any key; the client needs one.
 LOCAL_KEY = "not-needed"
 
@@ -26,15 +27,15 @@ LOCAL_KEY = "not-needed"
 class LLMSettings:
     """What ``[llm]`` holds (see ``config.toml`` for each key)."""
 
-    provider: str = "none"
-    model: str = ""
-    base_url: str = ""
-    api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = 0.0
-    max_tokens: int = 512
-    timeout: float = 60.0
-    max_retries: int = 1
-    prompt_dir: str = ""
+    provider: str = LLM["provider"]
+    model: str = LLM["model"]
+    base_url: str = LLM["base_url"]
+    api_key_env: str = LLM["api_key_env"]
+    temperature: float = LLM["temperature"]
+    max_tokens: int = LLM["max_tokens"]
+    timeout: float = LLM["timeout"]
+    max_retries: int = LLM["max_retries"]
+    prompt_dir: str = LLM["prompt_dir"]
 
     @classmethod
     def from_config(cls, section: Any) -> "LLMSettings":
@@ -42,9 +43,9 @@ class LLMSettings:
         return cls(**{k: getattr(section, k) for k in cls.__dataclass_fields__ if hasattr(section, k)})
 
 
-def build_chat_model(settings: LLMSettings, environ: Mapping[str, str] | None = None) -> Any | None:
-    """The LangChain chat model the settings describe (``None`` for provider none)."""
-    environ = os.environ if environ is None else environ
+def build_chat_model(settings: LLMSettings, environ: Mapping[str, str]) -> Any | None:
+    """The LangChain chat model the settings describe (``None`` for provider none);
+    ``environ`` holds the API key under ``settings.api_key_env``."""
     provider = settings.provider
     if provider == "none":
         return None

@@ -155,7 +155,7 @@ def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numb
 
 def _also(shown: _Shown) -> str:
     if not shown.others:
-        return ""
+        return f" ({cap(shown.phrase)})." if shown.phrase else ""
     mine = shown.view.outlets[0] if shown.view.outlets else None
     listed = ", ".join(f"[{n}]" if name == mine else f"{name} [{n}]" for name, n in shown.others[:4])
     more = len(shown.others) - 4

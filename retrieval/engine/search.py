@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 from retrieval.common.errors import ConfigError
 from retrieval.index.lexical import LexicalIndex, load_or_build
-from retrieval.index.store import Snapshot, Store, published_timestamp
+from retrieval.index.store import Snapshot, Store, StoredChunk, published_timestamp
 from retrieval.common.terms import Lexicon
 
 log = logging.getLogger(__name__)
@@ -174,25 +174,19 @@ class HybridSearcher:
         for (part, _, _), cid in zip(lexical, lexical_ids):
             wanted.setdefault(part.shard, {})[cid] = None
         stored = self.store.get_chunks({shard: list(ids) for shard, ids in wanted.items()})
-        visible = self.store.complete_ids({meta["article_id"] for _, meta in stored.values()})
-        stored = {cid: row for cid, row in stored.items() if row[1]["article_id"] in visible}
+        visible = self.store.complete_ids({chunk.article_id for chunk in stored.values()})
+        stored = {cid: chunk for cid, chunk in stored.items() if chunk.article_id in visible}
         for rank, (dist, _, cid) in enumerate(dense):
             if cid not in stored:  # removed since the search, or its article is pending
                 continue
-            text, meta = stored[cid]
-            hits[cid] = Hit(cid, meta["article_id"], text, int(meta.get("start", 0)),
-                            int(meta.get("end", 0)), meta, dense=1.0 - dist)
+            hits[cid] = _hit(stored[cid], dense=1.0 - dist)
             fused[cid] = 1.0 / (self.rrf_k + rank + 1)
         for rank, ((part, pos, score), cid) in enumerate(zip(lexical, lexical_ids)):
             hit = hits.get(cid)
             if hit is None:
                 if cid not in stored:  # removed since the index was read, or pending
                     continue
-                text, meta = stored[cid]
-                hit = hits[cid] = Hit(
-                    cid, meta["article_id"], text,
-                    int(meta.get("start", 0)), int(meta.get("end", 0)), meta,
-                )
+                hit = hits[cid] = _hit(stored[cid])
             hit.lexical = score
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         for cid, hit in hits.items():
@@ -244,6 +238,10 @@ class HybridSearcher:
         order = {a: i for i, a in enumerate(articles)}
         chosen.sort(key=order.__getitem__)
         return [h for a in chosen for h in by_article[a][: self.per_article]]
+
+
+def _hit(chunk: StoredChunk, dense: float = 0.0) -> Hit:
+    return Hit(chunk.id, chunk.article_id, chunk.text, chunk.start, chunk.end, chunk.metadata(), dense=dense)
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -14,14 +14,18 @@ Two backends compute the same vectors:
   pooling and L2 normalization.  The export is made at first use from the
   local model files (``torch.onnx.export``; needs the ``onnx`` package),
   checked against the torch model (cosine >= 0.999 on sample texts) and
-  cached under ``~/.cache/newsbot/onnx/<key>/`` (``$NEWSBOT_CACHE_DIR`` or
-  ``$XDG_CACHE_HOME`` move it).  Later loads import neither torch nor
+  cached under ``<cache_dir>/onnx/<key>/`` (``cache_dir`` is a constructor
+  argument; ``~/.cache/newsbot`` when none is given).  Later loads import neither torch nor
   transformers: the model is ready in about 0.4 s instead of 5 s, and
   encodes 2-5x faster on CPU (``python bench/run.py``).
 
 ``backend="auto"`` (the default) picks ``onnx`` where it applies (CPU, a
 local model made of a transformer with mean pooling, onnxruntime present,
 the export possible or cached) and ``torch`` otherwise.
+
+Nothing here reads or sets environment variables: the cache folder and the
+offline switch (``offline=True``: never reach the Hugging Face Hub) are
+arguments, chosen by the caller (``bot/app.py``).
 """
 
 from __future__ import annotations
@@ -36,12 +40,12 @@ from typing import Any, Sequence
 
 from langchain_core.embeddings import Embeddings
 
+from retrieval.common.defaults import BACKENDS, EMBEDDING
 from retrieval.common.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "onnx", "torch")
+DEFAULT_MODEL = EMBEDDING["model"]
 _PACKAGED_NAMES = {
     "all-minilm-l6-v2",
     "sentence-transformers/all-minilm-l6-v2",
@@ -68,13 +72,10 @@ def resolve_model(name: str) -> str:
     return name
 
 
-def cache_root() -> Path:
-    """Where newsbot keeps derived files (ONNX exports)."""
-    explicit = os.environ.get("NEWSBOT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "newsbot"
+def default_cache_dir(base: Path | str | None = None) -> Path:
+    """newsbot's folder for derived files (ONNX exports) inside the user's cache folder
+    ``base`` (``~/.cache`` when none is given)."""
+    return (Path(base) if base else Path.home() / ".cache") / "newsbot"
 
 
 class SentenceEmbedder(Embeddings):
@@ -84,11 +85,15 @@ class SentenceEmbedder(Embeddings):
         self,
         model_name: str = DEFAULT_MODEL,
         *,
-        batch_size: int = 64,
-        device: str = "cpu",
-        threads: int = 0,
-        backend: str = "auto",
+        batch_size: int = EMBEDDING["batch_size"],
+        device: str = EMBEDDING["device"],
+        threads: int = EMBEDDING["threads"],
+        backend: str = EMBEDDING["backend"],
+        cache_dir: Path | str | None = None,
+        offline: bool = True,
     ) -> None:
+        """``cache_dir`` holds the ONNX export (:func:`default_cache_dir` when ``None``);
+        ``offline`` loads models from local files only."""
         if backend not in BACKENDS:
             raise ConfigError(f"embedding.backend: must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.model_name = model_name
@@ -96,6 +101,8 @@ class SentenceEmbedder(Embeddings):
         self.device = device
         self.threads = threads
         self.backend = backend
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.offline = offline
         # The backend in use, once the model is loaded ("onnx" or "torch").
         self.active_backend: str | None = None
         self._model: Any = None
@@ -113,9 +120,6 @@ class SentenceEmbedder(Embeddings):
         return self._model
 
     def _load(self) -> Any:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if self.backend in ("auto", "onnx"):
             try:
                 model = self._load_onnx()
@@ -141,7 +145,8 @@ class SentenceEmbedder(Embeddings):
         from sentence_transformers import SentenceTransformer
 
         try:
-            return SentenceTransformer(resolve_model(self.model_name), device=self.device)
+            return SentenceTransformer(resolve_model(self.model_name), device=self.device,
+                                       local_files_only=self.offline)
         except Exception as exc:  # the library raises many kinds
             raise ConfigError(
                 f"embedding.model: cannot load {self.model_name!r} ({exc.__class__.__name__}: "
@@ -154,7 +159,7 @@ class SentenceEmbedder(Embeddings):
             raise ValueError(f"the onnx backend runs on cpu, not {self.device!r}")
         model_dir = Path(resolve_model(self.model_name))
         spec = onnx_spec(model_dir)
-        onnx_path = ensure_onnx_export(model_dir, spec)
+        onnx_path = ensure_onnx_export(model_dir, spec, self.cache_dir)
         return OnnxSentenceModel(onnx_path, model_dir, spec, threads=self.threads)
 
     @property
@@ -240,13 +245,14 @@ def _cache_key(model_dir: Path) -> str:
     return h.hexdigest()[:24]
 
 
-def onnx_cache_dir(model_dir: Path) -> Path:
-    return cache_root() / "onnx" / _cache_key(model_dir)
+def onnx_cache_dir(model_dir: Path, cache_dir: Path) -> Path:
+    """The folder of a model's ONNX export inside newsbot's cache folder ``cache_dir``."""
+    return Path(cache_dir) / "onnx" / _cache_key(model_dir)
 
 
-def ensure_onnx_export(model_dir: Path, spec: dict[str, Any]) -> Path:
+def ensure_onnx_export(model_dir: Path, spec: dict[str, Any], cache_dir: Path) -> Path:
     """The path of the cached ONNX export of a model, made (and checked) if missing."""
-    target_dir = onnx_cache_dir(model_dir)
+    target_dir = onnx_cache_dir(model_dir, cache_dir)
     target = target_dir / "model.onnx"
     if target.is_file():
         return target

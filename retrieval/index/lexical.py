@@ -32,6 +32,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from retrieval.common.terms import Lexicon, terms
+from retrieval.index.records import StoredChunk
 
 log = logging.getLogger(__name__)
 
@@ -111,26 +112,26 @@ class ShardPart:
 
     # -- building and caching --------------------------------------------
     @classmethod
-    def build(cls, shard: int, uid: str, rows: dict[str, list], lexicon: Lexicon) -> "ShardPart":
+    def build(cls, shard: int, uid: str, rows: Sequence[StoredChunk], lexicon: Lexicon) -> "ShardPart":
         vocab: dict[str, int] = {}
         post_term: list[int] = []
         post_doc: list[int] = []
         post_tf: list[int] = []
-        doclen = np.zeros(len(rows["ids"]), dtype=np.float32)
+        doclen = np.zeros(len(rows), dtype=np.float32)
         sources: dict[str, int] = {}
-        source_code = np.full(len(rows["ids"]), -1, dtype=np.int32)
-        published = np.full(len(rows["ids"]), np.nan, dtype=np.float64)
-        for doc, (text, meta) in enumerate(zip(rows["texts"], rows["metas"])):
-            tokens = terms(f"{meta.get('title', '')}\n{text or ''}", lexicon)
+        source_code = np.full(len(rows), -1, dtype=np.int32)
+        published = np.full(len(rows), np.nan, dtype=np.float64)
+        for doc, chunk in enumerate(rows):
+            tokens = terms(f"{chunk.title}\n{chunk.text}", lexicon)
             doclen[doc] = len(tokens)
             for token, count in Counter(tokens).items():
                 post_term.append(vocab.setdefault(token, len(vocab)))
                 post_doc.append(doc)
                 post_tf.append(count)
-            if meta.get("source"):
-                source_code[doc] = sources.setdefault(meta["source"], len(sources))
-            if meta.get("published_ts") is not None:
-                published[doc] = float(meta["published_ts"])
+            if chunk.source:
+                source_code[doc] = sources.setdefault(chunk.source, len(sources))
+            if chunk.published_ts is not None:
+                published[doc] = float(chunk.published_ts)
         hashes = np.array([term_hash(t) for t in vocab], dtype=np.uint64)
         order = np.argsort(hashes, kind="stable")
         rank = np.empty(len(order), dtype=np.int64)
@@ -139,9 +140,10 @@ class ShardPart:
         by_term = np.lexsort((np.array(post_doc, dtype=np.int64), terms_sorted)) if post_term else terms_sorted
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms_sorted, minlength=len(vocab)), out=indptr[1:])
-        width = max([len(i.encode("utf-8")) for i in rows["ids"]] or [1])
+        ids = [chunk.id.encode("utf-8") for chunk in rows]
+        width = max([len(i) for i in ids] or [1])
         arrays = {
-            "ids": np.array([i.encode("utf-8") for i in rows["ids"]], dtype=f"S{width}"),
+            "ids": np.array(ids, dtype=f"S{width}"),
             "doclen": doclen,
             "published_ts": published,
             "source_code": source_code,

@@ -20,9 +20,12 @@ A store is a set of Chroma collections:
   server mode one heartbeat record per writer at work.  Its vectors are a one-dimensional placeholder: it is looked up by id and
   metadata only.  Its metadata carries the store's state token.
 
-Writing (three steps per article, batches, writer leases) is in
-:mod:`retrieval.index.writing`; the records in :mod:`retrieval.index.records`; opening
-Chroma in :mod:`retrieval.index.chroma`.
+Everything a caller gets back is typed (:mod:`retrieval.index.records`: ``Article``,
+``Alias``, ``StoredChunk``, ``Neighbour``); the Chroma collections stay private.
+Writing (one :meth:`Store.write` call, three steps inside, batches, writer leases) is in
+:mod:`retrieval.index.writing`; reading the article registry in
+:mod:`retrieval.index.registry`; opening Chroma in :mod:`retrieval.index.chroma`; the
+facade the apps use for listings and lookups in :mod:`retrieval.index.library`.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
 from retrieval.index.chroma import (  # noqa: F401 - re-exported: the store's public names
     WriteLock,
@@ -39,14 +42,16 @@ from retrieval.index.chroma import (  # noqa: F401 - re-exported: the store's pu
     embedded_client,
     server_client,
 )
-from retrieval.common.errors import ModelMismatchError, NotFoundError, StoreError
-from retrieval.index.records import Article, Chunk, location_id, published_timestamp  # noqa: F401 - re-exported
+from retrieval.common.errors import ModelMismatchError, StoreError
+from retrieval.index.records import (  # noqa: F401 - re-exported
+    Alias, Article, Chunk, Neighbour, StoredChunk, location_id, published_timestamp,
+)
+from retrieval.index.registry import StoreRecords
 from retrieval.index.writing import DEFAULT_LEASE, StoreWriting, wall_clock
 
 SCHEMA_VERSION = 1
 DEFAULT_SHARD_CHUNKS = 20_000
 _SHARD_MARK = "__part"
-_GET_BATCH = 500
 _GET_PAGE = 5000
 _MAX_FANOUT = 4  # shards searched at once
 # Chroma persists a shard's vector index every ``sync_threshold`` new vectors; every
@@ -56,12 +61,10 @@ _SYNC_THRESHOLD = 100
 _HNSW = {"hnsw": {"space": "cosine", "sync_threshold": _SYNC_THRESHOLD}}
 
 
-def _add_rows(rows: dict[str, list], got: dict[str, Any]) -> int:
-    """Append a Chroma ``get`` result to ``rows``; the number of records it held."""
-    rows["ids"].extend(got["ids"])
-    rows["texts"].extend(got["documents"])
-    rows["metas"].extend(got["metadatas"])
-    return len(got["ids"])
+def _stored_chunks(got: dict[str, Any]) -> list[StoredChunk]:
+    """The chunks of a Chroma ``get`` result (documents and metadatas included)."""
+    return [StoredChunk.from_record(i, text, meta)
+            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
 
 
 def _sync_often(col: Any) -> None:
@@ -77,13 +80,14 @@ class Shard:
     """One chunk collection of a store, as listed at a given state."""
 
     index: int
-    collection: Any
+    name: str
     state: str  # changes whenever a write touches this shard
+    _collection: Any = field(repr=False, compare=False)  # read only by the store
 
     @property
     def uid(self) -> str:
         """Identity of this shard's current contents (collection id and state)."""
-        return f"{self.collection.id}-{self.state}"
+        return f"{self._collection.id}-{self.state}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ class Snapshot:
     shards: tuple[Shard, ...]
 
 
-class Store(StoreWriting):
+class Store(StoreWriting, StoreRecords):
     """Articles and chunks in Chroma, for one embedding model."""
 
     def __init__(self, client: Any, collection: str, model_name: str, *,
@@ -116,8 +120,8 @@ class Store(StoreWriting):
         self.collection_name = collection
         self.model_name = model_name
         self.shard_chunks = shard_chunks
-        self._chunks: Any = None  # shard 0
-        self._articles: Any = None
+        self._shard0: Any = None  # shard 0
+        self._registry: Any = None  # the article collection, once opened
         self._shards: dict[int, Any] = {}  # shard collections this process has opened
         self._snapshot: Snapshot | None = None
         self._newest: tuple[int, int] | None = None  # writers: newest shard, chunks it holds
@@ -136,16 +140,16 @@ class Store(StoreWriting):
             return None
 
     def exists(self) -> bool:
-        return self.chunks_or_none() is not None
+        return self._chunks_or_none() is not None
 
-    def chunks_or_none(self) -> Any:
-        if self._chunks is None:
+    def _chunks_or_none(self) -> Any:
+        if self._shard0 is None:
             col = self._existing(self.collection_name)
             if col is not None:
                 self._check_model(col.metadata or {})
-                self._chunks = col
+                self._shard0 = col
                 self._shards[0] = col
-        return self._chunks
+        return self._shard0
 
     def _check_model(self, meta: dict[str, Any]) -> None:
         stored = meta.get("newsbot_model")
@@ -167,25 +171,25 @@ class Store(StoreWriting):
         tail = name[len(prefix):] if name.startswith(prefix) else ""
         return int(tail) if tail.isdigit() and not tail.startswith("0") else None
 
-    def create(self, dimension: int) -> None:
+    def _create(self, dimension: int) -> None:
         """Create the collections if they are missing (writers only)."""
-        if self.chunks_or_none() is None:
-            self._chunks = self.client.get_or_create_collection(
+        if self._chunks_or_none() is None:
+            self._shard0 = self.client.get_or_create_collection(
                 self.collection_name,
                 embedding_function=None,
                 configuration=_HNSW,
                 metadata=self._shard_metadata(dimension),
             )
-            self._check_model(self._chunks.metadata or {})
-            self._shards[0] = self._chunks
-        _sync_often(self._chunks)
-        stored_dim = (self._chunks.metadata or {}).get("newsbot_dim")
+            self._check_model(self._shard0.metadata or {})
+            self._shards[0] = self._shard0
+        _sync_often(self._shard0)
+        stored_dim = (self._shard0.metadata or {}).get("newsbot_dim")
         if stored_dim is not None and int(stored_dim) != dimension:
             raise ModelMismatchError(
                 f"collection {self.collection_name!r} holds {stored_dim}-dimensional vectors but "
                 f"the model {self.model_name!r} makes {dimension}-dimensional ones; rebuild the store"
             )
-        self._articles = self.client.get_or_create_collection(
+        self._registry = self.client.get_or_create_collection(
             f"{self.collection_name}__articles", embedding_function=None
         )
 
@@ -198,8 +202,8 @@ class Store(StoreWriting):
         col = self._shards.get(index)
         if col is None:
             if index == 0:
-                return self.chunks
-            meta = {k: v for k, v in (self.chunks.metadata or {}).items()
+                return self._chunks
+            meta = {k: v for k, v in (self._chunks.metadata or {}).items()
                     if k in ("newsbot_model", "newsbot_dim", "newsbot_schema")}
             col = self.client.get_or_create_collection(
                 self.shard_name(index), embedding_function=None,
@@ -209,9 +213,9 @@ class Store(StoreWriting):
         return col
 
     @property
-    def chunks(self) -> Any:
+    def _chunks(self) -> Any:
         """Shard 0 of the chunks (the store's first chunk collection)."""
-        col = self.chunks_or_none()
+        col = self._chunks_or_none()
         if col is None:
             raise StoreError(
                 f"the store has no collection {self.collection_name!r} yet; "
@@ -220,18 +224,19 @@ class Store(StoreWriting):
         return col
 
     @property
-    def articles(self) -> Any:
-        if self._articles is None:
-            self.chunks  # raises when the store is empty
-            self._articles = self.client.get_or_create_collection(
+    def _articles(self) -> Any:
+        """The article collection (records, aliases, heartbeats)."""
+        if self._registry is None:
+            self._chunks  # raises when the store is empty
+            self._registry = self.client.get_or_create_collection(
                 f"{self.collection_name}__articles", embedding_function=None
             )
-        return self._articles
+        return self._registry
 
     # -- shards ----------------------------------------------------------
     def list_shards(self) -> list[Shard]:
         """Every chunk shard with its state, in one listing call."""
-        self.chunks  # raises when the store is empty
+        self._chunks  # raises when the store is empty
         found: list[tuple[int, str, str]] = []
         for col in self.client.list_collections():
             index = self._shard_index(col.name)
@@ -245,7 +250,7 @@ class Store(StoreWriting):
                 if col is None:
                     continue
                 self._shards[index] = col
-            shards.append(Shard(index, col, state))
+            shards.append(Shard(index, name, state, col))
         return shards
 
     def snapshot(self) -> Snapshot:
@@ -264,10 +269,10 @@ class Store(StoreWriting):
         """
         if not self.exists():
             return
-        dimension = int((self.chunks.metadata or {}).get("newsbot_dim") or 0)
+        dimension = int((self._chunks.metadata or {}).get("newsbot_dim") or 0)
         if dimension:
             self.nearest_chunks([1.0] + [0.0] * (dimension - 1), 1)
-        self.articles.get(ids=["-"], include=[])
+        self._articles.get(ids=["-"], include=[])
 
     def _fan_out(self, call, shards: Sequence[Any]) -> list[Any]:
         """``call(shard)`` for every shard, several at once."""
@@ -280,8 +285,8 @@ class Store(StoreWriting):
 
     # -- reading ---------------------------------------------------------
     def nearest_chunks(self, vector: Sequence[float], n: int, where: dict[str, Any] | None = None,
-                       shards: Sequence[Shard] | None = None) -> list[tuple[float, int, str]]:
-        """The ``n`` chunks nearest to ``vector`` over every shard: (distance, shard, id), nearest first.
+                       shards: Sequence[Shard] | None = None) -> list[Neighbour]:
+        """The ``n`` chunks nearest to ``vector`` over every shard, nearest first.
 
         Distances only, from every shard side by side: the caller fetches the text
         and metadata of the few it keeps with :meth:`get_chunks` (fetching them for
@@ -289,113 +294,56 @@ class Store(StoreWriting):
         """
         shards = self.snapshot().shards if shards is None else shards
 
-        def one(shard: Shard) -> list[tuple[float, int, str]]:
-            got = shard.collection.query(  # Chroma returns fewer when the shard is smaller
+        def one(shard: Shard) -> list[Neighbour]:
+            got = shard._collection.query(  # Chroma returns fewer when the shard is smaller
                 query_embeddings=[vector], n_results=n, where=where, include=["distances"],
             )
-            return [(float(d), shard.index, cid) for cid, d in zip(got["ids"][0], got["distances"][0])]
+            return [Neighbour(float(d), shard.index, cid)
+                    for cid, d in zip(got["ids"][0], got["distances"][0])]
 
         return sorted(row for rows in self._fan_out(one, shards) for row in rows)[:n]
 
-    def get_chunks(self, ids_by_shard: dict[int, list[str]]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Chunk text and metadata by id, the ids grouped by the shard that holds them."""
+    def get_chunks(self, ids_by_shard: dict[int, list[str]]) -> dict[str, StoredChunk]:
+        """Chunks by id, the ids grouped by the shard that holds them (missing ids left out)."""
         wanted = [(i, ids) for i, ids in ids_by_shard.items() if ids]
 
-        def one(item: tuple[int, list[str]]) -> dict[str, tuple[str, dict[str, Any]]]:
+        def one(item: tuple[int, list[str]]) -> list[StoredChunk]:
             col = self._shards.get(item[0]) or self._existing(self.shard_name(item[0]))
             if col is None:  # removed since it was listed
-                return {}
-            got = col.get(ids=item[1], include=["documents", "metadatas"])
-            return {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+                return []
+            return _stored_chunks(col.get(ids=item[1], include=["documents", "metadatas"]))
 
-        found: dict[str, tuple[str, dict[str, Any]]] = {}
-        for part in self._fan_out(one, wanted):
-            found.update(part)
-        return found
+        return {chunk.id: chunk for part in self._fan_out(one, wanted) for chunk in part}
 
-    def shard_rows(self, shard: Shard) -> dict[str, list]:
-        """Every chunk of one shard: ids, texts and metadata."""
-        rows: dict[str, list] = {"ids": [], "texts": [], "metas": []}
+    def shard_rows(self, shard: Shard) -> list[StoredChunk]:
+        """Every chunk of one shard."""
+        rows: list[StoredChunk] = []
         offset = 0
-        while _add_rows(rows, shard.collection.get(include=["documents", "metadatas"],
-                                                   limit=_GET_PAGE, offset=offset)) == _GET_PAGE:
+        while True:
+            page = _stored_chunks(shard._collection.get(include=["documents", "metadatas"],
+                                                        limit=_GET_PAGE, offset=offset))
+            rows.extend(page)
+            if len(page) != _GET_PAGE:
+                return rows
             offset += _GET_PAGE
-        return rows
 
-    def chunk_records(self, where: dict[str, Any] | None = None) -> dict[str, list]:
-        """Chunks of every shard (optionally filtered): ids, texts and metadata."""
-        rows: dict[str, list] = {"ids": [], "texts": [], "metas": []}
+    def shard_size(self, shard: Shard) -> int:
+        """The number of chunks one shard holds."""
+        return shard._collection.count()
+
+    def chunk_records(self, article_id: str | None = None) -> list[StoredChunk]:
+        """The chunks of every shard, or of one article, shard by shard."""
+        where = None if article_id is None else {"article_id": article_id}
+        rows: list[StoredChunk] = []
         for shard in self.list_shards() if self.exists() else []:
-            _add_rows(rows, shard.collection.get(where=where, include=["documents", "metadatas"]))
+            got = shard._collection.get(where=where, include=["documents", "metadatas"])
+            rows.extend(_stored_chunks(got))
         return rows
-
-    def records(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Article or alias metadata by id (missing ids are left out)."""
-        if not ids or not self.exists():
-            return {}
-        found: dict[str, dict[str, Any]] = {}
-        for i in range(0, len(ids), _GET_BATCH):
-            got = self.articles.get(ids=list(ids[i:i + _GET_BATCH]), include=["metadatas"])
-            found.update(zip(got["ids"], got["metadatas"]))
-        return found
-
-    def complete_ids(self, ids: Iterable[str]) -> set[str]:
-        """Those of ``ids`` that are complete articles (not pending, removed or aliases)."""
-        found = self.records(list(ids))
-        return {i for i, m in found.items() if m.get("kind") == "article" and m.get("status") == "complete"}
-
-    def by_hash(self, hashes: Iterable[str]) -> dict[str, Article]:
-        """Complete articles by content hash."""
-        hashes = list(dict.fromkeys(hashes))
-        if not hashes or not self.exists():
-            return {}
-        found: dict[str, Article] = {}
-        for i in range(0, len(hashes), _GET_BATCH):
-            got = self.articles.get(
-                where={"content_hash": {"$in": hashes[i:i + _GET_BATCH]}}, include=["metadatas"]
-            )
-            for id_, meta in zip(got["ids"], got["metadatas"]):
-                if meta.get("kind") == "article" and meta.get("status") == "complete":
-                    found.setdefault(meta["content_hash"], Article.from_record(id_, meta))
-        return found
-
-    def list_articles(self) -> list[Article]:
-        if not self.exists():
-            return []
-        got = self.articles.get(
-            where={"$and": [{"kind": "article"}, {"status": "complete"}]}, include=["metadatas"]
-        )
-        arts = [Article.from_record(i, m) for i, m in zip(got["ids"], got["metadatas"])]
-        return sorted(arts, key=lambda a: (a.published or "", a.title), reverse=True)
-
-    def resolve_id(self, prefix: str) -> str:
-        """A full article id from an id or a unique prefix of one."""
-        if len(prefix) >= 20 and self.records([prefix]).get(prefix, {}).get("kind") == "article":
-            return prefix
-        matches = [a.id for a in self.list_articles() if a.id.startswith(prefix)]
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise NotFoundError(f"no article with id {prefix!r}; `newsbot docs list` shows the ids")
-        raise NotFoundError(f"the id {prefix!r} is ambiguous: it starts {len(matches)} article ids")
-
-    def get_article(self, article_id: str) -> Article:
-        got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
-        if not got["ids"] or got["metadatas"][0].get("kind") != "article":
-            raise NotFoundError(f"no article with id {article_id!r}")
-        return Article.from_record(article_id, got["metadatas"][0], got["documents"][0])
-
-    def article_texts(self, ids: Sequence[str]) -> dict[str, str]:
-        """The full stored text of several articles."""
-        if not ids:
-            return {}
-        got = self.articles.get(ids=list(dict.fromkeys(ids)), include=["documents"])
-        return dict(zip(got["ids"], got["documents"]))
 
     def chunk_count(self) -> int:
-        if self.chunks_or_none() is None:
+        if self._chunks_or_none() is None:
             return 0
-        return sum(shard.collection.count() for shard in self.list_shards())
+        return sum(self.shard_size(shard) for shard in self.list_shards())
 
     def state_token(self) -> str:
         """A short string that changes whenever any process writes to the store.

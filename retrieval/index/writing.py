@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from retrieval.index.chroma import as_store_error, first_line
 from retrieval.common.errors import StoreError
-from retrieval.index.records import Article, Chunk, location_id
+from retrieval.index.records import Alias, Article, Chunk, location_id
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class StoreWriting:
     # set by Store.__init__
     client: Any
     sole_writer: bool
+    _registry: Any
     _articles: Any
     _newest: tuple[int, int] | None
     _written: set[int]
@@ -114,22 +115,38 @@ class StoreWriting:
             stop.set()
             thread.join()
             try:
-                if self._articles is not None:
-                    self._articles.delete(ids=[_WRITER + self.writer_id])
+                if self._registry is not None:
+                    self._registry.delete(ids=[_WRITER + self.writer_id])
             except Exception as exc:  # noqa: BLE001 - an expired lease is cleaned up later
                 log.debug("could not end the writer lease: %s", exc)
 
     def _beat(self) -> None:
-        if self._articles is None and not self.exists():
+        if self._registry is None and not self.exists():
             return
-        self.articles.upsert(ids=[_WRITER + self.writer_id], embeddings=[_PLACEHOLDER], documents=[""],
+        self._articles.upsert(ids=[_WRITER + self.writer_id], embeddings=[_PLACEHOLDER], documents=[""],
                              metadatas=[{"kind": "writer", "beat": float(self.clock())}])
 
     def _beats(self) -> dict[str, float]:
-        got = self.articles.get(where={"kind": "writer"}, include=["metadatas"])
+        got = self._articles.get(where={"kind": "writer"}, include=["metadatas"])
         return {i[len(_WRITER):]: float(m.get("beat", 0.0)) for i, m in zip(got["ids"], got["metadatas"])}
 
     # -- writing ---------------------------------------------------------
+    def write(self, articles: Sequence[Article], chunks: Sequence[Chunk], embeddings: Any, *,
+              dimension: int, new: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Store articles with their chunks, in the three steps that keep a crash harmless.
+
+        Creates the collections when missing (``dimension``: the embedding size), marks
+        the articles pending, replaces their chunks (``embeddings``: one vector per
+        chunk; articles in ``new`` had no record before), then marks them complete.
+        Returns why each article that another process removed or rewrote meanwhile was
+        not stored (those are not complete).  A server writer runs it inside
+        :meth:`writer_lease`.
+        """
+        self._create(dimension)
+        self._begin(articles)
+        self._replace_chunks(articles, chunks, embeddings, new=new)
+        return self._commit(articles)
+
     def _place(self, articles: Sequence[Article]) -> None:
         """Give new articles a shard: the newest one, or a new one once it is full."""
         unplaced = [a for a in articles if a.shard is None]
@@ -146,8 +163,9 @@ class StoreWriting:
             held += article.n_chunks
         self._newest = (index, held)
 
-    def begin(self, articles: Sequence[Article]) -> None:
-        """Mark articles as being written (pending, by this writer), with their new text and shard."""
+    def _begin(self, articles: Sequence[Article]) -> None:
+        """Step one: mark articles as being written (pending, by this writer), with their
+        new text and shard."""
         if not articles:
             return
         if not self.sole_writer:
@@ -155,16 +173,17 @@ class StoreWriting:
         self._place(articles)
         for a in articles:
             a.status = "pending"
-        self._write(self.articles.upsert, [a.id for a in articles],
+        self._write(self._articles.upsert, [a.id for a in articles],
                     embeddings=[_PLACEHOLDER] * len(articles),
                     documents=[a.text or "" for a in articles],
                     metadatas=[{**a.metadata(), "writer": self.writer_id} for a in articles])
 
-    def replace_chunks(
+    def _replace_chunks(
         self, articles: Sequence[Article], chunks: Sequence[Chunk], embeddings: Any,
         *, new: frozenset[str] = frozenset(),
     ) -> None:
-        """Drop every chunk of these articles, then add the new ones (each to its article's shard).
+        """Step two: drop every chunk of these articles, then add the new ones (each to its
+        article's shard).
 
         Articles in ``new`` had no record before this write, so they have no
         chunks to drop (a record always goes in before its chunks, and
@@ -209,7 +228,7 @@ class StoreWriting:
         if not article_ids or not self.exists():
             return
         for shard in self.list_shards():
-            self._delete_matching(shard.collection, article_ids, shard.index)
+            self._delete_matching(shard._collection, article_ids, shard.index)
 
     def _delete_matching(self, col: Any, article_ids: list[str], index: int) -> None:
         """Delete the chunks of these articles from one shard, by id, in batches Chroma accepts."""
@@ -219,12 +238,12 @@ class StoreWriting:
                 self._write(col.delete, got["ids"])
                 self._written.add(index)
 
-    def commit(self, articles: Sequence[Article]) -> dict[str, str]:
-        """Mark this writer's articles complete: from now on they are visible and skipped when
-        unchanged.  Returns why each article that is no longer this writer's was not stored."""
+    def _commit(self, articles: Sequence[Article]) -> dict[str, str]:
+        """Step three: mark this writer's articles complete: from now on they are visible and
+        skipped when unchanged.  Returns why each article that is no longer this writer's was not stored."""
         if not articles:
             return {}
-        current = self.records([a.id for a in articles])
+        current = self._metas([a.id for a in articles])
         lost: dict[str, str] = {}
         for a in articles:
             meta = current.get(a.id)
@@ -238,28 +257,40 @@ class StoreWriting:
             a.status = "complete"
         self._touch_shards()
         # Metadata only: the pending record already carries the text.
-        self._write(self.articles.update, [a.id for a in kept], metadatas=[a.metadata() for a in kept])
+        self._write(self._articles.update, [a.id for a in kept], metadatas=[a.metadata() for a in kept])
         self._touch()
         return lost
 
-    def add_alias(self, article: Article, location: str) -> None:
+    def add_alias(self, article: Article, location: str, source: str | None = None) -> None:
+        """Record that ``location`` (published by ``source``) carries ``article``'s text."""
         alias_id = location_id(location)
         if location not in article.aliases:
             article.aliases.append(location)
-        self.articles.upsert(
+        if source:
+            article.alias_sources[location] = source
+        self._articles.upsert(
             ids=[alias_id],
             embeddings=[_PLACEHOLDER],
             documents=[""],
             metadatas=[{"kind": "alias", "target": article.id, "location": location}],
         )
-        self.articles.update(ids=[article.id], metadatas=[article.metadata()])
+        self._articles.update(ids=[article.id], metadatas=[article.metadata()])
+
+    def drop_alias(self, alias: Alias) -> None:
+        """Forget an alias, and take it off its article's list of aliases."""
+        self._articles.delete(ids=[alias.id])
+        target = self.records([alias.target]).get(alias.target) if alias.target else None
+        if isinstance(target, Article) and alias.location in target.aliases:
+            target.aliases.remove(alias.location)
+            target.alias_sources.pop(alias.location, None)
+            self._articles.update(ids=[target.id], metadatas=[target.metadata()])
 
     def remove(self, article_id: str) -> Article:
         article = self.get_article(article_id)
         self.delete_chunks([article])
         self._touch_shards()
         alias_ids = [location_id(loc) for loc in article.aliases]
-        self._write(self.articles.delete, [article_id, *alias_ids])
+        self._write(self._articles.delete, [article_id, *alias_ids])
         self._touch()
         return article
 
@@ -274,7 +305,7 @@ class StoreWriting:
         self._newest = None
         if not self.exists():
             return []
-        got = self.articles.get(where={"status": "pending"}, include=["metadatas"])
+        got = self._articles.get(where={"status": "pending"}, include=["metadatas"])
         if self.sole_writer:
             ids = list(got["ids"])
         else:
@@ -283,12 +314,12 @@ class StoreWriting:
             ids = [i for i, m in zip(got["ids"], got["metadatas"]) if m.get("writer") not in alive]
             expired = [_WRITER + w for w in beats if w not in alive]
             if expired:
-                self._write(self.articles.delete, expired)
+                self._write(self._articles.delete, expired)
         if ids:
             metas = dict(zip(got["ids"], got["metadatas"]))
             self.delete_chunks([Article.from_record(i, metas[i]) for i in ids])
             self._touch_shards()
-            self._write(self.articles.delete, ids)
+            self._write(self._articles.delete, ids)
             self._touch()
         return ids
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from retrieval.common.defaults import BACKENDS, EMBEDDING, JUDGE
 from retrieval.common.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights"
-BACKENDS = ("auto", "onnx", "torch")
 _EXPORT_VERSION = 1
 _MAX_DIFF = 1e-3
 _CHECK_PAIRS = (
@@ -70,12 +70,15 @@ class Judge:
         self,
         *,
         weights: Path | None = None,
-        base_model: str = "all-MiniLM-L6-v2",
+        base_model: str = EMBEDDING["model"],
         cache_dir: Path | None = None,
-        backend: str = "auto",
-        threads: int = 0,
+        backend: str = JUDGE["backend"],
+        threads: int = JUDGE["threads"],
         batch_size: int = 32,
+        offline: bool = True,
     ) -> None:
+        """``cache_dir`` holds the ONNX export (``default_cache_dir()`` of
+        ``retrieval.index.embeddings`` when ``None``); ``offline`` loads local files only."""
         if backend not in BACKENDS:
             raise ConfigError(f"judge.backend: must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.weights = Path(weights) if weights else DEFAULT_WEIGHTS
@@ -84,6 +87,7 @@ class Judge:
         self.backend = backend
         self.threads = threads
         self.batch_size = batch_size
+        self.offline = offline
         self.active_backend: str | None = None
         self._runner: Any = None
         self._lock = threading.Lock()
@@ -122,7 +126,6 @@ class Judge:
         self.judge([_CHECK_PAIRS[0]])
 
     def _load(self) -> Any:
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         meta = self._meta()
         base = self._base_dir()
         if self.backend in ("auto", "onnx"):
@@ -137,17 +140,17 @@ class Judge:
                 self.active_backend = "onnx"
                 return runner
         self.active_backend = "torch"
-        return _TorchRunner(base, self.weights, meta, self.threads)
+        return _TorchRunner(base, self.weights, meta, self.threads, self.offline)
 
     def _cache_path(self, base: Path) -> Path:
-        from retrieval.index.embeddings import cache_root
+        from retrieval.index.embeddings import default_cache_dir
 
         h = hashlib.sha256(f"judge-v{_EXPORT_VERSION}\0{base.resolve()}".encode())
         for f in sorted(self.weights.iterdir()):
             if f.is_file():
                 h.update(f"\0{f.name}\0".encode())
                 h.update(hashlib.sha256(f.read_bytes()).digest())
-        root = self.cache_dir or cache_root()
+        root = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
         return root / "judge" / h.hexdigest()[:24] / "judge.onnx"
 
     def _ensure_onnx(self, base: Path, meta: dict) -> Path:
@@ -157,7 +160,7 @@ class Judge:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f"judge.onnx.tmp{os.getpid()}")
         try:
-            torch_runner = _TorchRunner(base, self.weights, meta, self.threads)
+            torch_runner = _TorchRunner(base, self.weights, meta, self.threads, self.offline)
             torch_runner.export(tmp)
             want = torch_runner.logits(list(_CHECK_PAIRS))
             got = _OnnxRunner(tmp, base, meta, self.threads).logits(list(_CHECK_PAIRS))
@@ -226,7 +229,7 @@ class _OnnxRunner:
 
 
 class _TorchRunner:
-    def __init__(self, base: Path, weights: Path, meta: dict, threads: int) -> None:
+    def __init__(self, base: Path, weights: Path, meta: dict, threads: int, offline: bool = True) -> None:
         import torch
         from transformers import AutoTokenizer
 
@@ -235,7 +238,7 @@ class _TorchRunner:
         if threads:
             torch.set_num_threads(threads)
         self.max_length = int(meta.get("max_length", 128))
-        self.tokenizer = AutoTokenizer.from_pretrained(str(base))
+        self.tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=offline)
         self.net, _ = net.load(str(base), weights)
 
     def _encode(self, pairs):

@@ -1,0 +1,253 @@
+"""Scoring the sentences of the retrieved chunks against a question: :func:`gather`.
+
+A sentence's score is a weighted sum of the question terms it carries (weighted by
+their rarity in the store; terms found only in its headline or in the sentence
+before it count for less) and of its chunk's dense similarity, plus bonuses for
+holding what the question asks for, for opening its article and for a quoted
+speaker, scaled down when it misses names the question asks about or reads like
+a list.  Every weight and threshold lives in :class:`EvidenceWeights`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from retrieval.common.terms import Lexicon, stem, terms, words
+from retrieval.common.text import Span, is_instruction, sentence_spans
+from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
+from retrieval.engine.search import Hit, LexicalIndex
+
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
+_MONTH = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+_ERA = re.compile(r"\b\d{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:century|dynasty|decade)\b|\b\d{1,4}(?:st|nd|rd|th)\b")
+_CALENDAR = frozenset(
+    stem(w) for w in "monday tuesday wednesday thursday friday saturday sunday january february "
+    "march april may june july august september october november december".split()
+)
+_NUMBER = re.compile(r"\d")
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|dozen|dozens|half)\b", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:%|percent|per cent|(?:million|billion|thousand|trillion)?\s*"
+    r"(?:euros?|dollars?|pounds?|yen|yuan|roubles?|rubles?|francs?))", re.IGNORECASE)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)*")
+_QUOTE_MARKS = re.compile(r"[“”\"«»]")
+
+
+@dataclass(frozen=True)
+class EvidenceWeights:
+    """How :func:`gather` scores a sentence (score = coverage * covered share + dense *
+    chunk similarity, then the bonuses and factors below)."""
+
+    coverage: float = 0.65  # weight of the share of the question's terms a sentence carries
+    dense: float = 0.35  # weight of its chunk's dense similarity to the question (floored at 0)
+    answer_bonus: float = 0.1  # added when it holds what the question asks for (a year for "when")
+    weak_answer_bonus: float = 0.04  # ... only weakly (a weekday for "when")
+    entity_base: float = 0.6  # the score is scaled by entity_base + entity_share * share of the
+    entity_share: float = 0.4  # names and numbers asked about that it (or its headline) names
+    lede_bonus: float = 0.1  # added to an article's first sentence
+    title_weight: float = 0.8  # how much a question term in the headline counts for a sentence
+    context_weight: float = 0.6  # ... and one in the sentence before it
+    quote_bonus: float = 0.03  # added to a quoted sentence whose speaker is named
+    list_penalty: float = 0.6  # factor for a run of names or menu items rather than a sentence
+    list_min_words: int = 15  # ... which has at least this many words
+    list_function_share: float = 0.1  # ... and fewer function words than this share
+    edge_margin: int = 600  # characters of the article read past a chunk's edges
+
+
+EVIDENCE_WEIGHTS = EvidenceWeights()
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What one question's sentences are scored against (weighed once per question)."""
+
+    question: Question
+    lexicon: Lexicon
+    weights: EvidenceWeights
+    idf: dict[str, float]  # question term -> its rarity in the store
+    predicate: list[str]  # what the question says happened: its terms past the names
+    total: float
+    pred_total: float
+
+
+def gather(
+    question: Question,
+    hits: Sequence[Hit],
+    index: LexicalIndex,
+    lexicon: Lexicon,
+    *,
+    weights: EvidenceWeights = EVIDENCE_WEIGHTS,
+    texts: dict[str, str] | None = None,
+) -> list[Evidence]:
+    """Every sentence of the retrieved chunks, scored, best first (one per span).
+
+    With ``texts`` (article id -> stored text), sentences are cut from the whole
+    article, so a sentence that runs across a chunk's edge is kept whole
+    ("... confirmed by the Senate on August 10," + "1966.").
+    """
+    asked = _weigh(question, index, lexicon, weights)
+    seen: set[tuple[str, int]] = set()
+    out: list[Evidence] = []
+    for hit in hits:
+        full = texts.get(hit.article_id) if texts else None
+        out.extend(_hit_evidence(asked, hit, full, seen))
+    out.sort(key=lambda e: (-e.score, e.start))
+    return out
+
+
+def _weigh(question: Question, index: LexicalIndex, lexicon: Lexicon, weights: EvidenceWeights) -> _Asked:
+    """The question's terms weighed by rarity (kept on ``question.weights`` for the composer)."""
+    idf = {t: index.idf(t) for t in question.terms}
+    question.weights = idf
+    # What the question says happened (its terms past the names): a sentence
+    # supports the claim only when it carries one of them itself.
+    predicate = [t for t in question.terms if t not in question.entity_terms
+                 and t not in lexicon.stance_question_words]
+    total = sum(idf.values()) or 1.0
+    pred_total = sum(idf[t] for t in predicate) or 0.0
+    return _Asked(question, lexicon, weights, idf, predicate, total, pred_total)
+
+
+def _chunk_sentences(hit: Hit, full: str | None, margin: int) -> tuple[list[Span], int, int]:
+    """The sentences of a chunk (offsets relative to the chunk), the offset of its
+    article's first sentence when the chunk opens the article, and the chunk's base
+    (0 when it opens the article, -1 when not, its start when the article is unknown)."""
+    if full is not None and full[hit.start:hit.end] == hit.text:
+        # The chunk with a margin of its article on either side, cut into
+        # sentences; those that overlap the chunk are kept, whole.
+        lo = max(0, hit.start - margin)
+        around = list(_lines(sentence_spans(full[lo:hit.end + margin])))
+        if lo > 0 and around:
+            around = around[1:]  # it may begin mid-sentence
+        spans = [Span(lo + sp.start - hit.start, lo + sp.end - hit.start, sp.piece)
+                 for sp in around if lo + sp.end > hit.start and lo + sp.start < hit.end]
+        first_start = (lo + around[0].start - hit.start) if around and lo == 0 else 0
+        base = 0 if hit.start == 0 else -1
+    else:
+        spans = list(_lines(sentence_spans(hit.text)))
+        first_start = spans[0].start if spans else 0
+        base = hit.start
+    return spans, first_start, base
+
+
+def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str, int]]) -> Iterator[Evidence]:
+    """The scored sentences of one chunk not seen before (in another chunk)."""
+    title_terms = set(terms(hit.meta.get("title", ""), asked.lexicon))
+    spans, first_start, base = _chunk_sentences(hit, full, asked.weights.edge_margin)
+    previous: frozenset[str] = frozenset()
+    for span in spans:
+        start = hit.start + span.start
+        key = (hit.article_id, start)
+        sent_terms = frozenset(terms(span.piece, asked.lexicon))
+        before, previous = previous, sent_terms
+        if key in seen or is_instruction(span.piece):
+            continue
+        seen.add(key)
+        lede = start == 0 or (base == 0 and span.start == first_start)
+        yield _scored(asked, hit, span, sent_terms, title_terms, before, lede)
+
+
+def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], title_terms: set[str],
+            before: frozenset[str], lede: bool) -> Evidence:
+    """One sentence as evidence, with its score, stance and speaker."""
+    w, idf, total, predicate, question = asked.weights, asked.idf, asked.total, asked.predicate, asked.question
+    # A sentence also counts what its headline and the sentence before it name
+    # ("It was released on ..." after "X is an album ...").
+    matched = sum(
+        v if t in sent_terms else w.title_weight * v if t in title_terms else w.context_weight * v
+        for t, v in idf.items() if t in sent_terms or t in title_terms or t in before
+    )
+    coverage = matched / total
+    own = sum(v for t, v in idf.items() if t in sent_terms) / total
+    asserts = own > 0 if not predicate else any(t in sent_terms for t in predicate)
+    typed = _carries_type(question, span.piece, asked.lexicon)
+    score = w.coverage * coverage + w.dense * max(hit.dense, 0.0)
+    if typed:
+        score += w.answer_bonus if typed is True else w.weak_answer_bonus
+    named = 1.0
+    if question.entities:
+        present = sum(1 for group in question.entities
+                      if any(t in sent_terms or t in title_terms or t in before for t in group))
+        named = present / len(question.entities)
+        score *= w.entity_base + w.entity_share * named
+    if lede:
+        score += w.lede_bonus
+    stance = classify_stance(span.piece, asked.lexicon, relevant=asserts)
+    speaker = find_speaker(span.piece, asked.lexicon)
+    if speaker and _QUOTE_MARKS.search(span.piece):
+        score += w.quote_bonus
+    if _is_list_like(span.piece, asked.lexicon, w):
+        score *= w.list_penalty
+    return Evidence(
+        article_id=hit.article_id,
+        start=hit.start + span.start,
+        end=hit.start + span.end,
+        text=span.piece,
+        meta=hit.meta,
+        coverage=coverage,
+        own_coverage=own,
+        dense=hit.dense,
+        score=score,
+        stance=stance,
+        speaker=speaker,
+        when=claim_date(span.piece, hit.meta.get("published")),
+        terms=sent_terms,
+        has_answer_type=bool(typed),
+        bears=typed is True and (asserts or not predicate),
+        predicate_coverage=(sum(idf[t] for t in set(predicate) if t in sent_terms) / asked.pred_total
+                            if asked.pred_total else 0.0),
+        entity_coverage=named,
+    )
+
+
+def _is_list_like(sentence: str, lexicon: Lexicon, weights: EvidenceWeights) -> bool:
+    """A run of names or menu items rather than a sentence: long, with almost no
+    function words ("Sports NFL College Football MLB NASCAR ...")."""
+    toks = words(sentence)
+    if len(toks) < weights.list_min_words:
+        return False
+    function = sum(1 for t in toks if t in lexicon.stopwords)
+    return function / len(toks) < weights.list_function_share
+
+
+def _lines(spans: Iterable[Span]) -> Iterable[Span]:
+    """Sentences cut once more at line breaks (captions run into the next line)."""
+    for span in spans:
+        if "\n" not in span.piece:
+            yield span
+            continue
+        offset = 0
+        for line in span.piece.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                lead = len(line) - len(line.lstrip())
+                s = span.start + offset + lead
+                yield Span(s, s + len(stripped), stripped)
+            offset += len(line) + 1
+
+
+def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool | str:
+    """Whether a sentence holds what the question asks for (``"weak"``: a weekday for "when")."""
+    kind = question.answer_type
+    if kind == "amount":
+        return bool(_AMOUNT.search(sentence))
+    if kind == "date":
+        if _YEAR.search(sentence) or _MONTH.search(sentence) or _ERA.search(sentence):
+            return True
+        return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
+    if kind == "number":
+        return bool(_NUMBER.search(sentence) or _NUMBER_WORD.search(sentence))
+    if kind in ("person", "place"):
+        asked = set(question.terms)
+        for m in _NAME.finditer(sentence):
+            name = set(terms(m.group(), lexicon)) - _CALENDAR
+            if name and not name & asked:  # a name the question does not hold
+                return True
+    return False
