@@ -73,6 +73,11 @@ class ScriptedEngine:
         asked = Question(text=question, resolved=question, terms=[], kind="wh", answer_type=None, focus=None)
         return Retrieved(question=asked, hits=[], articles={}, evidence=[], answer=answer)
 
+    def timeline(self, query: str, *, k: int | None = None, source: str | None = None,
+                 since: str | None = None) -> Answer:
+        """The scripted answer for ``query`` (its ``timeline`` as scripted)."""
+        return self.answer(query, k=k, source=source, since=since)
+
     def refresh(self) -> None:
         self.refreshed += 1
 

@@ -33,7 +33,7 @@ def engines(engine) -> dict[str, Engine]:
 
 
 def test_the_protocol_names_what_the_front_ends_call():
-    assert METHODS == ["answer", "retrieve", "refresh", "warm"]
+    assert METHODS == ["answer", "retrieve", "timeline", "refresh", "warm"]
     assert "streams" in Engine.__annotations__
 
 

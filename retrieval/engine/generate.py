@@ -222,6 +222,11 @@ class GenerativeEngine:
         """The offline answer and the passages and evidence behind it."""
         return self.offline.retrieve(question, history, k=k, source=source, since=since)
 
+    def timeline(self, query: str, *, k: int | None = None, source: str | None = None,
+                 since: str | None = None) -> Answer:
+        """The story's dated claims: quotes from the evidence, as the offline engine finds them."""
+        return self.offline.timeline(query, k=k, source=source, since=since)
+
     def _passages(self, found: Retrieved) -> list[Passage]:
         """The hits as passages: overlapping or adjacent chunks of one article merged,
         numbered in rank order after the articles the offline answer quotes (a small model

@@ -82,6 +82,18 @@ class Engine(Protocol):
         """The passages found for ``question`` and the offline answer built from them."""
         ...
 
+    def timeline(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        source: str | None = None,
+        since: str | None = None,
+    ) -> Answer:
+        """The dated claims of the story ``query`` names, oldest first, each cited: an
+        :class:`Answer` whose ``timeline`` lists them and whose text shows one per line."""
+        ...
+
     def refresh(self) -> None:
         """Re-read the store on the next question (after an ingest in this process)."""
         ...
