@@ -23,6 +23,7 @@ from bot.mcp_cmd import mcp_command
 from bot.options import config_option
 from bot.repl_cmd import repl
 from bot.serve_cmd import serve
+from bot.timeline_cmd import timeline
 
 
 class NewsbotGroup(click.Group):
@@ -56,5 +57,5 @@ def main() -> None:
     cli(prog_name="newsbot")
 
 
-for _command in (ingest, ask, docs, repl, discord_command, eval_command, serve, mcp_command):
+for _command in (ingest, ask, timeline, docs, repl, discord_command, eval_command, serve, mcp_command):
     cli.add_command(_command)

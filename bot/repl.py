@@ -200,6 +200,18 @@ class Repl:
             self.out.print(passage)
         self.out.print()
 
+    def cmd_timeline(self, args: list[str]) -> None:
+        """/timeline [QUERY] — the dated claims of a story (default: the last question's)."""
+        query = " ".join(args).strip()
+        if not query:
+            if self.last is None:
+                raise NewsbotError("usage: /timeline QUERY (or ask a question first)")
+            query = self.last.resolved_question
+        answer = self.engine.timeline(query)
+        self.last = answer  # /sources and /open N now refer to the timeline's quotes
+        render_terminal_answer(self.out, answer)
+        self.out.print()
+
     def cmd_docs(self, args: list[str]) -> None:
         """/docs — the stored articles, newest first."""
         articles = self.library.articles()
@@ -244,6 +256,7 @@ class Repl:
 COMMANDS: dict[str, Callable[[Repl, list[str]], Any]] = {
     "/sources": Repl.cmd_sources,
     "/open": Repl.cmd_open,
+    "/timeline": Repl.cmd_timeline,
     "/docs": Repl.cmd_docs,
     "/ingest": Repl.cmd_ingest,
     "/clear": Repl.cmd_clear,

@@ -101,6 +101,23 @@ def test_ask_over_the_sample_names_both_sides(run_cli):
     assert "Sources" in human.stdout and "[1] Kremlin denies Putin and Trump spoke on the phone" in human.stdout
 
 
+def test_timeline_orders_the_claims_and_pins_its_json(run_cli):
+    assert run_cli("ingest", str(SAMPLE)).exit_code == 0
+    result = run_cli("timeline", "Did the Kremlin deny the phone call?", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    entries = data["timeline"]
+    assert [e["date"] for e in entries] == sorted(e["date"] for e in entries)
+    assert entries[0]["date"] == "2024-11-10" and "Washington Post" in entries[0]["who"]
+    assert any(e["date"] == "2024-11-11" and "Peskov" in e["who"] for e in entries)
+    numbers = {c["n"] for c in data["citations"]}
+    assert all(e["citation"] in numbers for e in entries)
+    human = run_cli("timeline", "Did the Kremlin deny the phone call?").stdout
+    assert human.index("Sun 10 Nov 2024") < human.index("Mon 11 Nov 2024") and "Sources" in human
+    nothing = run_cli("timeline", "Nobel Prize in Literature")
+    assert nothing.exit_code == 0 and "do not answer" in nothing.stdout
+
+
 @pytest.mark.embedded_only  # eval builds its own temporary stores
 def test_eval_runs_the_sample_suite_and_skips_absent_dev_sets_with_a_reason(run_cli, tmp_path):
     sample = Path(__file__).resolve().parent.parent / "data" / "sample"  # no config file here: cwd is tmp_path

@@ -161,6 +161,7 @@ Error: unknown command /nope; /help lists the commands
 Type a question; follow-up questions use the conversation so far.
   /sources — the sources of the last answer.
   /open N — the full passage around citation N of the last answer.
+  /timeline [QUERY] — the dated claims of a story (default: the last question's).
   /docs — the stored articles, newest first.
   /ingest PATH_OR_URL — add files, folders, feeds or URLs to the store.
   /clear — forget the conversation: the next question starts afresh.
@@ -255,3 +256,15 @@ def test_repl_empty_store_says_how_to_add_articles(embedder, tmp_path):
     assert lines[0] == "The store is empty. Add articles with /ingest PATH_OR_URL."
     assert lines[1].startswith("Error: ")  # one line, no traceback
     assert "Traceback" not in result.output
+
+
+def test_timeline_of_the_last_question_with_the_real_engine(sample_app, embedder):
+    """/timeline after a question: the story's dated claims, oldest first; /sources then
+    lists the timeline's sources."""
+    result = CliRunner().invoke(cli, ["--config", str(sample_app.config_path), "repl"],
+                                input="Did the call happen?\n/timeline\n/sources\n",
+                                obj={"embedder": embedder})
+    assert result.exit_code == 0, result.output
+    story = result.stdout.split("dated claims from", 1)[1]
+    assert story.index("Sun 10 Nov 2024: The Washington Post") < story.index("Mon 11 Nov 2024: Kremlin spokesman")
+    assert "[1] Kremlin denies Putin and Trump spoke on the phone" in story

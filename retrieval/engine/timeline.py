@@ -15,7 +15,7 @@ from retrieval.engine.compose import ComposeSettings, usable
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.judging import JudgeSettings
 from retrieval.engine.prose import Composition, claim_day, not_found, ordered
-from retrieval.engine.quotes import ArticleInfo, Numbering, attribution, format_date, quote_span
+from retrieval.engine.quotes import ArticleInfo, Numbering, attribution, cap, format_date, quote_span
 from retrieval.engine.answer import TimelineEntry
 
 MAX_ENTRIES = 8
@@ -69,7 +69,7 @@ def compose_timeline(question: Question, evidence: Sequence[Evidence], articles:
     verdict = (f"{len(entries)} dated claim{'s' if len(entries) != 1 else ''} from "
                f"{format_date(days[0])}" + (f" to {format_date(days[-1])}." if len(days) > 1 else "."))
     lines = [verdict] + [
-        f"{date.fromisoformat(x.date):%a} {format_date(x.date)}: {x.who}: “{x.claim}” [{x.citation}]"
+        f"{date.fromisoformat(x.date):%a} {format_date(x.date)}: {cap(x.who)}: “{x.claim}” [{x.citation}]"
         for x in entries
     ]
     return Composition("answered", "\n".join(lines), numbering.citations, [], verdict, [], [], entries)
