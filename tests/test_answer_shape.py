@@ -123,3 +123,20 @@ def test_quotes_are_whole_sentences(engine, question):
         before = text[:c.start].rstrip(" ")
         assert before == "" or before[-1] in ".!?\"”)\n", c.quote  # starts a sentence
         assert c.quote[-1] in ".!?\"”", c.quote  # and ends one
+
+
+def test_outlets_quoting_one_unnamed_source_are_named_as_such():
+    from retrieval.engine.sources import count_sources, single_unnamed_source
+    from retrieval.engine.quotes import ArticleInfo
+
+    quotes = ["Trump spoke to Putin on Thursday, people familiar with the call said.",
+              "According to people familiar with the call, the two leaders discussed Ukraine."]
+    assert single_unnamed_source(quotes) == "people familiar with the call"
+    assert single_unnamed_source([quotes[0], "The Kremlin confirmed the call on Friday."]) is None
+    articles = {
+        "a": ArticleInfo("a", "Call", "Daily Anchor", "2024-11-10", None, None, quotes[0]),
+        "b": ArticleInfo("b", "Leaders talk", "Evening Beacon", "2024-11-10", None, None, quotes[1]),
+    }
+    count = count_sources(["a", "b"], articles, quotes)
+    assert count.single_source == "people familiar with the call"
+    assert count.independent == 1  # two outlets, one unnamed source behind both

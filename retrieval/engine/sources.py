@@ -46,7 +46,9 @@ class SourceCount:
             return "1 source"
         if self.independent == n:
             return f"{n} independent sources"
-        shared = max(self.copies, key=len) if self.copies else []
+        if not self.copies:  # outlets leaning on one unnamed source (named by the caller)
+            return f"{n} outlets, {self.independent} independent"
+        shared = max(self.copies, key=len)
         what = f"the same {self.wire} report" if self.wire else "the same text"
         tail = f"{len(shared)} carry {what}" if len(self.copies) <= 1 else \
             f"{n - self.independent + len(self.copies)} carry copies of {len(self.copies)} texts"
@@ -105,9 +107,10 @@ def count_sources(article_ids: Sequence[str], articles: dict[str, ArticleInfo],
             copies.append(names)
             found = _WIRE.search(g[0].text[:2000])
             wire = wire or (found.group(1) if found else None)
-    independent = len(groups)
-    return SourceCount(outlets, min(independent, len(outlets)) or 1, copies, wire or None,
-                       single_unnamed_source(quotes) if len(outlets) > 1 else None)
+    single = single_unnamed_source(quotes) if len(outlets) > 1 else None
+    # Outlets that all lean on one unnamed source confirm nothing to each other: one source.
+    independent = 1 if single else min(len(groups), len(outlets)) or 1
+    return SourceCount(outlets, independent, copies, wire or None, single)
 
 
 def single_unnamed_source(quotes: Sequence[str]) -> str | None:
