@@ -11,8 +11,10 @@ string together sentences of the public dev sets (``../shared/eval``),
 drawn with a seeded RNG, 1,200-3,600 characters each, like news articles;
 the questions are the dev sets' questions.
 
-* ``newsbot``: ``AnswerEngine.answer`` (hybrid search, sentence evidence,
-  composition, verbatim checks), warm: model and BM25 index loaded first.
+* ``newsbot``: ``AnswerEngine.answer`` (hybrid search, sentence evidence, the
+  judgement model on the best candidate sentences, composition, verbatim
+  checks), warm: models and BM25 index loaded first (``--no-judge``: without
+  the judgement model).
 * ``baseline``: LangChain ``Chroma.similarity_search(question, k)`` on the
   same collection plus plain formatting of the hits.
 * ``cold``: ``newsbot ask QUESTION --json`` in a new process (process start
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=EVAL)
     parser.add_argument("--quick", action="store_true", help="1,000 chunks, 30 questions")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-start runs")
+    parser.add_argument("--no-judge", action="store_true", help="answer without the judgement model")
     args = parser.parse_args()
     if args.quick:
         args.chunks, args.questions = 1_000, 30
@@ -142,7 +145,12 @@ def main() -> None:
     build(args.store, args.chunks, args.eval_dir, embedder)
     build_s = time.perf_counter() - started
     store = Store(embedded_client(args.store), COLLECTION, embedder.model_name)
-    engine = AnswerEngine(store, embedder, k=args.k, cache_dir=args.store / "lexical-cache")
+    judge = None
+    if not args.no_judge:  # as `newsbot ask` answers by default ([judge] enabled)
+        from retrieval.judge.model import Judge
+
+        judge = Judge(cache_dir=embedder.cache_dir)
+    engine = AnswerEngine(store, embedder, judge=judge, k=args.k, cache_dir=args.store / "lexical-cache")
     qs = questions(args.eval_dir, args.questions)
     engine.warm()
     baseline = Chroma(client=store.client, collection_name=COLLECTION, embedding_function=embedder)
@@ -162,7 +170,7 @@ def main() -> None:
             call(q)
             samples.append(time.perf_counter() - t)
         results[name] = percentiles(samples)
-    report = {"chunks": store.chunk_count(), "questions": len(qs), "k": args.k,
+    report = {"chunks": store.chunk_count(), "questions": len(qs), "k": args.k, "judge": judge is not None,
               "store_build_s": round(build_s, 1), **{f"{n}_{m}": round(v, 1)
               for n, r in results.items() for m, v in r.items()}}
     if not args.no_cold:
