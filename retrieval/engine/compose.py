@@ -44,7 +44,7 @@ class ComposeSettings:
     second_floor: float = 0.6  # a second sentence of one article scores at least this share of the first
     max_quote: int = 250  # characters of one quote before it is windowed
     member_ratio: float = 0.8  # another article joins a side from this share of its best score
-    max_shown: int = 2  # answer groups quoted in the text (the rest are listed and in the JSON)
+    max_shown: int = 3  # answer groups quoted in the text (the rest are listed and in the JSON)
 
 
 def usable(ev: Evidence, question: Question, settings: ComposeSettings,
@@ -122,8 +122,12 @@ def compose(
         side = Side(one, per_article[0].stance, per_article[0].stance)
         return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     if len(groups) >= 2:
-        sides = [Side(g, g[0].stance, "answer") for g in groups[: settings.max_sides]]
         extra = _second_sentences(per_article, strong, question, settings)
+        # Each article speaks through its answering sentence: the one that says what
+        # the question asks beside what it says happened, when that is not the best match.
+        lead = {e.article_id: max((e, extra.get(e.article_id) or e), key=_answering) for e in per_article}
+        extra = {a: e for e in per_article if (a := e.article_id) in lead and lead[a] is not e}
+        sides = [Side([lead[e.article_id] for e in g], g[0].stance, "answer") for g in groups[: settings.max_sides]]
         return write_answers(question, sides, articles, settings.max_quote, settings.max_shown, extra)
     others = {e.article_id for e in pool} - {e.article_id for e in groups[0]}
     side = Side(groups[0], groups[0][0].stance, groups[0][0].stance if question.kind == "yesno" else "answer")

@@ -26,7 +26,8 @@ from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, c
 from retrieval.engine.sources import count_sources
 from retrieval.engine.values import value_of
 
-MAX_LISTED = 4  # answers named in a verdict
+MAX_LISTED = 3  # answers named in a verdict
+SHARED_QUOTE = 100  # characters of each quote when several answers are quoted
 SHORT = 120  # a quoted sentence shorter than this takes in its neighbours when it is the only one
 VERBS = {"supports": ("reports it", "reported it", "Reported by"),
          "denies": ("denies it", "denied it", "Denied by")}
@@ -217,7 +218,9 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     groups = sorted(groups, key=lambda g: -support[id(g)])  # numbered in the order shown
     shown = []
     for g in groups:
-        s = _show(g, question, articles, numbering, max_chars,
+        # Several answers share the space: each quote is the part of its sentence that
+        # holds the answer (a window marked "…") when the sentence is long.
+        s = _show(g, question, articles, numbering, max_chars if len(groups) == 1 else SHARED_QUOTE,
                   around=len(groups) <= 2 and len(g.evidence[0].text) < SHORT)
         s.value = value_of(g.evidence[0], question)
         shown.append(s)
@@ -248,7 +251,7 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     for i, s in enumerate(shown):
         # The best-supported answer is quoted; another is quoted too when the verdict
         # could not name it, else named with its sources (their quotes are in the JSON).
-        if i == 0 or (i < max_shown and not s.value):
+        if i < max_shown:
             lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
         else:
             nums = ", ".join(f"[{n}]" for n in s.view.citations)
