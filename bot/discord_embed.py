@@ -103,7 +103,7 @@ def side_field(side: SideView, values: dict[tuple[int, ...], str]) -> tuple[str,
         notes.append(f"all cite {side.single_source}")
     meta = cut("; ".join(notes), 300)
     marks = numbers(side.citations)
-    claim = cut(side.claim, FIELD_VALUE - len(marks) - len(meta) - 3)
+    claim = cut(side.claim, FIELD_VALUE - len(marks) - len(meta) - 4)  # a space, a newline, two stars
     value = f"{claim} {marks}".strip() + (f"\n*{meta}*" if meta else "")
     return cut(label, FIELD_NAME - len(count)) + count, value or "—"
 
@@ -148,7 +148,7 @@ def answer_embed(answer: Answer, *, timeline_field: bool = True) -> discord.Embe
     text = answer.answer.strip()
     verdict = (answer.verdict or text.split("\n", 1)[0]).strip()
     body = text[len(verdict):].strip() if text.startswith(verdict) else text
-    title = cut(verdict, TITLE)
+    title = cut(verdict, TITLE) or "(empty answer)"  # Discord refuses an empty embed
     if title != verdict:  # the whole verdict leads the description
         body = f"{verdict}\n{body}".strip()
     dated = timeline_field and len({e.date for e in answer.timeline}) >= 2

@@ -29,7 +29,8 @@ def hostile_answer(sides: int = 40, sources: int = 60) -> Answer:
                       quote=f"Quote {n} {long}", start=0, end=10, stance="denies" if n % 3 else "supports")
              for n in range(1, sources + 1)]
     stances = ("supports", "denies", "answer")
-    views = [SideView(stance=stances[i % 3], claim=f"Claim {i} {long}", attributed_to=[f"Person {i} {long}"] * 5,
+    views = [SideView(stance=stances[i % 3], claim=f"Claim {i} {long}" if i % 2 else "C" * 3000,  # no word to cut at
+                      attributed_to=[f"Person {i} {long}"] * 5,
                       citations=list(range(1, sources + 1)), independent_sources=i + 1,
                       outlets=[f"Outlet {j} {long}" for j in range(8)], copies=[[f"Copy {long}"] * 3] * 4,
                       single_source=f"Wire {long}") for i in range(sides)]
