@@ -1,7 +1,7 @@
 """The Discord front end: a ``commands.Bot`` with one cog, a thin adapter over
 :meth:`retrieval.engine.engine.AnswerEngine.answer`.
 
-* Slash commands ``/ask``, ``/sources``, ``/ingest`` and ``/help``; the bot
+* Slash commands ``/ask``, ``/timeline``, ``/sources``, ``/ingest`` and ``/help``; the bot
   also answers when mentioned (in a new thread it starts, when allowed), in
   the threads it started and in replies to its answers, carrying the
   conversation's history into the engine.
@@ -11,7 +11,8 @@
 * A per-user cooldown and a cap on answers in progress, each refused with a
   short reply; errors reach the user as one line, details go to the log.
 * Replies never ping anyone (``AllowedMentions.none()``), never unfurl the
-  links they quote and never exceed Discord's 2,000 characters.
+  links they quote and stay within Discord's limits: an answer is an embed with a
+  Details button (:mod:`bot.discord_embed`), or text below 2,000 characters.
 
 Everything the bot uses is passed in (engine, article library, ingest function,
 settings, clock), so the tests drive it with dpytest and real
@@ -23,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -39,17 +39,18 @@ from retrieval.engine.interface import Engine
 from retrieval.index.library import Library
 
 from bot.chat import DISCORD_LIMIT, Conversations, IngestReport, split_message
+from bot.discord_embed import DetailsView
+from bot.discord_run import run_bot
 from bot.discord_support import (
     HELP_TEXT,
     INGEST_REFUSED,
     NO_MENTIONS,
-    TOKEN_ENV,
     DiscordSettings,
     Limiter,
-    RedactFilter,
-    Secret,
     fit,
     fit_unfurled,
+    may_ingest,
+    save_upload,
     one_line,
     discord_reply,
     render_articles,
@@ -61,6 +62,8 @@ from bot.discord_support import (
 __all__ = ["NewsBot", "NewsCog", "NewsTree", "build_bot", "run_bot", "token_from_env"]
 
 log = logging.getLogger(__name__)
+FILTER_HELP = {"source": "Only use articles from this publisher",
+               "since": "Only use articles published on or after this date (YYYY-MM-DD)"}
 
 
 # -- the cog -----------------------------------------------------------------------------------------
@@ -95,28 +98,44 @@ class NewsCog(commands.Cog, name="newsbot"):
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     # -- the engine, off the event loop -------------------------------------------------
-    async def answer(self, question: str, history: Sequence[Any], **filters: Any) -> Answer:
-        loop = asyncio.get_running_loop()
-        call = functools.partial(self.engine.answer, question, list(history), **filters)
-        return await loop.run_in_executor(self.executor, call)
+    async def in_pool(self, call: Callable[..., Answer], *args: Any, **kwargs: Any) -> Answer:
+        """An engine call in the answer threads, off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(call, *args, **kwargs))
 
-    async def send_reply(self, send: Callable[..., Awaitable[Any]], answer: Answer) -> list[Any]:
+    async def send_reply(self, send: Callable[..., Awaitable[Any]], answer: Answer, *,
+                         timeline_field: bool = True) -> list[Any]:
         """Send the rendered answer through ``send``; return the messages sent."""
-        reply = discord_reply(answer, embeds=self.settings.embeds)
-        parts = [p for p in reply.parts if p.strip()] or ["(empty answer)"]
+        reply = discord_reply(answer, embeds=self.settings.embeds, timeline_field=timeline_field)
+        if reply.embed is not None:  # one message: the embed, and its Details button
+            view = DetailsView(reply.details) if reply.details else None
+            sent = await send(embed=reply.embed, allowed_mentions=NO_MENTIONS, **({"view": view} if view else {}))
+            if view is not None:
+                view.message = sent
+            return [sent] if sent is not None else []
         sent = []
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            extra = {"embed": reply.embed} if last and reply.embed else {"suppress_embeds": True}
-            sent.append(await send(content=part, allowed_mentions=NO_MENTIONS, **extra))
+        for part in [p for p in reply.parts if p.strip()] or ["(empty answer)"]:
+            sent.append(await send(content=part, allowed_mentions=NO_MENTIONS, suppress_embeds=True))
         return [m for m in sent if m is not None]
 
     # -- slash commands --------------------------------------------------------------------
+    async def deferred(self, interaction: discord.Interaction, limiter: Limiter) -> bool:
+        """Take a slot of ``limiter`` and defer the interaction; False, the user told why, when refused.
+        The caller gives the slot back (``limiter.finish()``)."""
+        refusal = limiter.try_start(interaction.user.id)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return False
+        try:
+            await interaction.response.defer(thinking=True)
+        except BaseException:
+            limiter.finish()
+            raise
+        return True
+
     @app_commands.command(name="ask", description="Ask a question about the stored news articles.")
     @app_commands.describe(
         question="Your question, e.g. Did Trump and Putin speak on the phone?",
-        source="Only use articles from this publisher",
-        since="Only use articles published on or after this date (YYYY-MM-DD)",
+        **FILTER_HELP,
     )
     async def ask(
         self,
@@ -125,30 +144,37 @@ class NewsCog(commands.Cog, name="newsbot"):
         source: str | None = None,
         since: str | None = None,
     ) -> None:
-        refusal = self.limiter.try_start(interaction.user.id)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
+        if not await self.deferred(interaction, self.limiter):
             return
         try:
-            await interaction.response.defer(thinking=True)
             channel = interaction.channel
             own_thread = isinstance(channel, discord.Thread) and channel.owner_id == self.bot.user.id
             history = self.conversations.history(channel.id) if own_thread else ()
-            answer = await self.answer(question, history, source=source, since=since)
+            answer = await self.in_pool(self.engine.answer, question, list(history), source=source, since=since)
             messages = await self.send_reply(functools.partial(interaction.followup.send, wait=True), answer)
             turns = self.conversations.extend(history, (question, answer))
             self.conversations.remember([m.id for m in messages] + ([channel.id] if own_thread else []), turns)
         finally:
             self.limiter.finish()
 
-    @app_commands.command(name="sources", description="List the most recent stored articles.")
-    async def sources(self, interaction: discord.Interaction) -> None:
-        refusal = self.list_limiter.try_start(interaction.user.id)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
+    @app_commands.command(name="timeline", description="The dated claims about a story, oldest first.")
+    @app_commands.describe(query="The story, e.g. Millbrook plant closure", **FILTER_HELP)
+    async def timeline_command(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 500],
+                               source: str | None = None, since: str | None = None) -> None:
+        if not await self.deferred(interaction, self.limiter):
             return
         try:
-            await interaction.response.defer(thinking=True)
+            answer = await self.in_pool(self.engine.timeline, query, source=source, since=since)
+            await self.send_reply(functools.partial(interaction.followup.send, wait=True), answer,
+                                  timeline_field=False)  # the body is the timeline
+        finally:
+            self.limiter.finish()
+
+    @app_commands.command(name="sources", description="List the most recent stored articles.")
+    async def sources(self, interaction: discord.Interaction) -> None:
+        if not await self.deferred(interaction, self.list_limiter):
+            return
+        try:
             articles = await asyncio.to_thread(self.library.articles)
             for part in split_message(render_articles(articles, self.settings.recent_articles)):
                 await interaction.followup.send(part, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
@@ -164,7 +190,7 @@ class NewsCog(commands.Cog, name="newsbot"):
         url: str | None = None,
         file: discord.Attachment | None = None,
     ) -> None:
-        if not self.may_ingest(interaction):
+        if not may_ingest(interaction, self.settings):
             log.info("refused /ingest by user %s in guild %s", interaction.user.id, interaction.guild_id)
             await interaction.response.send_message(INGEST_REFUSED, ephemeral=True)
             return
@@ -185,7 +211,8 @@ class NewsCog(commands.Cog, name="newsbot"):
         await interaction.response.defer(thinking=True)
         async with self.ingest_lock:  # one ingest at a time in this process
             if file is not None:
-                spec = str(await self._save_upload(file, interaction.guild_id))
+                spec = str(await save_upload(file, self.upload_dir / str(interaction.guild_id or "direct"),
+                                              self.settings.max_upload_bytes))
                 name = file.filename
             else:
                 spec = name = url.strip()
@@ -200,38 +227,6 @@ class NewsCog(commands.Cog, name="newsbot"):
     @app_commands.command(name="help", description="How to use newsbot.")
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(HELP_TEXT, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-    def may_ingest(self, interaction: discord.Interaction) -> bool:
-        """Ingest rights come from the configuration only, by id: a listed user, a member
-        with a listed role, or Manage Server (or Administrator) in a listed server.
-
-        Every server the bot is in answers from the one store, so rights held in some
-        other server (its Manage Server, a role of the same name) grant nothing.
-        """
-        user = interaction.user
-        if user.id in self.settings.ingest_users:
-            return True
-        if interaction.guild_id is None:
-            return False
-        if any(role.id in self.settings.ingest_roles for role in getattr(user, "roles", ())):
-            return True
-        perms = interaction.permissions
-        return interaction.guild_id in self.settings.ingest_guilds and (perms.manage_guild or perms.administrator)
-
-    async def _save_upload(self, file: discord.Attachment, guild_id: int | None) -> Path:
-        name = re.sub(r"[^\w.-]+", "_", Path(file.filename).name).lstrip(".") or "upload.txt"
-        folder = self.upload_dir / str(guild_id or "direct")
-        data = await file.read()
-        if len(data) > self.settings.max_upload_bytes:  # the size announced was wrong
-            raise NewsbotError(f"{file.filename} is larger than {self.settings.max_upload_bytes:,} bytes")
-        path = folder / name
-
-        def write() -> None:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-
-        await asyncio.to_thread(write)
-        return path
 
     async def cog_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """One short line to the user; the details to the log."""
@@ -278,7 +273,7 @@ class NewsCog(commands.Cog, name="newsbot"):
         try:
             target, send = await self._answer_target(message, question, new_thread=not (own_thread or follow_up))
             async with target.typing():
-                answer = await self.answer(question, history)
+                answer = await self.in_pool(self.engine.answer, question, list(history))
             messages = await self.send_reply(send, answer)
             keys = [m.id for m in messages]
             if isinstance(target, discord.Thread) and target.owner_id == me.id:
@@ -406,39 +401,3 @@ def build_bot(app: Any, **options: Any) -> NewsBot:
         upload_dir=Path(app.config.store.path).parent / "uploads",
         **options,
     )
-
-
-def run_bot(bot: NewsBot, token: Secret) -> None:
-    """Log in and serve until interrupted; Discord's refusals become NewsbotErrors."""
-    redact = RedactFilter(token)
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    handler.addFilter(redact)
-    root = logging.getLogger()
-    root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
-    try:
-        asyncio.run(_serve(bot, token))
-    except KeyboardInterrupt:
-        log.info("stopped")
-    finally:
-        root.removeHandler(handler)
-
-
-async def _serve(bot: NewsBot, token: Secret) -> None:
-    try:
-        async with bot:
-            await bot.start(token.reveal())
-    except discord.LoginFailure:
-        raise NewsbotError(
-            f"Discord refused the token in {TOKEN_ENV}; copy a fresh one from the developer portal "
-            "(your application → Bot → Reset Token)"
-        ) from None
-    except discord.PrivilegedIntentsRequired:
-        raise NewsbotError(
-            "Discord refused the Message Content intent: enable it in the developer portal "
-            "(your application → Bot → Privileged Gateway Intents → Message Content Intent)"
-        ) from None
-    except (OSError, asyncio.TimeoutError) as exc:
-        raise NewsbotError(f"cannot reach Discord ({type(exc).__name__}); check the network") from None

@@ -4,6 +4,7 @@ Discord (no message over 2,000 characters, no pings, no link previews)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
@@ -20,7 +21,8 @@ from retrieval.engine.answer import Answer
 from retrieval.common.defaults import DISCORD
 from retrieval.common.errors import NewsbotError
 
-from bot.chat import nice_date, no_unfurl, numbered_source_line, source_parts, split_message
+from bot.chat import nice_date, no_unfurl, numbered_source_line, split_message
+from bot.discord_embed import answer_embed
 
 TOKEN_ENV = "DISCORD_TOKEN"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -139,42 +141,27 @@ class Limiter:
 # -- rendering ------------------------------------------------------------------------------------
 @dataclass
 class Reply:
-    """Message contents (each at most 2,000 characters) and an embed for the last one."""
+    """Message contents (each at most 2,000 characters) and an embed for the last one;
+    ``details`` is the answer whose quotes a Details button under it shows."""
 
     parts: list[str]
     embed: discord.Embed | None = None
+    details: Answer | None = None
 
 
-def discord_reply(answer: Answer, *, embeds: bool) -> Reply:
-    """The answer text with its ``[n]`` markers, then its sources (embed or text)."""
+def discord_reply(answer: Answer, *, embeds: bool, timeline_field: bool = True) -> Reply:
+    """The answer as an embed (see :mod:`bot.discord_embed`) with a Details button when it
+    cites anything; or, with ``embeds`` off, its text with ``[n]`` markers and the sources."""
+    if embeds:
+        return Reply([], answer_embed(answer, timeline_field=timeline_field), answer if answer.citations else None)
     text = no_unfurl(answer.answer)
     if answer.notice:  # one line: which path produced the answer, when it matters
         text = f"{text}\n-# {answer.notice}"
     sources = answer.sources()
     if not sources:
         return Reply(split_message(text))
-    if embeds:
-        lines = [_embed_source_line(c) for c in sources]
-        embed = discord.Embed(
-            title="Sources",
-            description=fit("\n".join(lines), 4096),
-            colour=discord.Colour.orange() if answer.status == "conflict" else discord.Colour.blurple(),
-        )
-        if answer.status == "conflict":
-            embed.set_footer(text="The sources disagree: each side is cited.")
-        return Reply(split_message(text), embed)
     listing = "\n".join(no_unfurl(numbered_source_line(c, local_paths=False)) for c in sources)
     return Reply(split_message(f"{text}\n\n**Sources**\n{listing}"))
-
-
-def _embed_source_line(c: Any) -> str:
-    title, byline, where = source_parts(c, local_paths=False)
-    title = discord.utils.escape_markdown(title)
-    head = f"**[{c.n}]** [{title}]({where})" if c.url else f"**[{c.n}]** {title}"
-    tail = [byline] if byline else []
-    if where and not c.url:
-        tail.append(f"`{where}`")
-    return " — ".join([head, *tail])
 
 
 def render_articles(articles: Sequence[Any], limit: int) -> str:
@@ -193,7 +180,8 @@ def render_articles(articles: Sequence[Any], limit: int) -> str:
 
 HELP_TEXT = """\
 **newsbot** answers questions about the stored news articles and cites them; when sources disagree it quotes each side.
-• `/ask question` — ask a question (optionally only from one `source`, or `since` a date).
+• `/ask question` — ask a question (optionally only from one `source`, or `since` a date). Press **Details** under an answer for every quote.
+• `/timeline query` — the dated claims about a story, oldest first.
 • Mention me with a question — I answer in a new thread; ask follow-ups there without mentioning me.
 • Reply to one of my answers to ask a follow-up in that conversation.
 • `/sources` — the most recent stored articles.
@@ -216,6 +204,40 @@ def fit_unfurled(text: str, limit: int) -> str:
     if opened >= 0 and ">" not in cut[opened:]:
         cut = cut[:opened].rstrip()
     return cut + "…"
+
+
+def may_ingest(interaction: discord.Interaction, settings: DiscordSettings) -> bool:
+    """Ingest rights come from the configuration only, by id: a listed user, a member
+    with a listed role, or Manage Server (or Administrator) in a listed server.
+
+    Every server the bot is in answers from the one store, so rights held in some
+    other server (its Manage Server, a role of the same name) grant nothing.
+    """
+    user = interaction.user
+    if user.id in settings.ingest_users:
+        return True
+    if interaction.guild_id is None:
+        return False
+    if any(role.id in settings.ingest_roles for role in getattr(user, "roles", ())):
+        return True
+    perms = interaction.permissions
+    return interaction.guild_id in settings.ingest_guilds and (perms.manage_guild or perms.administrator)
+
+
+async def save_upload(file: discord.Attachment, folder: Path, max_bytes: int) -> Path:
+    """Store an attachment in ``folder`` under a safe name; refuse it when it is too large."""
+    name = re.sub(r"[^\w.-]+", "_", Path(file.filename).name).lstrip(".") or "upload.txt"
+    data = await file.read()
+    if len(data) > max_bytes:  # the size announced was wrong
+        raise NewsbotError(f"{file.filename} is larger than {max_bytes:,} bytes")
+    path = folder / name
+
+    def write() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    await asyncio.to_thread(write)
+    return path
 
 
 INGEST_REFUSED = "Sorry: only people this bot's operator allowed may use /ingest."

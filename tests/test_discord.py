@@ -35,7 +35,8 @@ from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 from bot.app import App
 from bot.chat import IngestReport, ingest_runner
 from bot.config import load_config
-from bot.discord_bot import NewsBot, NewsTree, _serve
+from bot.discord_bot import NewsBot, NewsTree
+from bot.discord_run import _serve
 from bot.discord_support import GENERIC_ERROR, DiscordSettings, RedactFilter, token_from_env
 from retrieval.engine.answer import Answer
 from retrieval.common.errors import NewsbotError
@@ -50,6 +51,21 @@ def pings_nobody(payload: dict) -> bool:
     allowed = payload["allowed_mentions"]
     return allowed.get("parse") == [] and not allowed.get("users") and not allowed.get("roles") \
         and not allowed.get("replied_user", False)
+
+def seen(message: Any) -> str:
+    """What a reader sees of a sent message (a dpytest message or a payload): its text and
+    its embeds' title, description, fields and footer, one part a line."""
+    if isinstance(message, dict):
+        content, embeds = message.get("content") or "", message.get("embeds") or []
+    else:
+        content, embeds = message.content, [e.to_dict() for e in message.embeds]
+    parts = [content]
+    for e in embeds:
+        parts += [e.get("title", ""), e.get("description", "")]
+        parts += [f"{f['name']}\n{f['value']}" for f in e.get("fields", [])]
+        parts.append(e.get("footer", {}).get("text", ""))
+    return "\n".join(p for p in parts if p)
+
 
 FESTIVAL = f"""---
 title: Harbour festival moves to Saturday
@@ -264,18 +280,28 @@ async def test_mention_is_answered_in_a_thread_and_follow_ups_there_carry_the_hi
     [thread] = real.http.threads
     assert thread.name == "Did the call happen?" and thread.owner_id == real.bot.user.id
     [answer] = real.sent()
-    assert answer.channel.id == thread.id
-    assert answer.content.startswith("The sources conflict.")
-    assert "simply false information" in answer.content and "[1]" in answer.content
+    assert answer.channel.id == thread.id and answer.content == ""
+    # one embed: the verdict as its title, the quotes below, a field per side, the sources
     [embed] = answer.embeds
-    assert embed.title == "Sources"
-    assert embed.description == "**[1]** Kremlin denies Putin and Trump spoke on the phone — AFP, 2024-11-11 — " \
+    assert embed.title == "Sources conflict: the Washington Post reports it; Kremlin spokesman Dmitry Peskov denies it."
+    assert "simply false information" in embed.description and "[1]" in embed.description
+    fields = {f.name: f.value for f in embed.fields}
+    assert list(fields) == ["Reported by the Washington Post · 1 independent source",
+                            "Denied by Kremlin spokesman Dmitry Peskov · 1 independent source", "Sources", "Timeline"]
+    assert fields["Denied by Kremlin spokesman Dmitry Peskov · 1 independent source"] == \
+        "The Washington Post report was “simply false information” [1]\n*Outlets: AFP*"
+    assert fields["Sources"] == "**[1]** Kremlin denies Putin and Trump spoke on the phone — AFP, 2024-11-11 — " \
                                 "`kremlin-denies-call.md`"  # a local file: its name only, not the server's path
+    assert fields["Timeline"].splitlines()[0].startswith("Sun 10 Nov 2024 — the Washington Post: Trump talked")
+    assert "Timeline:" not in embed.description  # shown once, in its field
+    assert embed.footer.text == "Quoted from the stored articles (offline engine)"
+    [row] = real.http.payloads[-1]["components"]
+    assert [b["label"] for b in row["components"]] == ["Details"]
     # a follow-up in the thread, without a mention: the engine gets the first question as history
     await real.post("Who denied it?", channel=thread)
     [follow] = real.sent()
     assert follow.channel.id == thread.id
-    assert "Peskov denied it" in follow.content
+    assert "Peskov" in follow.embeds[0].title
     assert len(real.http.threads) == 1  # no second thread
     assert all(pings_nobody(p) for p in real.http.payloads)
 
@@ -285,12 +311,12 @@ async def test_reply_chain_carries_the_history_when_threads_are_off(news_app, mo
     await h.post("How much will the Riverside bike lanes cost?", mention=True)
     [first] = h.sent()
     assert first.channel.id == h.channel.id and not h.http.threads
-    assert "4.5 million euros" in first.content
+    assert "4.5 million euros" in seen(first)
     assert h.http.payloads[-1]["message_reference"]["message_id"] is not None  # a reply to the question
     # replying to the bot's answer, no mention: a follow-up about the bike lanes
     await h.post("When will it begin?", reply_to=first)
     [second] = h.sent()
-    assert "April 2025" in second.content
+    assert "April 2025" in seen(second)
     # the same words asked fresh in the channel, with a mention, lose the context
     engine_calls = []
     original = news_app.engine.answer
@@ -321,12 +347,13 @@ async def test_a_quoted_everyone_role_mention_and_link_ping_nobody_and_do_not_un
     await real.post("When is the Kestrel harbour festival and where do volunteers register?", mention=True)
     [reply] = real.sent()
     # the quote is shown as written...
-    assert f"“@everyone <@&{ROLE_ID}> volunteers for the harbour festival must register at" in reply.content
+    text = seen(reply)
+    assert f"“@everyone <@&{ROLE_ID}> volunteers for the harbour festival must register at" in text
     payload = real.http.payloads[-1]
     assert pings_nobody(payload)  # Discord notifies no one, whatever the text says
-    # the link is shown, wrapped so that Discord makes no preview of it
-    assert "<https://example.org/festival/volunteers>" in reply.content
-    assert "https://example.org" not in reply.content.replace("<https://example.org/festival/volunteers>", "")
+    # the link is shown in the embed, where Discord makes no preview of it; the message has no other
+    assert "https://example.org/festival/volunteers" in text
+    assert reply.content == "" and len(reply.embeds) == 1
 
 
 async def test_the_client_itself_pings_nobody_by_default(tmp_path):
@@ -343,14 +370,21 @@ async def test_ask_is_deferred_first_then_answered_with_sources(real):
     first = adapter.calls[0]
     assert first[2].endswith("/callback") and first[3]["type"] == 5  # deferred ("thinking...")
     [answer] = adapter.followups()
-    assert answer["content"].startswith("The sources conflict.")
-    assert "Harbor Gazette" in answer["content"] and "Valley Courier" in answer["content"]
-    sources = answer["embeds"][0]["description"].splitlines()
-    assert sources == [
+    [embed] = answer["embeds"]
+    assert embed["title"] == "Sources conflict: Harbor Gazette reports it; Norden Steel denies it."
+    assert [f["name"] for f in embed["fields"]] == ["Reported by Harbor Gazette · 1 independent source",
+                                                    "Denied by Norden Steel · 1 independent source",
+                                                    "Sources", "Timeline"]
+    assert embed["fields"][2]["value"].splitlines() == [
         "**[1]** Norden Steel to close Millbrook plant, union says — Harbor Gazette, 2024-11-12 — "
         "`steel-plant-to-close.md`",
         "**[2]** Norden Steel denies plans to shut Millbrook plant — Valley Courier, 2024-11-13 — "
         "`steel-plant-denial.md`",
+    ]
+    assert embed["fields"][3]["value"].splitlines() == [
+        "Tue 12 Nov 2024 — Harbor Gazette: Norden Steel will close its Millbrook plant by the end of March, "
+        "cutting about 800 jobs [1]",
+        "Wed 13 Nov 2024 — Norden Steel: A newspaper report that it plans to close its Millbrook plant [2]",
     ]
     assert pings_nobody(answer)
     # replying to the /ask answer continues that conversation
@@ -358,8 +392,7 @@ async def test_ask_is_deferred_first_then_answered_with_sources(real):
     await real.post("Who denied it?", reply_to=sent)
     [follow] = real.sent()
     # "it" is the closure asked about before: the denial comes first, from the Valley Courier
-    assert follow.content.startswith("Norden Steel denied it")
-    assert "Valley Courier" in follow.content
+    assert "Norden Steel" in follow.embeds[0].title and "Valley Courier" in seen(follow)
 
 
 async def test_ask_with_plain_text_sources_and_a_long_answer_is_split(tmp_path, monkeypatch):
@@ -437,7 +470,7 @@ async def test_ingest_by_manage_server_reads_the_file_and_the_next_answer_uses_i
     assert h.http.downloads == [str(article)]
     assert len(app.store.list_articles()) == 2
     await h.slash("ask", question="How much did the lighthouse restoration cost?")
-    assert "1.2 million euros" in adapter.followups()[-1]["content"]
+    assert "1.2 million euros" in seen(adapter.followups()[-1])
 
 
 async def test_ingest_allowed_by_role_or_user_list_and_size_checked_before_reading(tmp_path, monkeypatch):
@@ -519,7 +552,7 @@ async def test_concurrency_limit_refuses_with_a_friendly_reply(tmp_path, monkeyp
     assert busy["content"].startswith("I'm busy answering other questions") and busy["flags"] == 64
     gate.set()
     await first
-    assert h.adapter.followups()[-1]["content"].startswith("Canned answer [1]")
+    assert "Canned answer [1]" in seen(h.adapter.followups()[-1])
     await h.slash("ask", user=other, question="now")  # the slot was given back
     assert [q for q, _ in engine.calls] == ["slow one", "now"]
 
