@@ -18,7 +18,7 @@ from bot.options import config_option, make_app
 def serve(ctx: click.Context, host: str | None, port: int | None, config_path: Path | None) -> None:
     """Serve the chat page at / and the JSON and OpenAI-compatible APIs.
 
-    Endpoints: POST /api/ask, GET /api/docs, GET /api/docs/ID, POST /api/ingest
+    Endpoints: POST /api/ask, GET /api/timeline?q=..., GET /api/docs, GET /api/docs/ID, POST /api/ingest
     (needs the token of [serve] ingest_token_env), POST /v1/chat/completions,
     GET /v1/models, GET /healthz.  Listens on 127.0.0.1 unless told otherwise.
     Stop it with Ctrl-C.
