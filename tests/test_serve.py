@@ -253,3 +253,24 @@ def test_ingest_uploads_files_capped_in_count(ingest_app):
     three = [("files", (f"s{i}.md", story, "text/markdown")) for i in range(3)]
     assert_error(on.post("/api/ingest", files=three, headers=auth), 400, "2")
     assert_error(on.post("/api/ingest", data={"files": "/etc/passwd"}, headers=auth), 400)
+
+
+# -- the serve process --------------------------------------------------------------------------
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's malloc arenas only")
+def test_serve_caps_malloc_arenas_unless_the_environment_chose(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "from bot.serve_cmd import cap_malloc_arenas; print(cap_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+
+    def run(extra):
+        done = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout.strip()
+
+    assert run({}) == "True"  # glibc took the cap
+    assert run({"MALLOC_ARENA_MAX": "4"}) == "False"  # a choice made outside is kept
