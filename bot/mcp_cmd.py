@@ -1,7 +1,8 @@
 """``newsbot mcp``: a Model Context Protocol server on standard input and output.
 
 Tools (the official MCP Python SDK): ``ask`` returns the answer object of
-``newsbot ask --json``; ``search_articles`` the passages retrieved for a
+``newsbot ask --json``; ``timeline`` the same object for a story's dated
+claims, oldest first; ``search_articles`` the passages retrieved for a
 query (article id, title, source, date, url, passage, offsets, score).
 """
 
@@ -31,11 +32,25 @@ def build_mcp_server(service: Any):
 
         history: earlier questions of the conversation, oldest first (for follow-ups).
         source: only articles from this publisher; since: only articles from this date (YYYY-MM-DD).
-        Returns {question, status: answered|conflict|not_found, answer, citations: [{n, article_id,
-        title, source, published, url, quote, start, end, stance: supports|denies|context}], engine, notice}.
+        Returns {question, status: answered|conflict|not_found, answer (its first line is the
+        verdict), citations: [{n, article_id, title, source, published, url, quote, start, end,
+        stance: supports|denies|context}], engine, notice, verdict, sides: [{stance, claim,
+        attributed_to, citations, independent_sources, outlets, copies, single_source}],
+        answers: [{value, count, citations}], timeline: [{date, who, claim, citation}]}.
         """
         return await anyio.to_thread.run_sync(
             lambda: service.ask(question, history or [], k=k, source=source, since=since))
+
+    @server.tool()
+    async def timeline(query: str, k: int | None = None, source: str | None = None,
+                       since: str | None = None) -> dict[str, Any]:
+        """The dated claims of a news story (who said what on which day), oldest first, each cited.
+
+        Returns the object `ask` returns; its `timeline` lists [{date (YYYY-MM-DD), who, claim,
+        citation (a citations[].n)}] and its status is not_found when no dated claim was found.
+        """
+        return await anyio.to_thread.run_sync(
+            lambda: service.timeline(query, k=k, source=source, since=since))
 
     @server.tool()
     async def search_articles(query: str, k: int | None = None, source: str | None = None,
@@ -54,7 +69,7 @@ def build_mcp_server(service: Any):
 @config_option
 @click.pass_context
 def mcp_command(ctx: click.Context, config_path: Path | None) -> None:
-    """Run a Model Context Protocol server on stdin/stdout (tools: ask, search_articles).
+    """Run a Model Context Protocol server on stdin/stdout (tools: ask, timeline, search_articles).
 
     Point an MCP client (Claude Desktop, an agent) at the command `newsbot mcp`.
     """

@@ -8,7 +8,7 @@ every error is ``{"error": {"message", "type", "code"}}``, never a
 traceback.
 
 Routes: ``GET /`` (the page) and ``/static/*``; ``GET /healthz``;
-``POST /api/ask``; ``GET /api/docs``; ``GET /api/docs/{id}``;
+``POST /api/ask``; ``GET /api/timeline?q=``; ``GET /api/docs``; ``GET /api/docs/{id}``;
 ``POST /api/ingest``; ``POST /v1/chat/completions``; ``GET /v1/models``.
 """
 
@@ -36,7 +36,7 @@ from retrieval.common.defaults import SERVE
 from retrieval.common.errors import NewsbotError, NotFoundError, StoreError
 
 from bot.serve_openai import openai_routes
-from bot.serve_requests import ApiError, ask_options, error_response, json_body, option
+from bot.serve_requests import ApiError, ask_options, error_response, int_param, json_body, option
 from bot.service import Service, check_url
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,12 @@ def build_routes(service: Service, settings: ServeSettings, environ: Mapping[str
         answer = await run_in_threadpool(service.ask, body.get("question"), history, **ask_options(body))
         return JSONResponse(answer)
 
+    async def timeline(request: Request) -> Response:
+        params = request.query_params
+        options = ask_options({"k": int_param(params, "k"), "source": params.get("source") or None,
+                               "since": params.get("since") or None})
+        return JSONResponse(await run_in_threadpool(service.timeline, params.get("q"), **options))
+
     async def docs(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(service.docs))
 
@@ -160,6 +166,7 @@ def build_routes(service: Service, settings: ServeSettings, environ: Mapping[str
         Route("/", page),
         Route("/healthz", healthz),
         Route("/api/ask", ask, methods=["POST"]),
+        Route("/api/timeline", timeline),
         Route("/api/docs", docs),
         Route("/api/docs/{article_id}", doc),
         Route("/api/ingest", ingest, methods=["POST"]),

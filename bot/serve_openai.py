@@ -5,8 +5,10 @@ newsbot as if it were a model named ``newsbot``.  The last user message is
 the question; the earlier user messages are the conversation's history, so
 follow-ups work.  The reply's content is the answer with its ``[n]`` markers
 followed by a "Sources:" list; the structured answer (``newsbot ask --json``:
-status, citations with their stance, quote and offsets) rides along in an
-extra top-level field ``newsbot`` (in a stream: on the last chunk).
+status, citations with their stance, quote and offsets, the verdict, the
+sides with their independent-source counts, the grouped answers and the
+timeline) rides along in an extra top-level field ``newsbot`` (in a stream:
+on the last chunk).
 """
 
 from __future__ import annotations

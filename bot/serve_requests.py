@@ -55,6 +55,16 @@ def option(body: Mapping[str, Any], name: str, kind: type, default: Any = None) 
     return value
 
 
+def int_param(params: Mapping[str, str], name: str) -> int | None:
+    """The query parameter ``name`` as a whole number (absent or empty: None), or a 400."""
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not value.isascii():
+        raise ApiError(400, f"'{name}' must be a whole number (got {value[:80]!r})")
+    return int(value)
+
+
 _KIND_NAMES = {str: "a string", int: "a whole number", list: "a list", bool: "true or false"}
 
 

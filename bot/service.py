@@ -59,6 +59,15 @@ class Service:
         return self._pool.submit(self.app.engine.answer, question, list(history)[-MAX_HISTORY_TURNS:],
                                  k=k, source=source, since=since).result()
 
+    def timeline(self, query: str, *, k: int | None = None, source: str | None = None,
+                 since: str | None = None) -> dict[str, Any]:
+        """The dated claims of the story ``query`` names, oldest first: the answer object of
+        ``ask --json`` whose ``timeline`` lists them (status ``not_found`` when none)."""
+        check_question(query, "the query")
+        check_source(self.app.library, source)
+        return self._pool.submit(self.app.engine.timeline, query, k=k, source=source,
+                                 since=since).result().to_dict()
+
     def search(self, query: str, *, k: int | None = None, source: str | None = None,
                since: str | None = None) -> list[dict[str, Any]]:
         """The passages retrieved for ``query``, best first, one entry per passage."""

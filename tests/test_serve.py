@@ -79,6 +79,39 @@ def test_bad_ask_requests_get_a_json_error_naming_the_problem(client, payload, w
     assert_error(response, 400, *words)
 
 
+def test_timeline_lists_the_seed_story_oldest_first_like_the_engine(client, sample_app):  # noqa: F811
+    response = client.get("/api/timeline", params={"q": SEED_QUESTION})
+    assert response.status_code == 200
+    body = response.json()
+    assert body == sample_app.engine.timeline(SEED_QUESTION).to_dict()  # the JSON of Answer.to_dict()
+    entries = body["timeline"]
+    assert [e["date"] for e in entries][:2] == ["2024-11-10", "2024-11-11"]
+    assert [e["date"] for e in entries] == sorted(e["date"] for e in entries)
+    assert "Washington Post" in entries[0]["who"] and "Peskov" in entries[1]["who"]
+    numbers = {c["n"] for c in body["citations"]}
+    assert entries and all(e["citation"] in numbers for e in entries)  # every entry cites a listed source
+    lines = body["answer"].splitlines()
+    assert lines[0] == body["verdict"] and "Sun 10 Nov 2024" in lines[1]
+
+
+def test_timeline_takes_the_options_of_ask(client):
+    body = client.get("/api/timeline", params={"q": SEED_QUESTION, "source": "AFP", "k": "2"}).json()
+    assert {c["source"] for c in body["citations"]} == {"AFP"}
+    late = client.get("/api/timeline", params={"q": SEED_QUESTION, "since": "2030-01-01"}).json()
+    assert late["status"] == "not_found" and late["timeline"] == [] and late["citations"] == []
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"q": SEED_QUESTION, "since": "yesterday"}, ("yesterday",)),
+    ({}, ("query", "non-empty")),
+    ({"q": SEED_QUESTION, "k": "six"}, ("'k'", "whole number")),
+    ({"q": SEED_QUESTION, "k": "0"}, ("'k'",)),
+    ({"q": SEED_QUESTION, "source": "Nobody Times"}, ("Nobody Times",)),
+])
+def test_bad_timeline_requests_get_a_json_error_naming_the_problem(client, params, words):
+    assert_error(client.get("/api/timeline", params=params), 400, *words)
+
+
 # -- articles -----------------------------------------------------------------------------------
 def test_docs_lists_the_articles_and_shows_one_with_its_text(client, sample_app):  # noqa: F811
     docs = client.get("/api/docs").json()
@@ -220,3 +253,24 @@ def test_ingest_uploads_files_capped_in_count(ingest_app):
     three = [("files", (f"s{i}.md", story, "text/markdown")) for i in range(3)]
     assert_error(on.post("/api/ingest", files=three, headers=auth), 400, "2")
     assert_error(on.post("/api/ingest", data={"files": "/etc/passwd"}, headers=auth), 400)
+
+
+# -- the serve process --------------------------------------------------------------------------
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's malloc arenas only")
+def test_serve_caps_malloc_arenas_unless_the_environment_chose(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "from bot.serve_cmd import cap_malloc_arenas; print(cap_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+
+    def run(extra):
+        done = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout.strip()
+
+    assert run({}) == "True"  # glibc took the cap
+    assert run({"MALLOC_ARENA_MAX": "4"}) == "False"  # a choice made outside is kept

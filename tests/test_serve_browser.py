@@ -74,6 +74,17 @@ def test_page_shows_the_report_and_the_denial_in_two_columns_then_a_follow_up(pa
     assert left["x"] + left["width"] <= right["x"]  # side by side ...
     assert abs(left["y"] - right["y"]) < 5  # ... on the same line
 
+    # the verdict comes first, in bold; each column names its side and counts its outlets
+    verdict = turn.locator(".verdict")
+    assert verdict.inner_text().startswith("Sources conflict")
+    assert verdict.evaluate("v => Number(getComputedStyle(v).fontWeight)") >= 600
+    assert verdict.bounding_box()["y"] < left["y"]
+    assert turn.locator(".sides > .side").count() == 2
+    assert "Washington Post" in reported.locator("h3").inner_text()
+    assert "Peskov" in denied.locator("h3").inner_text()
+    assert "1 outlet, 1 independent" in reported.locator(".side-count").inner_text()
+    assert_timeline_in_order(turn)
+
     # a source opens with the quoted sentences highlighted in the article's text
     turn.locator(".sources .source-toggle").first.click()
     marks = turn.locator(".article mark")
@@ -86,6 +97,23 @@ def test_page_shows_the_report_and_the_denial_in_two_columns_then_a_follow_up(pa
     follow = ask(page, "Who denied it?")  # resolved with the first question
     assert "Peskov" in follow.locator(".answer-text").inner_text()
     assert page.locator(".turn").count() == 2
+
+
+def assert_timeline_in_order(turn):
+    days = turn.locator(".timeline li time").all_inner_texts()
+    assert days[:2] == ["Sun 10 Nov 2024", "Mon 11 Nov 2024"], days
+
+
+def test_timeline_button_lists_the_story_in_date_order(page):
+    turn = ask(page, SEED_QUESTION)
+    turn.locator(".timeline-button").click()
+    story = page.locator(".turn").nth(1)
+    story.locator(".status:not(.status-pending)").wait_for(timeout=120_000)
+    assert story.locator(".question").inner_text() == f"Timeline: {SEED_QUESTION}"
+    assert_timeline_in_order(story)
+    assert "Washington Post" in story.locator(".timeline li").first.inner_text()
+    story.locator(".timeline .cite").first.click()  # a date's citation opens its article, quotes marked
+    story.locator(".article mark").first.wait_for()
 
 
 def test_an_error_is_shown_as_a_message(page):

@@ -31,6 +31,9 @@ def assert_both_sides(text: str, structured: dict) -> None:
     assert "Peskov" in structured["answer"] or "Peskov" in stances["denies"]["quote"]
     assert structured["answer"] in text
     assert "\n\nSources:\n[1] " in text
+    assert text.startswith(structured["verdict"])  # the verdict first, in the text and the field
+    assert [s["stance"] for s in structured["sides"]] == ["supports", "denies"]
+    assert [t["date"] for t in structured["timeline"]] == ["2024-11-10", "2024-11-11"]
     for c in structured["citations"]:
         assert f"[{c['n']}]" in text and c["title"] in text
 
@@ -135,7 +138,7 @@ async def test_mcp_server_answers_tools_call_ask(sample_config):
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
         tools = {t.name for t in (await session.list_tools()).tools}
-        assert {"ask", "search_articles"} <= tools
+        assert {"ask", "timeline", "search_articles"} <= tools
         result = await session.call_tool("ask", {"question": SEED_QUESTION}, read_timeout_seconds=300)
         assert not result.is_error
         answer = result.structured_content
@@ -145,3 +148,10 @@ async def test_mcp_server_answers_tools_call_ask(sample_config):
         passages = found.structured_content["result"]
         assert passages and passages[0]["title"] and "passage" in passages[0]
         assert any("Peskov" in p["passage"] for p in passages)
+        told = await session.call_tool("timeline", {"query": SEED_QUESTION}, read_timeout_seconds=300)
+        assert not told.is_error
+        story = told.structured_content
+        dates = [t["date"] for t in story["timeline"]]
+        assert dates[:2] == ["2024-11-10", "2024-11-11"] and dates == sorted(dates)
+        assert "Washington Post" in story["timeline"][0]["who"]
+        assert {t["citation"] for t in story["timeline"]} <= {c["n"] for c in story["citations"]}

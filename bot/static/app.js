@@ -1,5 +1,7 @@
-// newsbot's chat page: asks POST /api/ask with the conversation's earlier questions,
-// shows the answer, both sides of a conflict, and each source with its quotes highlighted.
+// newsbot's chat page: asks POST /api/ask with the conversation's earlier questions and
+// shows the verdict first, then the sides (side by side, with their outlets and independent
+// sources), a wh-question's grouped answers, the story's timeline and each source with its
+// quotes highlighted; "Timeline" asks GET /api/timeline for a question's dated claims.
 // Plain DOM, no build step; every text from the server goes in as text, never as HTML.
 "use strict";
 
@@ -42,18 +44,33 @@ async function readJSON(response) {
   return data;
 }
 
-// The answer text with each [n] as a link to its source below.
-function answerText(answer, turn) {
-  const node = el("p", { class: "answer-text" });
-  const parts = answer.answer.split(/(\[\d+\])/);
-  for (const part of parts) {
+// A text with each [n] as a link to its source below.
+function linked(tag, cls, text, turn) {
+  const node = el(tag, { class: cls });
+  for (const part of text.split(/(\[\d+\])/)) {
     const m = /^\[(\d+)\]$/.exec(part);
-    if (m) {
-      node.append(el("a", { class: "cite", onclick: () => openSource(turn, Number(m[1])) }, part));
-    } else {
-      node.append(part);
-    }
+    if (m) node.append(el("a", { class: "cite", onclick: () => openSource(turn, Number(m[1])) }, part));
+    else if (part) node.append(part);
   }
+  return node;
+}
+
+function cites(numbers, turn) {
+  return numbers.map((n) => el("a", { class: "cite", onclick: () => openSource(turn, n) }, `[${n}]`));
+}
+
+// The verdict in bold first, then the rest of the answer; when the structured parts show
+// the same quotes, the rest folds away under "Full answer".
+function answerText(answer, turn, structured) {
+  const node = el("div", { class: "answer-text" });
+  const lines = answer.answer.split("\n");
+  const verdict = answer.verdict || "";
+  const rest = verdict && lines[0] === verdict ? lines.slice(1).join("\n") : answer.answer;
+  if (verdict) node.append(linked("p", "verdict", verdict, turn));
+  if (!rest.trim()) return node;
+  const body = linked("p", "answer-body", rest, turn);
+  if (!structured) node.append(body);
+  else node.append(el("details", { class: "full-answer" }, el("summary", {}, "Full answer"), body));
   return node;
 }
 
@@ -63,9 +80,39 @@ function citationCard(c) {
     el("div", { class: "byline" }, `[${c.n}] ${c.title}`, byline(c) ? ` — ${byline(c)}` : ""));
 }
 
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+// "2 outlets, 1 independent": how many publishers carry a side and how many are its own reporting.
+function sideCount(side) {
+  const outlets = side.outlets.length ? plural(side.outlets.length, "outlet") : "";
+  return [outlets, `${side.independent_sources} independent`].filter(Boolean).join(", ");
+}
+
+function sideColumn(side, answer) {
+  const label = SIDE_LABELS[side.stance] || "Answer";
+  const who = side.attributed_to.length ? ` — ${side.attributed_to.join(", ")}` : "";
+  const column = el("section", { class: `side ${side.stance}` },
+    el("h3", {}, label + who),
+    el("p", { class: "side-count" }, sideCount(side), side.outlets.length ? el("span", { class: "byline" }, `: ${side.outlets.join(", ")}`) : null));
+  if (side.single_source) column.append(el("p", { class: "byline" }, `Every outlet here quotes one source: ${side.single_source}`));
+  for (const copy of side.copies) column.append(el("p", { class: "byline" }, `The same text: ${copy.join(", ")}`));
+  if (side.claim) column.append(el("p", { class: "claim" }, side.claim));
+  const numbered = answer.citations.filter((c) => side.citations.includes(c.n));
+  const own = numbered.filter((c) => c.stance === side.stance);
+  for (const c of own.length ? own : numbered) column.append(citationCard(c));
+  return column;
+}
+
+// One column per side: side by side when there are two or more.
 function sides(answer) {
   const columns = el("div", { class: "sides" });
-  for (const stance of ["supports", "denies"]) {
+  if (answer.sides && answer.sides.length) {
+    for (const side of answer.sides) columns.append(sideColumn(side, answer));
+    return columns;
+  }
+  for (const stance of ["supports", "denies"]) {  // an answer without sides: its citations' stances
     const cited = answer.citations.filter((c) => c.stance === stance);
     const column = el("section", { class: `side ${stance}` }, el("h3", {}, SIDE_LABELS[stance]));
     for (const c of cited) column.append(citationCard(c));
@@ -73,6 +120,35 @@ function sides(answer) {
     columns.append(column);
   }
   return columns;
+}
+
+// A wh-question's answers as the sources give them, each with its count of independent sources.
+function answerGroups(answer, turn) {
+  const list = el("ul", { class: "answers" });
+  for (const group of answer.answers) {
+    list.append(el("li", {}, el("strong", {}, group.value), ` — ${plural(group.count, "independent source")} `,
+      ...cites(group.citations, turn)));
+  }
+  return list;
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function dayName(iso) {
+  const day = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return iso;
+  return `${WEEKDAYS[day.getUTCDay()]} ${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`;
+}
+
+// The story's dated claims, oldest first.
+function timeline(answer, turn) {
+  const list = el("ol", { class: "timeline" });
+  for (const entry of answer.timeline) {
+    list.append(el("li", {}, el("time", { datetime: entry.date }, dayName(entry.date)),
+      el("span", { class: "who" }, entry.who), ` ${entry.claim} `, ...cites([entry.citation], turn)));
+  }
+  return el("section", { class: "timeline-box" }, el("h3", {}, "Timeline"), list);
 }
 
 // One entry per cited article; opening it shows the article with every quote marked.
@@ -132,31 +208,53 @@ function openSource(turn, n) {
   item.scrollIntoView({ behavior: "smooth", block: "nearest" });
 }
 
-function showAnswer(reply, answer) {
+function showAnswer(reply, answer, question) {
   const turn = {};
+  const hasSides = (answer.sides || []).length > 0 || answer.status === "conflict";
+  const hasAnswers = (answer.answers || []).length > 0;
+  const hasTimeline = (answer.timeline || []).length > 0;
   const parts = [
     el("span", { class: `status status-${answer.status}` }, STATUS_LABELS[answer.status] || answer.status),
-    answerText(answer, turn),
+    answerText(answer, turn, hasSides || hasAnswers || hasTimeline),
     answer.notice ? el("p", { class: "notice" }, answer.notice) : null,
-    answer.status === "conflict" ? sides(answer) : null,
+    hasSides ? sides(answer) : null,
+    hasAnswers ? answerGroups(answer, turn) : null,
+    hasTimeline ? timeline(answer, turn) : null,
     answer.citations.length ? sourcesList(answer, turn) : null,
+    question ? el("div", { class: "actions" },
+      el("button", { type: "button", class: "secondary timeline-button", onclick: () => showTimeline(question) }, "Timeline")) : null,
   ];
   reply.replaceChildren(...parts.filter((part) => part !== null));
 }
 
-async function ask(question) {
+// A turn of the conversation: the question shown at once, its reply filled in by `load`.
+async function addTurn(label, load) {
   const reply = el("div", { class: "reply" }, el("span", { class: "status status-pending" }, "Searching the articles…"));
-  const block = el("article", { class: "turn" }, el("p", { class: "question" }, question), reply);
+  const block = el("article", { class: "turn" }, el("p", { class: "question" }, label), reply);
   document.getElementById("conversation").append(block);
   block.scrollIntoView({ block: "end" });
   try {
-    const answer = await postJSON("/api/ask", { question, history: history.slice(-MAX_HISTORY) });
-    showAnswer(reply, answer);
-    history.push(question);
+    await load(reply);
   } catch (err) {
     reply.replaceChildren(el("span", { class: "status status-error" }, "Error"), el("p", {}, err.message));
   }
   block.scrollIntoView({ block: "start" });
+}
+
+async function ask(question) {
+  await addTurn(question, async (reply) => {
+    const answer = await postJSON("/api/ask", { question, history: history.slice(-MAX_HISTORY) });
+    showAnswer(reply, answer, question);
+    history.push(question);
+  });
+}
+
+// The dated claims of the story a question names, as a turn of its own (not part of the history).
+async function showTimeline(question) {
+  await addTurn(`Timeline: ${question}`, async (reply) => {
+    const answer = await readJSON(await fetch(`/api/timeline?q=${encodeURIComponent(question)}`));
+    showAnswer(reply, answer, null);
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
