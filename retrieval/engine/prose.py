@@ -27,7 +27,7 @@ from retrieval.engine.sources import count_sources
 from retrieval.engine.values import value_of
 
 MAX_LISTED = 3  # answers named in a verdict
-SHARED_QUOTE = 100  # characters of each quote when several answers are quoted
+SHARED_QUOTE = 100  # characters of each quote when three or more answers are quoted
 SHORT = 120  # a quoted sentence shorter than this takes in its neighbours when it is the only one
 VERBS = {"supports": ("reports it", "reported it", "Reported by"),
          "denies": ("denies it", "denied it", "Denied by")}
@@ -220,16 +220,20 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     for g in groups:
         # Several answers share the space: each quote is the part of its sentence that
         # holds the answer (a window marked "…") when the sentence is long.
-        s = _show(g, question, articles, numbering, max_chars if len(groups) == 1 else SHARED_QUOTE,
+        s = _show(g, question, articles, numbering, max_chars if len(groups) <= 2 else SHARED_QUOTE,
                   around=len(groups) <= 2 and len(g.evidence[0].text) < SHORT)
         s.value = value_of(g.evidence[0], question)
         shown.append(s)
-    for g in groups:  # an article's second answering sentence: in the citations, not the text
+    for g in groups:  # the details, in the citations rather than the text:
         for ev in g.evidence:
-            more = (extra or {}).get(ev.article_id)
+            info = articles[ev.article_id]
+            if len(groups) > 1:  # the whole sentence of a quote shortened to its window
+                lo, hi, _, _ = quote_span(ev, question, max_chars, info.text)
+                numbering.cite(ev, (lo, hi), info, ev.stance)
+            more = (extra or {}).get(ev.article_id)  # an article's second answering sentence
             if more is not None and more is not ev:
-                lo, hi, _, _ = quote_span(more, question, max_chars, articles[ev.article_id].text)
-                numbering.cite(more, (lo, hi), articles[ev.article_id], more.stance)
+                lo, hi, _, _ = quote_span(more, question, max_chars, info.text)
+                numbering.cite(more, (lo, hi), info, more.stance)
     answers = [AnswerValue(s.value, s.view.independent_sources, s.view.citations) for s in shown if s.value]
 
     def counted(s: _Shown) -> str:
