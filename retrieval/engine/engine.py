@@ -174,7 +174,10 @@ class AnswerEngine:
         if len(unknown) * 2 < len(names):
             unknown = []  # most of what is asked about is in the store: let the evidence decide
         ranked = list(dict.fromkeys(h.article_id for h in hits))
-        articles = self._articles(ranked)
+        # The copies search collapsed onto a hit come along, so that their outlets are
+        # named and counted once beside it (they are never quoted).
+        copies = [d for h in hits for d in h.duplicates if d not in ranked]
+        articles = self._articles(ranked + list(dict.fromkeys(copies)))
         found = gather(q, hits, index, self.lexicon, weights=self.settings.evidence,
                        texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
