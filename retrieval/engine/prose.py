@@ -126,6 +126,7 @@ def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numb
     speakers = [who]
     for ev in side.evidence:
         other = articles[ev.article_id]
+        speaker = who if ev is best else attribution(ev, other)[0]
         if ev is best:
             n = numbers[0]
         else:  # every outlet of the side gets its number, with the sentence it gives
@@ -136,10 +137,10 @@ def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numb
                 numbers.append(n)
                 if f"[{n}]" not in quote:
                     others.append((other.source or other.title, n))
-            speakers.append(attribution(ev, other)[0])
+            speakers.append(speaker)
         day = claim_day(ev, other)
         if day is not None:
-            entries.append(TimelineEntry(day.isoformat(), attribution(ev, other)[0],
+            entries.append(TimelineEntry(day.isoformat(), speaker,
                                          short_claim(ev.text), n))
     count = count_sources([e.article_id for e in side.evidence], articles, [e.text for e in side.evidence])
     view = SideView(

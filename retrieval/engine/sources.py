@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from retrieval.engine.quotes import ArticleInfo
@@ -55,11 +56,14 @@ class SourceCount:
         return f"{n} outlets, {self.independent} independent ({tail})"
 
 
-def _shingles(text: str) -> set[int]:
+@lru_cache(maxsize=128)
+def _shingles(text: str) -> frozenset[int]:
+    """The eight-word runs of a text, hashed.  Cached: one answer compares each retrieved
+    article with every side (and a side's count is asked for again when it is shown)."""
     toks = re.findall(r"\w+", text.lower())
     if len(toks) < SHINGLE:
-        return {hash(" ".join(toks))} if toks else set()
-    return {hash(" ".join(toks[i:i + SHINGLE])) for i in range(len(toks) - SHINGLE + 1)}
+        return frozenset({hash(" ".join(toks))} if toks else ())
+    return frozenset(hash(" ".join(toks[i:i + SHINGLE])) for i in range(len(toks) - SHINGLE + 1))
 
 
 def near_copies(a: str, b: str) -> bool:
