@@ -281,3 +281,19 @@ def test_gather_takes_its_weights_from_one_settings_object():
     assert default.keys() == flat.keys() == {0, text.index("He")}
     assert default[0] - flat[0] == pytest.approx(EVIDENCE_WEIGHTS.lede_bonus)
     assert default[text.index("He")] == flat[text.index("He")]
+
+
+def test_a_windowed_quote_keeps_the_words_after_the_question_s_own():
+    """A long sentence cut to a window keeps what follows the question's words, where
+    the answer stands ("an American football quarterback"), rather than ending on them."""
+    from retrieval.engine.quotes import quote_span as _quote_span
+
+    q = analyze("What position did Richard Wood play in American football?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    text = ("Dick Wood Malcolm Richard Wood (February 29, 1936 – April 4, 2015) was an American "
+            "football quarterback and coach who played college football at Auburn and "
+            "professionally in the American Football League (AFL).")
+    ev = _ev("a", text, 0, 1.0, q)
+    lo, hi, _, _ = _quote_span(ev, q, 100, text)
+    assert "quarterback" in text[lo:hi]
+    assert hi - lo <= 100

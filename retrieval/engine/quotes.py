@@ -154,6 +154,17 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
         elif core[:1].isupper() and question.answer_type in ("person", "place", None):
             w += 0.3
         weights.append(w)
+    # What follows a question's words is where an answer stands ("was an American
+    # football quarterback", "her husband Cleombrotus II"): a few words after each
+    # count too.
+    if FOLLOW:
+        after = 0
+        for i, key in enumerate(keys):
+            if key is not None:
+                after = FOLLOW_WORDS
+            elif after:
+                weights[i] += FOLLOW
+                after -= 1
     best, best_lo, best_hi = -1.0, 0, len(toks)
     hi, total = 0, 0.0
     counts: dict[str, int] = {}
@@ -184,6 +195,9 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     b -= len(piece) - len(piece.rstrip(" ,;:"))
     return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
 
+
+FOLLOW = 0.6  # weight of each of the FOLLOW_WORDS words after a question's word in a window
+FOLLOW_WORDS = 3
 
 _MONTHS = frozenset("""january february march april may june july august september october november
 december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
