@@ -118,7 +118,7 @@ def _best_window(claim: str, body: str, rank: int = 0, width: int = 2) -> str | 
 
 
 def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
-                 per_body: int = 1000) -> list[Example]:
+                 per_body: int = 1000, disagree_windows: int = 2) -> list[Example]:
     bodies, rows, story_of_body = fnc_stories(root)
     out: list[Example] = []
     pool = []
@@ -136,7 +136,7 @@ def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
             if used[bid, stance] > per_body:
                 continue
             label = SUPPORTS if stance == "agree" else CONTRADICTS
-            ranks = (0, 1) if stance == "disagree" else (0,)
+            ranks = range(disagree_windows) if stance == "disagree" else (0,)
             for rank in ranks:
                 win = _best_window(r["Headline"], body, rank)
                 if win:
@@ -322,10 +322,15 @@ def answer_selection_examples(root: Path, rng: random.Random, n_sel: int, n_trec
     return out
 
 
-def build(root: Path, seed: int = 13) -> tuple[list[Example], list[Example]]:
-    """(train, dev): dev is the FNC-1 held-out stories plus a slice of every other set."""
+def build(root: Path, seed: int = 13, fnc_per_body: int = 4,
+          disagree_windows: int = 2) -> tuple[list[Example], list[Example]]:
+    """(train, dev): dev is the FNC-1 held-out stories plus a slice of every other set.
+
+    ``fnc_per_body``: headlines of one story taught per body and stance;
+    ``disagree_windows``: windows of a disputing body taught (its best few about the claim)."""
     rng = random.Random(seed)
-    train = fnc_examples(root, "train", rng, unrelated=2500, per_body=4)
+    train = fnc_examples(root, "train", rng, unrelated=2500, per_body=fnc_per_body,
+                         disagree_windows=disagree_windows)
     dev = fnc_examples(root, "dev", rng, unrelated=600)
     others = (
         fever_examples(root, rng, 6000, 1200)

@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training pairs (a smoke run)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--fnc-per-body", type=int, default=4,
+                    help="FNC-1 headlines taught per body and stance")
+    ap.add_argument("--disagree-windows", type=int, default=2,
+                    help="windows of a disputing FNC-1 body taught")
     args = ap.parse_args(argv)
 
     import torch
@@ -67,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"training data not found: {args.data}", file=sys.stderr)
         return 2
     start = time.time()
-    train, dev = build(args.data, seed=args.seed)
+    train, dev = build(args.data, seed=args.seed, fnc_per_body=args.fnc_per_body,
+                       disagree_windows=args.disagree_windows)
     if args.limit:
         train, dev = train[: args.limit], dev[: max(200, args.limit // 8)]
     _log(f"{len(train)} training pairs, {len(dev)} development pairs")
