@@ -297,3 +297,53 @@ def test_a_windowed_quote_keeps_the_words_after_the_question_s_own():
     lo, hi, _, _ = _quote_span(ev, q, 100, text)
     assert "quarterback" in text[lo:hi]
     assert hi - lo <= 100
+
+
+def test_the_model_withholds_an_answer_none_of_whose_quotes_answers():
+    """With the judgement model, an answer is given only when it reads one of its
+    quotes as answering the question; a name that no stored article holds is let
+    through only when it is sure ("Liu Zhi" asked, "Liu" written)."""
+    from retrieval.engine.compose import ComposeSettings, compose
+    from retrieval.engine.judging import JudgeSettings
+    from retrieval.judge.model import Judgement
+
+    q = analyze("When did Liu Zhi die?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    text = "Liu later taught in Indonesia. He died in Taiwan in 1972."
+    sentence = "He died in Taiwan in 1972."
+    infos = {"a": _info("a", text)}
+    settings = JudgeSettings(min_answers=0.5, unknown_name=0.99, cited_names=False)
+
+    def ask(p_answers: float, unknown=()):
+        ev = _ev("a", sentence, text.index(sentence), 1.0, q,
+                 judgement=Judgement(0.1, 0.0, 0.9, p_answers))
+        return compose(q, [ev], infos, ["a"], ComposeSettings(), unknown_entities=unknown, judge=settings)
+
+    assert ask(0.9).status == "answered"
+    assert ask(0.2).status == "not_found"  # the model reads the quote as beside the question
+    assert ask(0.9, unknown=[("liu", "zhi")]).status == "not_found"
+    sure = ask(0.995, unknown=[("liu", "zhi")])
+    assert sure.status == "answered" and "1972" in sure.text
+
+
+def test_an_answer_from_an_article_that_never_names_what_was_asked_is_withheld():
+    """ "World Cup" asked, "county cup" written: the article the answer would cite holds
+    "cup" but not the name, so even a sentence the model reads as answering "who won?"
+    is not given as the answer unless the model is sure."""
+    from retrieval.engine.compose import ComposeSettings, compose
+    from retrieval.engine.judging import JudgeSettings
+    from retrieval.judge.model import Judgement
+
+    text = "Millbrook Rovers beat Eastfield United 2-1 on Sunday to win the county cup."
+    infos = {"a": _info("a", text)}
+
+    def ask(question: str, p_answers: float):
+        q = analyze(question, [], LEX)
+        q.weights = {t: 1.0 for t in q.terms}
+        ev = _ev("a", text, 0, 1.0, q, judgement=Judgement(0.1, 0.0, 0.9, p_answers))
+        return compose(q, [ev], infos, ["a"], ComposeSettings(), judge=JudgeSettings())
+
+    assert ask("Who won the World Cup in 2022?", 0.93).status == "not_found"
+    assert ask("Who won the county cup?", 0.93).status == "answered"
+    assert ask("Who won the Westfield Cup?", 0.93).status == "not_found"
+    assert ask("Who won the World Cup in 2022?", 0.995).status == "answered"  # sure enough

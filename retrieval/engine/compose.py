@@ -23,7 +23,7 @@ from typing import Sequence
 
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.judging import JudgeSettings, bears
-from retrieval.common.terms import number_forms, words
+from retrieval.common.terms import number_forms, terms, words
 from retrieval.engine.prose import Composition, Side, not_found, write_answers, write_conflict, write_one_side
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
@@ -87,8 +87,50 @@ def compose(
     holds, which make the answer not-found whatever the evidence.
     """
     pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings, judge)]
-    if unknown_entities or not pool:
+    if not pool or (unknown_entities and judge is None):
         return not_found(ranked_articles, articles)
+    comp = _shape(question, pool, articles, settings, judge)
+    if judge is not None:
+        # The model reads whether what the answer quotes answers the question: an answer
+        # none of whose quotes it reads as answering is no answer; and a name asked about
+        # that no stored article holds ("Liu Zhi" where the article says "Liu") is let
+        # through only when the model is sure a quote answers.
+        sure = answering(comp, pool)
+        unknown = unknown_entities or (judge.cited_names and names_missing(question, comp, articles))
+        if sure < judge.min_answers or (unknown and sure < judge.unknown_name):
+            return not_found(ranked_articles, articles)
+    return comp
+
+
+def names_missing(question: Question, comp: Composition,
+                  articles: dict[str, ArticleInfo]) -> list[tuple[str, ...]]:
+    """The names asked about (not numbers) that no article the answer cites holds, when
+    they are most of them: an answer about "Crazy World" from an article that
+    never names it is about something else."""
+    names = [g for g in question.entities if not all(t[:1].isdigit() for t in g)]
+    if not names or question.lexicon is None:
+        return []
+    held: set[str] = set()
+    for a in {c.article_id for c in comp.citations}:
+        info = articles[a]
+        held.update(terms(f"{info.title} {info.text}", question.lexicon))
+    # A name counts as held when its last word is (the family name, the head of
+    # "Kate Chopin House") and most of its words are ("county cup" is not "World Cup").
+    missing = [g for g in names if g[-1] not in held or sum(t in held for t in g) * 2 <= len(g)]
+    return missing if len(missing) * 2 > len(names) else []
+
+
+def answering(comp: Composition, pool: Sequence[Evidence]) -> float:
+    """The model's highest p(answers) among the judged sentences an answer quotes (1.0
+    when none of them was judged: nothing to go on)."""
+    seen = [e.judgement.answers for e in pool if e.judgement is not None and any(
+        c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)]
+    return max(seen, default=1.0)
+
+
+def _shape(question: Question, pool: list[Evidence], articles: dict[str, ArticleInfo],
+           settings: ComposeSettings, judge: JudgeSettings | None) -> Composition:
+    """The answer's shape (conflict, different answers, one side) from usable evidence."""
     best = pool[0].score
     strong = [e for e in pool if e.score >= settings.side_ratio * best]
 
