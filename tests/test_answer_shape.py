@@ -140,3 +140,22 @@ def test_outlets_quoting_one_unnamed_source_are_named_as_such():
     count = count_sources(["a", "b"], articles, quotes)
     assert count.single_source == "people familiar with the call"
     assert count.independent == 1  # two outlets, one unnamed source behind both
+
+
+def test_a_short_answer_is_a_name_not_a_run_of_page_furniture():
+    """A wh-question's short answer is a name from the sentence; a long run of capitalised
+    words (a page's menu or category list) is not one."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.values import value_of
+
+    lex = load_lexicon(None)
+    q = analyze("Who directed the film Lahu Ke Do Rang?", [], lex)
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    menu = "Read Edit View History Tools Actions General Related Changes Upload File directed by Mahesh Bhatt."
+    assert value_of(Sentence(menu), q) == "Mahesh Bhatt"
+    assert value_of(Sentence("Related Changes Upload File Permanent Link Page Information."), q) is None

@@ -28,6 +28,7 @@ _DULL_UNITS = frozenset("and or the a an in on at of to for by with from as was 
 _NOT_NAMES = frozenset("the a an we it this that these those he she they his her their our its note however "
                        "also but and in on at for after before during while when".split())
 MAX_VALUE = 60
+MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
 
 
 def value_of(ev: Evidence, question: Question) -> str | None:
@@ -60,6 +61,8 @@ def value_of(ev: Evidence, question: Question) -> str | None:
                 continue  # "The", "Officials": the sentence's first word is capitalised anyway
             if set(words(value)) <= asked or len(value) < 2 or value.lower() in _NOT_NAMES:
                 continue
+            if len(value.split()) > MAX_NAME_WORDS:
+                continue  # a run of capitalised words from a menu or a category list, not a name
             names.append(value[:MAX_VALUE])
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
