@@ -96,20 +96,24 @@ def compose(
         # that no stored article holds ("Liu Zhi" where the article says "Liu") is let
         # through only when the model is sure a quote answers.
         sure = answering(comp, pool)
-        unknown = unknown_entities or (judge.cited_names and names_missing(question, comp, articles))
-        if sure < judge.min_answers or (unknown and sure < judge.unknown_name):
+        missing, partly = names_missing(question, comp, articles) if judge.cited_names else ([], False)
+        # A name whose last word the cited article holds ("Visser" for "Ingrid Visser")
+        # is weaker evidence of a mismatch than one it lacks outright: a lower bar.
+        bar = judge.unknown_name if unknown_entities or not partly else judge.partial_name
+        if sure < judge.min_answers or ((unknown_entities or missing) and sure < bar):
             return not_found(ranked_articles, articles)
     return comp
 
 
 def names_missing(question: Question, comp: Composition,
-                  articles: dict[str, ArticleInfo]) -> list[tuple[str, ...]]:
+                  articles: dict[str, ArticleInfo]) -> tuple[list[tuple[str, ...]], bool]:
     """The names asked about (not numbers) that no article the answer cites holds, when
     they are most of them: an answer about "Crazy World" from an article that
-    never names it is about something else."""
+    never names it is about something else.  Also whether every missing name has its
+    last word held (it is only partly missing)."""
     names = [g for g in question.entities if not all(t[:1].isdigit() for t in g)]
     if not names or question.lexicon is None:
-        return []
+        return [], False
     held: set[str] = set()
     for a in {c.article_id for c in comp.citations}:
         info = articles[a]
@@ -117,7 +121,9 @@ def names_missing(question: Question, comp: Composition,
     # A name counts as held when its last word is (the family name, the head of
     # "Kate Chopin House") and most of its words are ("county cup" is not "World Cup").
     missing = [g for g in names if g[-1] not in held or sum(t in held for t in g) * 2 <= len(g)]
-    return missing if len(missing) * 2 > len(names) else []
+    if len(missing) * 2 <= len(names):
+        return [], False
+    return missing, all(g[-1] in held for g in missing)
 
 
 def answering(comp: Composition, pool: Sequence[Evidence]) -> float:

@@ -32,6 +32,7 @@ class JudgeSettings:
     min_answers: float = 0.5  # an answer whose quotes all read below this p(answers) is not given
     unknown_name: float = 0.99  # p(answers) of a quote that lets through a name no article holds
     cited_names: bool = True  # ... or that no article the answer cites holds
+    partial_name: float = 0.97  # ... or holds only in part (its last word, not most of its words)
 
 
 def candidates(evidence: Sequence[Evidence], settings: JudgeSettings) -> list[Evidence]:
