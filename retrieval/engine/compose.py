@@ -96,12 +96,15 @@ def compose(
         # that no stored article holds ("Liu Zhi" where the article says "Liu") is let
         # through only when the model is sure a quote answers.
         sure = answering(comp, pool)
-        missing, partly = names_missing(question, comp, articles) if judge.cited_names else ([], False)
-        # A name whose last word the cited article holds ("Visser" for "Ingrid Visser")
-        # is weaker evidence of a mismatch than one it lacks outright: a lower bar.
-        bar = judge.unknown_name if unknown_entities or not partly else judge.partial_name
-        if sure < judge.min_answers or ((unknown_entities or missing) and sure < bar):
+        if sure < judge.min_answers or (unknown_entities and sure < judge.unknown_name):
             return not_found(ranked_articles, articles)
+        if judge.cited_names and not unknown_entities and sure < judge.unknown_name:
+            # (read only when it can decide: past unknown_name the answer stands anyway)
+            missing, partly = names_missing(question, comp, articles)
+            # A name whose last word the cited article holds ("Visser" for "Ingrid Visser")
+            # is weaker evidence of a mismatch than one it lacks outright: a lower bar.
+            if missing and sure < (judge.partial_name if partly else judge.unknown_name):
+                return not_found(ranked_articles, articles)
     return comp
 
 
@@ -111,7 +114,7 @@ def names_missing(question: Question, comp: Composition,
     they are most of them: an answer about "Crazy World" from an article that
     never names it is about something else.  Also whether every missing name has its
     last word held (it is only partly missing)."""
-    names = [g for g in question.entities if not all(t[:1].isdigit() for t in g)]
+    names = question.names
     if not names or question.lexicon is None:
         return [], False
     held: set[str] = set()

@@ -169,7 +169,7 @@ class AnswerEngine:
         q = analyze(question, resolved_history(history, self.lexicon), self.lexicon)
         hits, index = self.searcher.search_with_index(q.resolved, q.terms, k=k or self.settings.k,
                                                       filters=filters)
-        names = [g for g in q.entities if not all(t[0].isdigit() for t in g)]
+        names = q.names
         unknown = [g for g in names if not index.knows(g[-1])]  # "Oler" of "President Oler"
         if len(unknown) * 2 < len(names):
             unknown = []  # most of what is asked about is in the store: let the evidence decide

@@ -43,6 +43,11 @@ class Question:
     @property
     def entity_terms(self) -> set[str]:
         return {t for group in self.entities for t in group}
+
+    @property
+    def names(self) -> list[tuple[str, ...]]:
+        """The names asked about: the entities that are not numbers alone."""
+        return [g for g in self.entities if not all(t[:1].isdigit() for t in g)]
     followup: bool = False
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
