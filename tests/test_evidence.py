@@ -351,3 +351,44 @@ def test_an_answer_from_an_article_that_never_names_what_was_asked_is_withheld()
     # article lacks outright ("Westfield Trophy").
     assert ask("Who won the World Cup in 2022?", 0.98).status == "answered"
     assert ask("Who won the Westfield Trophy?", 0.98).status == "not_found"
+
+
+def test_a_question_about_a_named_date_wants_a_date():
+    """ "What is the birth date of ...?" asks for a date as "When was ... born?" does:
+    a sentence without one does not answer it."""
+    assert analyze("What is the birth date of Richard Aldworth?", [], LEX).answer_type == "date"
+    assert analyze("What was the founding year of the club?", [], LEX).answer_type == "date"
+    assert analyze("What is the name of the ship?", [], LEX).answer_type is None
+
+
+def test_a_sentence_the_model_reads_as_answering_gives_another_side_in_other_words():
+    """ "Flowers are slaty blue." shares one word with "Is the color of the flowers of
+    Ayapana triplinervis pale pink?": too few to be quoted by the words alone.  The model
+    reads it as answering (and denying), so it joins the answer the words found as the
+    other side; by itself it makes no answer, and a sentence the model reads as beside
+    the question stays out."""
+    from retrieval.engine.compose import ComposeSettings, compose
+    from retrieval.engine.judging import JudgeSettings
+    from retrieval.judge.model import Judgement
+
+    q = analyze("Is the color of the flowers of Ayapana triplinervis pale pink?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {"a": "The flowers of Ayapana triplinervis are pale pink.", "b": "Flowers are slaty blue."}
+    infos = {a: _info(a, t) for a, t in texts.items()}
+    pink = _ev("a", texts["a"], 0, 1.0, q, judgement=Judgement(0.95, 0.02, 0.03, 0.99))
+
+    def blue(p_answers: float):
+        return _ev("b", texts["b"], 0, 0.6, q, coverage=0.12, own_coverage=0.12, dense=0.52,
+                   stance="denies", judgement=Judgement(0.1, 0.85, 0.05, p_answers))
+
+    def ask(*evs):
+        return compose(q, list(evs), infos, list(texts), ComposeSettings(), judge=JudgeSettings())
+
+    both = ask(pink, blue(0.98))
+    assert both.status == "conflict" and {c.article_id for c in both.citations} == {"a", "b"}
+    assert "slaty blue" in both.text
+    assert ask(pink, blue(0.6)).status == "answered"  # read as not quite answering: one side
+    assert ask(blue(0.98)).status == "not_found"  # the words found nothing
+    off = compose(q, [pink, blue(0.98)], infos, list(texts), ComposeSettings(),
+                  judge=JudgeSettings(reads_answering=1.01))
+    assert off.status == "answered"

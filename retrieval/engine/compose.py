@@ -70,6 +70,19 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
     return ev.dense >= settings.strong_dense
 
 
+def read_as_answering(ev: Evidence, question: Question, settings: ComposeSettings,
+                      judge: JudgeSettings) -> bool:
+    """A sentence the model reads as answering, though it shares too few of the
+    question's words to be quoted by them ("Flowers are slaty blue." for "Is the color
+    of its flowers pale pink?"): it names something asked about and is close in meaning."""
+    j = ev.judgement
+    if j is None or j.answers < judge.reads_answering or ev.own_coverage <= 0:
+        return False
+    if question.answer_type and not ev.has_answer_type:
+        return False
+    return ev.dense >= settings.min_dense and bears(ev, question, judge)
+
+
 def compose(
     question: Question,
     evidence: Sequence[Evidence],
@@ -89,13 +102,19 @@ def compose(
     pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings, judge)]
     if not pool or (unknown_entities and judge is None):
         return not_found(ranked_articles, articles)
+    by_words = pool
+    if judge is not None:
+        # Sentences the model reads as answering join an answer that the question's words
+        # found (another side, in other words); they never make one by themselves.
+        pool = [e for e in evidence if e.article_id in articles and (
+            usable(e, question, settings, judge) or read_as_answering(e, question, settings, judge))]
     comp = _shape(question, pool, articles, settings, judge)
     if judge is not None:
         # The model reads whether what the answer quotes answers the question: an answer
-        # none of whose quotes it reads as answering is no answer; and a name asked about
-        # that no stored article holds ("Liu Zhi" where the article says "Liu") is let
-        # through only when the model is sure a quote answers.
-        sure = answering(comp, pool)
+        # none of whose quotes (found by the question's words) it reads as answering is
+        # no answer; and a name asked about that no stored article holds ("Liu Zhi" where
+        # the article says "Liu") is let through only when the model is sure a quote answers.
+        sure = answering(comp, pool, by_words)
         if sure < judge.min_answers or (unknown_entities and sure < judge.unknown_name):
             return not_found(ranked_articles, articles)
         if judge.cited_names and not unknown_entities and sure < judge.unknown_name:
@@ -129,12 +148,18 @@ def names_missing(question: Question, comp: Composition,
     return missing, all(g[-1] in held for g in missing)
 
 
-def answering(comp: Composition, pool: Sequence[Evidence]) -> float:
+def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evidence] | None = None) -> float:
     """The model's highest p(answers) among the judged sentences an answer quotes (1.0
-    when none of them was judged: nothing to go on)."""
-    seen = [e.judgement.answers for e in pool if e.judgement is not None and any(
-        c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)]
-    return max(seen, default=1.0)
+    when none of them was judged: nothing to go on), counting only those of ``found``
+    (the sentences the question's words found) when given: 0 when the answer quotes none."""
+    def quoted(e: Evidence) -> bool:
+        return e.judgement is not None and any(
+            c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)
+
+    seen = [e.judgement.answers for e in pool if quoted(e)]
+    if found is None or not seen:
+        return max(seen, default=1.0)
+    return max((e.judgement.answers for e in found if quoted(e)), default=0.0)
 
 
 def _shape(question: Question, pool: list[Evidence], articles: dict[str, ArticleInfo],

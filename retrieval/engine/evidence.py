@@ -93,6 +93,8 @@ def _answer_type(toks: list[str], text: str) -> str | None:
     head = " ".join(toks[:3])
     if toks and toks[0] == "when" or re.search(r"\b(what|which) (year|date|day|month|decade|century)\b", head):
         return "date"
+    if re.match(r"(what|which) (is|was|were|are) the (\w+ )?(date|year)\b", " ".join(toks[:6])):
+        return "date"  # "What is the birth date of ...", "What was the founding year of ..."
     if re.search(r"\bhow much\b", head) and re.search(
         r"\b(cost|costs|spend|spent|pay|paid|price|worth|money|budget|funding|fund|raise)\b", text.lower()
     ):

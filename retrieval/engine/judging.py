@@ -33,6 +33,7 @@ class JudgeSettings:
     unknown_name: float = 0.99  # p(answers) of a quote that lets through a name no article holds
     cited_names: bool = True  # ... or that no article the answer cites holds
     partial_name: float = 0.97  # ... or holds only in part (its last word, not most of its words)
+    reads_answering: float = 0.9  # p(answers) that makes a sentence quotable though it shares few of the question's words
 
 
 def candidates(evidence: Sequence[Evidence], settings: JudgeSettings) -> list[Evidence]:
