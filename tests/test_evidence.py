@@ -392,3 +392,29 @@ def test_a_sentence_the_model_reads_as_answering_gives_another_side_in_other_wor
     off = compose(q, [pink, blue(0.98)], infos, list(texts), ComposeSettings(),
                   judge=JudgeSettings(reads_answering=1.01))
     assert off.status == "answered"
+
+
+def test_a_side_quotes_the_sentence_the_model_reads_as_the_answer_among_equals():
+    """Two sentences of one article deny the claim, as close a match as each other: the
+    side quotes the one the model reads as answering the question, not the one that
+    happens to score a hair higher."""
+    from retrieval.engine.compose import ComposeSettings, compose
+    from retrieval.engine.judging import JudgeSettings
+    from retrieval.judge.model import Judgement
+
+    q = analyze("Are stagnant pools the only breeding sites of the mosquito?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {"a": "Stagnant pools are the only breeding sites of the mosquito.",
+             "b": "The female lays her eggs near a stagnant pool. "
+                  "It also breeds in running water, so stagnant pools are not its only breeding sites."}
+    infos = {a: _info(a, t) for a, t in texts.items()}
+    first, second = texts["b"].split(". ", 1)
+    evs = [
+        _ev("a", texts["a"], 0, 1.0, q, judgement=Judgement(0.95, 0.02, 0.03, 0.99)),
+        _ev("b", first + ".", 0, 0.80, q, stance="denies", judgement=Judgement(0.1, 0.8, 0.1, 0.6)),
+        _ev("b", second, texts["b"].index(second), 0.76, q, stance="denies",
+            judgement=Judgement(0.1, 0.88, 0.02, 0.99)),
+    ]
+    comp = compose(q, evs, infos, list(texts), ComposeSettings(), judge=JudgeSettings())
+    assert comp.status == "conflict"
+    assert "running water" in comp.text and "lays her eggs" not in comp.text

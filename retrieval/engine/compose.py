@@ -238,12 +238,25 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
 
 def _pick(evs: Sequence[Evidence], ratio: float) -> list[Evidence]:
     """The best sentence of each article, best first: the outlets on the side, those
-    whose sentence scores at least ``ratio`` of the side's best."""
+    whose sentence scores at least ``ratio`` of the side's best.  Of an article's
+    sentences that match about as closely, the one the model reads as answering."""
     out: dict[str, Evidence] = {}
     for e in evs:
         if e.score >= ratio * evs[0].score:
-            out.setdefault(e.article_id, e)
+            have = out.setdefault(e.article_id, e)
+            if (have is not e and e.score >= PICK_NEAR * have.score
+                    and _read_answers(e) > _read_answers(have) + PICK_MARGIN):
+                out[e.article_id] = e  # as close a match, and the model reads it as the answer
     return list(out.values())
+
+
+PICK_NEAR = 0.9  # another sentence of an article, scoring this share of the one picked ...
+PICK_MARGIN = 0.05  # ... and read as answering by this much more, is quoted instead
+
+
+def _read_answers(ev: Evidence) -> float:
+    """The model's p(answers) for a sentence (-1 when it was not judged)."""
+    return ev.judgement.answers if ev.judgement is not None else -1.0
 
 
 def _may_support(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, ArticleInfo]) -> bool:
