@@ -159,3 +159,24 @@ def test_a_short_answer_is_a_name_not_a_run_of_page_furniture():
     menu = "Read Edit View History Tools Actions General Related Changes Upload File directed by Mahesh Bhatt."
     assert value_of(Sentence(menu), q) == "Mahesh Bhatt"
     assert value_of(Sentence("Related Changes Upload File Permanent Link Page Information."), q) is None
+
+
+def test_a_short_run_of_page_furniture_is_not_a_name_either():
+    """ "Tools Tools", "URL Download QR", "Wikipedia Home Random Nearby Log" are the page
+    around an article (its menu, an infobox's labels), not who directed a film; a name
+    with one such word in it ("Random House") still is one."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.values import value_of
+
+    lex = load_lexicon(None)
+    q = analyze("Who published the novel?", [], lex)
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    assert value_of(Sentence("Print this page: Tools Tools, then Cite."), q) is None
+    assert value_of(Sentence("Scan it: URL Download QR code for the novel."), q) is None
+    assert value_of(Sentence("See the Wikipedia Home Random Nearby Log page, published by Random House."),
+                    q) == "Random House"

@@ -26,7 +26,18 @@ _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|van|von|the|and|&)?\s*[A-Z
 _DULL_UNITS = frozenset("and or the a an in on at of to for by with from as was were is are had has "
                         "that which who when it its".split())
 _NOT_NAMES = frozenset("the a an we it this that these those he she they his her their our its note however "
-                       "also but and in on at for after before during while when".split())
+                       "also but and in on at for after before during while when according from".split())
+# The words of a web page's furniture and an infobox's labels ("Wikipedia Home Random Nearby
+# Log in", "URL Download QR", "Genre Dance Length"): a run of capitalised words made mostly
+# of them is the page around an article, not a name that answers a question.
+_FURNITURE = frozenset("""home random nearby log login sign menu search tools tool download url qr pdf
+printable print cite citation uri concept share title track genre length label released recorded
+producer producers studio format running time edit view talk contents main page privacy policy cookie
+cookies subscribe newsletter advertisement related next previous skip navigation settings donate
+statements references external links help contact terms permalink wikipedia wikidata wikimedia
+commons imdb info information actions read history upload file changes link permanent special article
+discussion languages""".split())
+_GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
 
@@ -63,7 +74,16 @@ def value_of(ev: Evidence, question: Question) -> str | None:
                 continue
             if len(value.split()) > MAX_NAME_WORDS:
                 continue  # a run of capitalised words from a menu or a category list, not a name
+            if furniture(value):
+                continue
             names.append(value[:MAX_VALUE])
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     return None
+
+
+def furniture(name: str) -> bool:
+    """Whether a run of capitalised words is mostly page furniture ("Tools Tools",
+    "Concept URI Cite"), not a name."""
+    ws = [w for w in (w.lower().strip(".,'’") for w in name.split()) if w not in _GLUE]
+    return bool(ws) and sum(w in _FURNITURE for w in ws) * 2 > len(ws)
