@@ -180,3 +180,24 @@ def test_a_short_run_of_page_furniture_is_not_a_name_either():
     assert value_of(Sentence("Scan it: URL Download QR code for the novel."), q) is None
     assert value_of(Sentence("See the Wikipedia Home Random Nearby Log page, published by Random House."),
                     q) == "Random House"
+
+
+def test_a_person_s_name_ends_at_its_possessive():
+    """ "Who composed it?" over "Ludwig van Beethoven's Symphony No. 1 ...": the answer is
+    Ludwig van Beethoven, and "Joe Jackson's album" names the same artist as "Joe Jackson"."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.values import value_of
+
+    lex = load_lexicon(None)
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    q = analyze("Who is the composer of Symphony No. 1 in C major?", [], lex)
+    assert value_of(Sentence("It is Ludwig van Beethoven's Symphony No. 1 in C major."), q) == "Ludwig van Beethoven"
+    q = analyze("Who is the artist of the album I'm the Man?", [], lex)
+    assert value_of(Sentence("It was Joe Jackson's second album."), q) == "Joe Jackson"
+    where = analyze("Where did the team play?", [], lex)
+    assert value_of(Sentence("The team played at St James's Park."), where) == "St James's Park"

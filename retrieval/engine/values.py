@@ -68,6 +68,8 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         names = []
         for m in _NAME.finditer(text):
             value = m.group().strip(" .")
+            if kind == "person":
+                value = _owner(value)
             if m.start() == 0 and len(value.split()) == 1:
                 continue  # "The", "Officials": the sentence's first word is capitalised anyway
             if set(words(value)) <= asked or len(value) < 2 or value.lower() in _NOT_NAMES:
@@ -87,3 +89,18 @@ def furniture(name: str) -> bool:
     "Concept URI Cite"), not a name."""
     ws = [w for w in (w.lower().strip(".,'’") for w in name.split()) if w not in _GLUE]
     return bool(ws) and sum(w in _FURNITURE for w in ws) * 2 > len(ws)
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _owner(name: str) -> str:
+    """A person's name ends at its possessive: "Ludwig van Beethoven's Symphony No" is
+    Ludwig van Beethoven's ("St James's Park" is a place's name, and stays whole)."""
+    out = []
+    for w in name.split():
+        if _POSSESSIVE.search(w):
+            out.append(_POSSESSIVE.sub("", w))
+            break
+        out.append(w)
+    return " ".join(out)
