@@ -27,7 +27,7 @@ class JudgeSettings:
     per_article: int = 4  # ... at most this many from one article
     answers: float = 0.5  # p(answers) from which a sentence counts as answering
     context: str = "title"  # what the model reads: "sentence", or "title" (headline: sentence)
-    sure: float = 0.7  # p(supports) or p(contradicts) from which the model's side overrides the cue words
+    sure: float = 0.6  # p(supports) or p(contradicts) from which the model's side overrides the cue words
     irrelevant: float = 0.15  # p(answers) under which (with "neutral" likeliest) a sentence is not quoted
     min_answers: float = 0.5  # an answer whose quotes all read below this p(answers) is not given
     unknown_name: float = 0.99  # p(answers) of a quote that lets through a name no article holds
