@@ -418,3 +418,18 @@ def test_a_side_quotes_the_sentence_the_model_reads_as_the_answer_among_equals()
     comp = compose(q, evs, infos, list(texts), ComposeSettings(), judge=JudgeSettings())
     assert comp.status == "conflict"
     assert "running water" in comp.text and "lays her eggs" not in comp.text
+
+
+def test_a_denial_in_so_many_words_stays_a_denial_when_the_model_reads_support():
+    """ "The Kremlin on Monday denied a US media report that Putin and Trump had spoken"
+    restates the claim it denies; the model reads that as support.  The words say who
+    denies what, so the model's support does not turn it into the Kremlin's report; its
+    support still decides a sentence the words read otherwise."""
+    from retrieval.engine.judging import JudgeSettings, judged_stance
+    from retrieval.judge.model import Judgement
+
+    q = analyze("Was there really a phone conversation between the two presidents?", [], LEX)
+    read_as_support = Judgement(0.89, 0.11, 0.0, 1.0)
+    assert judged_stance("denies", read_as_support, q, JudgeSettings()) == "denies"
+    assert judged_stance("context", read_as_support, q, JudgeSettings()) == "supports"
+    assert judged_stance("supports", Judgement(0.1, 0.85, 0.05, 1.0), q, JudgeSettings()) == "denies"

@@ -55,7 +55,10 @@ def judged_stance(cue: str, j: Any, question: Question, settings: JudgeSettings)
     model reads a yes/no question's "supporting" sentence as taking no side at all."""
     if j.contradicts >= settings.sure and j.contradicts > j.supports:
         return "denies"
-    if j.supports >= settings.sure and j.supports > j.contradicts and question.kind == "yesno":
+    if (j.supports >= settings.sure and j.supports > j.contradicts and question.kind == "yesno"
+            and cue != "denies"):
+        # (a denial in so many words, "denied a report that they had spoken", restates
+        # the claim it denies: the model reads that as support, the words do not)
         return "supports"
     if j.neutral >= settings.sure and cue == "supports" and j.answers < settings.answers \
             and question.kind == "yesno":
