@@ -99,15 +99,20 @@ def compose(
     names; ``unknown_entities`` are names asked about that no stored article
     holds, which make the answer not-found whatever the evidence.
     """
-    pool = [e for e in evidence if e.article_id in articles and usable(e, question, settings, judge)]
-    if not pool or (unknown_entities and judge is None):
+    # Sentences the model reads as answering join an answer that the question's words
+    # found (another side, in other words); they never make one by themselves.
+    pool: list[Evidence] = []
+    by_words: list[Evidence] = []
+    for e in evidence:
+        if e.article_id not in articles:
+            continue
+        if usable(e, question, settings, judge):
+            by_words.append(e)
+            pool.append(e)
+        elif judge is not None and read_as_answering(e, question, settings, judge):
+            pool.append(e)
+    if not by_words or (unknown_entities and judge is None):
         return not_found(ranked_articles, articles)
-    by_words = pool
-    if judge is not None:
-        # Sentences the model reads as answering join an answer that the question's words
-        # found (another side, in other words); they never make one by themselves.
-        pool = [e for e in evidence if e.article_id in articles and (
-            usable(e, question, settings, judge) or read_as_answering(e, question, settings, judge))]
     comp = _shape(question, pool, articles, settings, judge)
     if judge is not None:
         # The model reads whether what the answer quotes answers the question: an answer
@@ -148,18 +153,16 @@ def names_missing(question: Question, comp: Composition,
     return missing, all(g[-1] in held for g in missing)
 
 
-def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evidence] | None = None) -> float:
-    """The model's highest p(answers) among the judged sentences an answer quotes (1.0
-    when none of them was judged: nothing to go on), counting only those of ``found``
-    (the sentences the question's words found) when given: 0 when the answer quotes none."""
-    def quoted(e: Evidence) -> bool:
-        return e.judgement is not None and any(
-            c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)
-
-    seen = [e.judgement.answers for e in pool if quoted(e)]
-    if found is None or not seen:
-        return max(seen, default=1.0)
-    return max((e.judgement.answers for e in found if quoted(e)), default=0.0)
+def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evidence]) -> float:
+    """The model's highest p(answers) among the judged sentences an answer quotes that
+    the question's words ``found`` (0 when it quotes none of them); 1.0 when none of
+    its quotes was judged: nothing to go on."""
+    quoted = [e for e in pool if e.judgement is not None and any(
+        c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)]
+    if not quoted:
+        return 1.0
+    by_words = {id(e) for e in found}
+    return max((e.judgement.answers for e in quoted if id(e) in by_words), default=0.0)
 
 
 def _shape(question: Question, pool: list[Evidence], articles: dict[str, ArticleInfo],
