@@ -201,3 +201,58 @@ def test_a_person_s_name_ends_at_its_possessive():
     assert value_of(Sentence("It was Joe Jackson's second album."), q) == "Joe Jackson"
     where = analyze("Where did the team play?", [], lex)
     assert value_of(Sentence("The team played at St James's Park."), where) == "St James's Park"
+
+
+TOWN = [
+    RawArticle(text="Greyhaven is a village in Marrow County. According to the Census Bureau, the village "
+               "has a total area of 3.1 square miles, of which 9.62% is water. As of the census of 2010, "
+               "there were 2,355 people, 819 households, and 705 families residing in the village.",
+               title="Greyhaven, Marrow County", location="gazetteer#1", source="County Gazetteer",
+               published="2024-05-02"),
+    RawArticle(text="Greyhaven has grown quickly since the new rail halt opened in 2015. The population of "
+               "Greyhaven is now about 3,000, the parish council said, and a second school is planned.",
+               title="Greyhaven keeps growing", location="marrow#1", source="Marrow Post",
+               published="2025-02-11"),
+]
+
+
+def test_a_count_is_a_whole_number_of_things_not_a_share_a_measure_or_a_year():
+    """ "How many?" and "What is the population of ...?" want a count: "2,355 people",
+    "about 50,000", never "9.62%", "$ 1,455", "257.2 per square mile", "the 2010 census",
+    "June 11, 1963" or a bracketed reference."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.values import count_values, value_of
+
+    lex = load_lexicon(None)
+    q = analyze("What is the population of Greyhaven?", [], lex)
+    assert q.counts and analyze("How many jobs were cut?", [], lex).counts
+    assert not analyze("How long is the bridge?", [], lex).counts
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    assert count_values("As of the census of 2010, there were 2,355 people, 819 households.") == [
+        "2,355 people", "819 households"]
+    assert count_values("The population was about 50,000 in 2004 and 1.5 million people by 2020.") == [
+        "about 50,000", "1.5 million people"]
+    for junk in ("of which 9.62% is water", "a median income of $ 1,455", "in the 2010 census",
+                 "257.2 inhabitants per square mile", "15,575.47 square kilometres",
+                 "incorporated on June 11, 1963", "[ 11 ] see 04", "it closed around 1930"):
+        assert count_values(junk) == [], junk
+    assert count_values("It had 1066 residents.") == ["1066 residents"]  # a year-like count of people
+    assert value_of(Sentence("The village has 3.1 square miles, or 9.62%, water and 681 people."), q) == "681 people"
+    assert value_of(Sentence("The village has 3.1 square miles, of which 9.62% is water."), q) is None
+
+
+def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tmp_path):
+    """Over a gazetteer entry whose area sentence matches the question's words as well as its
+    population sentence does, the answer names the counts the articles give (2,355 and about
+    3,000), each from its source, and not the share of water."""
+    engine = engine_over(TOWN, eval_app, judge, tmp_path / "store")
+    ans = engine.answer("What is the population of Greyhaven?")
+    assert ans.status == "conflict", ans.answer
+    values = [a.value for a in ans.answers]
+    assert any(v.startswith("2,355") for v in values) and any("3,000" in v for v in values), values
+    assert "9.62%" not in ans.verdict and "2,355" in ans.answer

@@ -49,6 +49,7 @@ class Question:
         """The names asked about: the entities that are not numbers alone."""
         return [g for g in self.entities if not all(t[:1].isdigit() for t in g)]
     followup: bool = False
+    counts: bool = False  # "how many", "population", "number of": a whole number of things
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
 
@@ -85,8 +86,17 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         focus=focus,
         entities=entities,
         followup=followup,
+        counts=_asks_count(toks, question),
         lexicon=lexicon,
     )
+
+
+def _asks_count(toks: list[str], text: str) -> bool:
+    """Whether a question asks how many of something there are ("How many jobs ...?",
+    "What is the population of ...?"): its answer is a whole number of things, not a
+    share, a sum of money, a measure or a year."""
+    return bool(re.search(r"\bhow many\b", " ".join(toks[:3])) or re.search(
+        r"\b(population|number of)\b", text.lower()))
 
 
 def _answer_type(toks: list[str], text: str) -> str | None:

@@ -272,6 +272,8 @@ def _merge_same_values(groups: list[Side], question: Question) -> list[Side]:
     for i, g in enumerate(groups):
         value = value_of(g.evidence[0], question)
         key = value.casefold() if value else f"#{i}"
+        if value and question.counts:  # "174" and "174 habitants" are one answer
+            key = re.sub(r"[^\d.]", "", value.split()[0] if value[:1].isdigit() else value) or key
         if key in out:
             out[key].evidence.extend(e for e in g.evidence
                                      if all(e.article_id != o.article_id for o in out[key].evidence))

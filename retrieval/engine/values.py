@@ -54,6 +54,8 @@ def value_of(ev: Evidence, question: Question) -> str | None:
             if not set(words(m.group())) <= asked:
                 return m.group()
         return None
+    if question.counts:
+        return next((v for v in count_values(text) if not set(words(v)) <= asked), None)
     if kind in ("number", "amount"):
         for m in _NUMBER.finditer(text):
             value = m.group().strip()
@@ -82,6 +84,39 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     return None
+
+
+_COUNT = re.compile(rf"(?<![\w.,$€£¥#\[-])({_ABOUT})(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_SCALE})(?![\w,.]\d)")
+_NOT_COUNTED = re.compile(
+    r"\s*(?:%|percent\b|per\b|square\b|sq\b|km|kilomet|mi\b|miles?\b|met(?:er|re)s?\b|m\b|ft\b|feet\b|foot\b|"
+    r"acres?\b|hectares?\b|ha\b|mph\b|kg\b|tons?\b|tonnes?\b|lbs?\b|inch|°|degrees?\b|years?\b|months?\b|"
+    r"weeks?\b|days?\b|hours?\b|minutes?\b|seconds?\b|times\b|[-–/:]\s*\d)", re.IGNORECASE)
+_PEOPLE = frozenset("people persons inhabitants residents individuals families households citizens "
+                    "members employees workers".split())
+
+
+def count_values(text: str) -> list[str]:
+    """The whole numbers of things a sentence gives ("3,559 people", "about 50,000",
+    "15 libraries"), with the noun after each: the answers to "how many" and "what is the
+    population of".  A share ("9.62%"), a sum of money, a measure ("257.2 per square
+    mile", "15,575 square kilometres"), a year ("the 2010 census"), a part of a date, a
+    bracketed reference ("[ 11 ]") or a zero-padded code ("04") is not a count."""
+    dates = [m.span() for m in _DATE.finditer(text)]
+    out = []
+    for m in _COUNT.finditer(text):
+        about, digits, decimals, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+        after = text[m.end():]
+        if _NOT_COUNTED.match(after) or (decimals and not scale) or digits.startswith("0"):
+            continue
+        if text[:m.start()].rstrip()[-1:] in ("[", "$", "€", "£", "¥", "#"):
+            continue  # "[ 11 ]", "$ 1,455"
+        nxt = re.match(r"\s+([a-z][a-z-]+)", after)
+        noun = nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
+        if noun not in _PEOPLE and "," not in digits and any(a <= m.start(2) < b for a, b in dates):
+            continue  # "June 11, 1963", "the 2010 census", unless it counts people ("1066 residents")
+        value = m.group().strip()
+        out.append(f"{value} {noun}" if noun else value)
+    return out
 
 
 def furniture(name: str) -> bool:
