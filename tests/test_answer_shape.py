@@ -256,3 +256,5 @@ def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tm
     values = [a.value for a in ans.answers]
     assert any(v.startswith("2,355") for v in values) and any("3,000" in v for v in values), values
     assert "9.62%" not in ans.verdict and "2,355" in ans.answer
+    # two outlets: each answer's line names its own (only a run from one outlet names it once)
+    assert "According to County Gazetteer" in ans.answer and "According to Marrow Post" in ans.answer

@@ -245,6 +245,12 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     unnamed = len(shown) - len(named)
     if not named:
         verdict = f"Sources give {len(shown)} different answers."
+    elif len(named) > 1 and all(s.view.independent_sources == 1 for s in shown):
+        # "(1 source)" after every answer says less than saying it once
+        listed = [s.value for s in named]
+        if unnamed:
+            listed.append(f"{unnamed} other answer{'s' if unnamed != 1 else ''}")
+        verdict = "Sources give different answers, one source each: " + "; ".join(listed) + "."
     else:
         listed = [counted(s) for s in named]
         if len(shown) == 2 and len(named) == 2 and named[1].view.independent_sources == 1:
@@ -257,7 +263,11 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
         # The best-supported answer is quoted; another is quoted too when the verdict
         # could not name it, else named with its sources (their quotes are in the JSON).
         if i < max_shown:
-            lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
+            before = shown[i - 1] if i else None
+            if before is not None and (before.who, before.paren) == (s.who, s.paren):
+                lines.append(f"{s.quote}{_also(s)}")  # one attribution for answers in a row from one outlet
+            else:
+                lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
         else:
             nums = ", ".join(f"[{n}]" for n in s.view.citations)
             lines.append(f"{cap(s.value) if s.value else 'Another answer'}: {_mid(s.who)} {nums}")
