@@ -199,6 +199,8 @@ def test_a_person_s_name_ends_at_its_possessive():
     assert value_of(Sentence("It is Ludwig van Beethoven's Symphony No. 1 in C major."), q) == "Ludwig van Beethoven"
     q = analyze("Who is the artist of the album I'm the Man?", [], lex)
     assert value_of(Sentence("It was Joe Jackson's second album."), q) == "Joe Jackson"
+    q = analyze("Who wrote the play Baby Doll?", [], lex)
+    assert value_of(Sentence("It is based on Tennessee Williams' Baby Doll script."), q) == "Tennessee Williams"
     where = analyze("Where did the team play?", [], lex)
     assert value_of(Sentence("The team played at St James's Park."), where) == "St James's Park"
 

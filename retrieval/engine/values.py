@@ -126,7 +126,7 @@ def furniture(name: str) -> bool:
     return bool(ws) and sum(w in _FURNITURE for w in ws) * 2 > len(ws)
 
 
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")  # "Beethoven's", "Williams'"
 
 
 def _owner(name: str) -> str:
