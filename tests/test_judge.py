@@ -130,3 +130,15 @@ def test_a_paraphrase_without_cue_words_keeps_both_sides_and_no_bystander(engine
         if c.stance == "supports":
             assert "Zelensky" not in c.quote  # a warning about concessions reports no call
             assert "denied" not in c.quote  # the Kremlin's denial is not its report
+
+
+def test_the_first_use_prints_no_loading_table(tmp_path, capfd):
+    """The first question exports the model to ONNX; a user meets the answer, not
+    transformers' table of the base checkpoint's unused pooler weights."""
+    from retrieval.judge.model import Judge
+
+    fresh = Judge(cache_dir=tmp_path / "cache", backend="onnx")
+    assert len(fresh.judge([(CALL, "Peskov called the report false.")])) == 1
+    assert fresh.active_backend == "onnx"
+    out, err = capfd.readouterr()
+    assert "LOAD REPORT" not in out + err and "UNEXPECTED" not in out + err

@@ -67,7 +67,16 @@ def build(base_path: str, frozen: int):
                     keep[name] = value
             return keep
 
-    bert = AutoModel.from_pretrained(base_path, attn_implementation="eager", add_pooling_layer=False)
+    from transformers.utils import logging as hf_logging
+
+    # The base checkpoint carries a pooler the judge does not use: transformers reports its
+    # weights as unexpected, a table a user would meet on the first question.  Not a fault.
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        bert = AutoModel.from_pretrained(base_path, attn_implementation="eager", add_pooling_layer=False)
+    finally:
+        hf_logging.set_verbosity(level)
     return JudgeNet(bert, frozen)
 
 
