@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
+from retrieval.common.terms import number_forms
 from retrieval.engine.answer import AnswerValue, Citation, ClosestArticle, SideView, TimelineEntry
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, cite_quote, end_sentence,
@@ -245,26 +246,22 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     unnamed = len(shown) - len(named)
     if not named:
         verdict = f"Sources give {len(shown)} different answers."
-    elif len(named) > 1 and all(s.view.independent_sources == 1 for s in shown):
-        # "(1 source)" after every answer says less than saying it once
-        listed = [s.value for s in named]
-        if unnamed:
-            listed.append(f"{unnamed} other answer{'s' if unnamed != 1 else ''}")
-        verdict = "Sources give different answers, one source each: " + "; ".join(listed) + "."
     else:
-        listed = [counted(s) for s in named]
-        if len(shown) == 2 and len(named) == 2 and named[1].view.independent_sources == 1:
+        # "(1 source)" after every answer says less than "one source each" said once
+        each = len(named) > 1 and all(s.view.independent_sources == 1 for s in shown)
+        listed = [s.value if each else counted(s) for s in named]
+        if not each and len(shown) == 2 and len(named) == 2 and named[1].view.independent_sources == 1:
             listed[1] = f"one source says {listed[1]}"
         if unnamed:
             listed.append(f"{unnamed} other answer{'s' if unnamed != 1 else ''}")
-        verdict = "Sources give different answers: " + "; ".join(listed) + "."
+        lead = "Sources give different answers, one source each: " if each else "Sources give different answers: "
+        verdict = lead + "; ".join(listed) + "."
     lines = [verdict]
     for i, s in enumerate(shown):
         # The best-supported answer is quoted; another is quoted too when the verdict
         # could not name it, else named with its sources (their quotes are in the JSON).
         if i < max_shown:
-            before = shown[i - 1] if i else None
-            if before is not None and (before.who, before.paren) == (s.who, s.paren):
+            if i and (shown[i - 1].who, shown[i - 1].paren) == (s.who, s.paren):
                 lines.append(f"{s.quote}{_also(s)}")  # one attribution for answers in a row from one outlet
             else:
                 lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
@@ -283,7 +280,7 @@ def _merge_same_values(groups: list[Side], question: Question) -> list[Side]:
         value = value_of(g.evidence[0], question)
         key = value.casefold() if value else f"#{i}"
         if value and question.counts:  # "174" and "174 habitants" are one answer
-            key = re.sub(r"[^\d.]", "", value.split()[0] if value[:1].isdigit() else value) or key
+            key = "n:" + ",".join(sorted(number_forms(value)))
         if key in out:
             out[key].evidence.extend(e for e in g.evidence
                                      if all(e.article_id != o.article_id for o in out[key].evidence))

@@ -101,10 +101,10 @@ def count_values(text: str) -> list[str]:
     population of".  A share ("9.62%"), a sum of money, a measure ("257.2 per square
     mile", "15,575 square kilometres"), a year ("the 2010 census"), a part of a date, a
     bracketed reference ("[ 11 ]") or a zero-padded code ("04") is not a count."""
-    dates = [m.span() for m in _DATE.finditer(text)]
+    dates: list[tuple[int, int]] | None = None  # read only when a number might be part of one
     out = []
     for m in _COUNT.finditer(text):
-        about, digits, decimals, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+        digits, decimals, scale = m.group(2), m.group(3), m.group(4)
         after = text[m.end():]
         if _NOT_COUNTED.match(after) or (decimals and not scale) or digits.startswith("0"):
             continue
@@ -112,8 +112,11 @@ def count_values(text: str) -> list[str]:
             continue  # "[ 11 ]", "$ 1,455"
         nxt = re.match(r"\s+([a-z][a-z-]+)", after)
         noun = nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
-        if noun not in _PEOPLE and "," not in digits and any(a <= m.start(2) < b for a, b in dates):
-            continue  # "June 11, 1963", "the 2010 census", unless it counts people ("1066 residents")
+        if noun not in _PEOPLE and "," not in digits:
+            if dates is None:
+                dates = [d.span() for d in _DATE.finditer(text)]
+            if any(a <= m.start(2) < b for a, b in dates):
+                continue  # "June 11, 1963", "the 2010 census", unless it counts people ("1066 residents")
         value = m.group().strip()
         out.append(f"{value} {noun}" if noun else value)
     return out
