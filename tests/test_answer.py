@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from importlib import resources
 
 from retrieval.engine.answer import STANCES, STATUSES, Answer
 from retrieval.common.errors import NewsbotError
@@ -204,6 +205,31 @@ def test_lexical_index_is_cached_on_disk(sample_store, embedder, tmp_path, monke
     second = AnswerEngine(sample_store, embedder, cache_dir=tmp_path)
     assert second.answer(CANONICAL).to_dict() == expected
 
+
+
+def test_a_changed_lexicon_rebuilds_the_cached_lexical_index(sample_store, embedder, tmp_path):
+    """The cached lexical index holds the terms of the lexicon it was built under; a
+    lexicon with another word group (here "storm" read as "hurricane") gets its own
+    index, so a search for "hurricane" finds the storm article, which an index built
+    under the packaged lexicon cannot."""
+    from retrieval.common.terms import load_lexicon, terms
+    from retrieval.engine.engine import AnswerEngine
+
+    packaged = resources.files("retrieval.common").joinpath("lexicon.toml").read_text(encoding="utf-8")
+    custom = tmp_path / "lexicon.toml"
+    custom.write_text(packaged.replace("flood = [", 'hurricane = ["hurricane", "storm"]\nflood = ['),
+                      encoding="utf-8")
+    lexicon = load_lexicon(custom)
+    assert lexicon.fingerprint != load_lexicon(None).fingerprint
+    query = terms("hurricane", lexicon)
+
+    cache = tmp_path / "cache"
+    old = AnswerEngine(sample_store, embedder, cache_dir=cache).searcher.index()
+    assert not old.top(query, 3)  # the packaged lexicon indexed "storm" as itself
+    new = AnswerEngine(sample_store, embedder, cache_dir=cache, lexicon_path=custom).searcher.index()
+    assert len(list(cache.glob("lexical-*/shard0-*/header.json"))) == 2  # its own, beside the old
+    found = {part.chunk_id(pos) for part, pos, _ in new.top(query, 3)}
+    assert found and all("storm" in sample_store.get_chunks({0: [cid]})[cid].text.lower() for cid in found)
 
 # -- wire copies and empty stores ----------------------------------------------------------
 def test_wire_copy_is_collapsed_onto_one_citation(embedder, eval_app, tmp_path, stem_of):

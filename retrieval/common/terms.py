@@ -9,6 +9,7 @@ word groups from ``lexicon.toml`` map a handful of news-wire synonyms
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ class Lexicon:
     speaker_nouns: frozenset[str]
     followup_pronouns: frozenset[str]
     stance_question_words: dict[str, str]  # stem -> "supports" | "denies"
+    # What the terms of a text depend on (stopwords and word groups), hashed: a lexical
+    # index built under another lexicon is rebuilt, not read with the wrong terms.
+    fingerprint: str = ""
 
 
 def _load_toml(path: Path | None) -> dict:
@@ -69,8 +73,11 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             groups[stem(word.lower())] = head
     stance_words = {stem(w): "denies" for w in data["stance_questions"]["denies"]}
     stance_words.update({stem(w): "supports" for w in data["stance_questions"]["supports"]})
+    stopwords = frozenset(w.lower() for w in data["stopwords"].split())
+    digest = hashlib.sha256("\0".join(sorted(stopwords)).encode("utf-8"))
+    digest.update("\0".join(f"{k}={v}" for k, v in sorted(groups.items())).encode("utf-8"))
     return Lexicon(
-        stopwords=frozenset(w.lower() for w in data["stopwords"].split()),
+        stopwords=stopwords,
         groups=groups,
         deny_cues=tuple(c.lower() for c in data["deny_cues"]),
         support_cues=tuple(c.lower() for c in data["support_cues"]),
@@ -78,6 +85,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         speaker_nouns=frozenset(data["speaker_nouns"].split()),
         followup_pronouns=frozenset(data["followup_pronouns"].split()),
         stance_question_words=stance_words,
+        fingerprint=digest.hexdigest()[:16],
     )
 
 

@@ -273,8 +273,9 @@ def _best(part: ShardPart, scores: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([above, tied])
 
 
-def part_folder(cache_dir: Path, collection: str, shard: int, uid: str) -> Path:
-    safe = hashlib.sha256(uid.encode()).hexdigest()[:20]
+def part_folder(cache_dir: Path, collection: str, shard: int, uid: str, lexicon_key: str = "") -> Path:
+    """Where the part of one shard at one state, under one lexicon, is saved."""
+    safe = hashlib.sha256(f"{uid}\0{lexicon_key}".encode() if lexicon_key else uid.encode()).hexdigest()[:20]
     return cache_dir / f"lexical-{collection}" / f"shard{shard}-v{FORMAT_VERSION}-{safe}"
 
 
@@ -308,7 +309,8 @@ def load_or_build(store: Any, shards: Sequence[Any], lexicon: Lexicon, cache_dir
     parts: list[ShardPart] = []
     folders: list[Path] = []
     for shard in shards:
-        folder = part_folder(cache_dir, store.collection_name, shard.index, shard.uid) if cache_dir else None
+        folder = (part_folder(cache_dir, store.collection_name, shard.index, shard.uid, lexicon.fingerprint)
+                  if cache_dir else None)
         part = have.get(shard.index)
         if part is None or part.uid != shard.uid:  # not the one in memory: the cache, else build
             part = ShardPart.open(folder, shard.index, shard.uid) if folder is not None else None
