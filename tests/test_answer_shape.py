@@ -248,6 +248,33 @@ def test_a_count_is_a_whole_number_of_things_not_a_share_a_measure_or_a_year():
     assert value_of(Sentence("The village has 3.1 square miles, of which 9.62% is water."), q) is None
 
 
+
+def test_a_place_is_a_name_after_a_preposition_of_place():
+    """ "Where ...?" is answered by the name that "in", "at", "near" ... introduces
+    ("met in Warsaw"), not by the first capitalised words ("European and Ukrainian",
+    "The Russian president"); a sentence that names no such place holds no answer to it."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.scoring import _carries_type
+    from retrieval.engine.values import value_of
+
+    lex = load_lexicon(None)
+    q = analyze("Where were the reconstruction talks held?", [], lex)
+    assert q.answer_type == "place"
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    met = "European and Ukrainian ministers met in Warsaw on Thursday to discuss the fund."
+    assert value_of(Sentence(met), q) == "Warsaw" and _carries_type(q, met, lex)
+    assert value_of(Sentence("The summit at the Palace of Versailles ended early."), q) == "Palace of Versailles"
+    demand = "The Russian president has demanded Ukraine withdraw as a precondition to talks."
+    assert value_of(Sentence(demand), q) is None and not _carries_type(q, demand, lex)
+    # a person is still any name the question does not hold
+    who = analyze("Who chaired the talks?", [], lex)
+    assert value_of(Sentence("The talks were chaired by Anna Kowalska."), who) == "Anna Kowalska"
+
 def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tmp_path):
     """Over a gazetteer entry whose area sentence matches the question's words as well as its
     population sentence does, the answer names the counts the articles give (2,355 and about

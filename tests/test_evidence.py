@@ -57,6 +57,21 @@ def test_word_groups_and_stems():
     assert terms("phoned", LEX) == terms("call", LEX) == ["call"]
     assert terms("closure", LEX) == terms("shut", LEX)
     assert terms("The lanes", LEX) == terms("lane", LEX)
+    # what was hurt is what was injured; the past of an irregular verb is its present
+    assert terms("Was anyone hurt?", LEX) == terms("injuries", LEX) == terms("wounded", LEX)
+    assert terms("Who led it?", LEX) == terms("lead", LEX)
+    assert terms("prices rose", LEX) == terms("prices rise", LEX)
+    assert terms("sold", LEX) == terms("sells", LEX) and terms("held", LEX) == terms("holds", LEX)
+    # a question's "anyone" and "again" ask nothing of the sentence
+    assert terms("When will the ferries run again?", LEX) == terms("ferries ran", LEX)
+
+
+def test_the_storm_question_is_answered_by_the_injuries_sentence(engine):
+    """ "Was anyone hurt in the storm?" over the storm report, whose "No injuries were
+    reported." shares no word with the question: hurt and injured are one word group."""
+    ans = engine.answer("Was anyone hurt in the storm?")
+    assert ans.status != "not_found", ans.answer
+    assert any(c.quote.startswith("No injuries were reported") for c in ans.citations), ans.answer
 
 
 def test_follow_up_detection():

@@ -18,7 +18,7 @@ from retrieval.common.terms import Lexicon, stem, terms, words
 from retrieval.common.text import Span, is_instruction, sentence_spans
 from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
 from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.engine.values import count_values
+from retrieval.engine.values import LOCATIVE, count_values
 
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 _MONTH = re.compile(
@@ -251,6 +251,9 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
         asked = set(question.terms)
         for m in _NAME.finditer(sentence):
             name = set(terms(m.group(), lexicon)) - _CALENDAR
-            if name and not name & asked:  # a name the question does not hold
-                return True
+            if name and not name & asked:  # a name the question does not hold ...
+                # ... and for "where", one a preposition of place introduces ("met in Warsaw";
+                # not "The Russian president", "European ministers")
+                if kind == "person" or LOCATIVE.search(sentence[:m.start()]):
+                    return True
     return False

@@ -37,6 +37,8 @@ cookies subscribe newsletter advertisement related next previous skip navigation
 statements references external links help contact terms permalink wikipedia wikidata wikimedia
 commons imdb info information actions read history upload file changes link permanent special article
 discussion languages""".split())
+# A preposition of place right before a name: "in Warsaw", "at the Palace of Versailles".
+LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|within|across|throughout)\s+(?:the\s+)?$")
 _GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
@@ -68,6 +70,7 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         return None
     if kind in ("person", "place"):
         names = []
+        located = []  # (place) names a preposition of place introduces: "met in Warsaw"
         for m in _NAME.finditer(text):
             value = m.group().strip(" .")
             if kind == "person":
@@ -81,6 +84,12 @@ def value_of(ev: Evidence, question: Question) -> str | None:
             if furniture(value):
                 continue
             names.append(value[:MAX_VALUE])
+            if kind == "place" and LOCATIVE.search(text[:m.start()]):
+                located.append(value[:MAX_VALUE])
+        if kind == "place":
+            # "European and Ukrainian ministers met in Warsaw": the place is Warsaw, and a
+            # sentence that names no place after "in", "at", "near" ... gives no short answer
+            return located[0] if located else None
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     return None
