@@ -269,6 +269,8 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     met = "European and Ukrainian ministers met in Warsaw on Thursday to discuss the fund."
     assert value_of(Sentence(met), q) == "Warsaw" and _carries_type(q, met, lex)
     assert value_of(Sentence("The summit at the Palace of Versailles ended early."), q) == "Palace of Versailles"
+    assert value_of(Sentence("The storm brought floods to Port Avell on Saturday."), q) == "Port Avell"
+    assert value_of(Sentence("The talks went well, according to Reuters."), q) is None
     demand = "The Russian president has demanded Ukraine withdraw as a precondition to talks."
     assert value_of(Sentence(demand), q) is None and not _carries_type(q, demand, lex)
     # a person is still any name the question does not hold

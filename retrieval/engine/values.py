@@ -37,8 +37,10 @@ cookies subscribe newsletter advertisement related next previous skip navigation
 statements references external links help contact terms permalink wikipedia wikidata wikimedia
 commons imdb info information actions read history upload file changes link permanent special article
 discussion languages""".split())
-# A preposition of place right before a name: "in Warsaw", "at the Palace of Versailles".
-LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|within|across|throughout)\s+(?:the\s+)?$")
+# A preposition of place right before a name: "in Warsaw", "at the Palace of Versailles",
+# "brought floods to Port Avell" (not "according to Reuters", "due to").
+LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|within|across|throughout|"
+                      r"(?<!according )(?<!due )(?<!thanks )(?<!owing )(?<!close )(?<!next )to)\s+(?:the\s+)?$")
 _GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
