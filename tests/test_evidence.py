@@ -74,6 +74,16 @@ def test_the_storm_question_is_answered_by_the_injuries_sentence(engine):
     assert any(c.quote.startswith("No injuries were reported") for c in ans.citations), ans.answer
 
 
+def test_a_question_that_is_little_but_a_name_is_answered_by_the_sentence_naming_it(engine):
+    """ "Who is Tomas Brandt?" is far in meaning from any chunk (the chunk similarity is
+    0.15, under the floor for word matches), yet the union report names him: "Union
+    leader Tomas Brandt said ...". A name no article holds is still not answered."""
+    ans = engine.answer("Who is Tomas Brandt?")
+    assert ans.status == "answered", ans.answer
+    assert "Union leader Tomas Brandt" in ans.answer
+    assert engine.answer("Who is Marta Oyelaran?").status == "not_found"
+
+
 def test_follow_up_detection():
     prev = ["Did the call happen?"]
     assert analyze("Who denied it?", prev, LEX).followup

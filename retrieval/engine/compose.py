@@ -67,6 +67,10 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
         return False
     if ev.coverage >= settings.min_coverage and ev.dense >= settings.min_dense:
         return True
+    if question.names and ev.entity_coverage >= 1.0 and ev.own_coverage >= settings.sure_coverage:
+        # "Who is Tomas Brandt?": a question that is little but a name is far in meaning
+        # from any passage; a sentence holding the name and nearly all its words answers it
+        return True
     return ev.dense >= settings.strong_dense
 
 
