@@ -27,6 +27,10 @@ LEX = load_lexicon()
     ("The ministers agreed to set aside 2 billion euros, the Polish foreign ministry said.",
      "the Polish foreign ministry"),
     ("The plan will cost 4.5 million euros.", None),
+    # a name after a preposition is no speaker: "calls" is a noun here
+    ("It makes you look at the camera during FaceTime calls, even when looking away.", None),
+    ("In a statement, Norden Steel denied the report.", "Norden Steel"),
+    ("Officials in Kyiv said the strike hit a school.", "Officials in Kyiv"),
 ])
 def test_find_speaker(sentence, speaker):
     assert find_speaker(sentence, LEX) == speaker
@@ -62,6 +66,7 @@ def test_word_groups_and_stems():
     assert terms("Who led it?", LEX) == terms("lead", LEX)
     assert terms("prices rose", LEX) == terms("prices rise", LEX)
     assert terms("sold", LEX) == terms("sells", LEX) and terms("held", LEX) == terms("holds", LEX)
+    assert terms("CEO", LEX) == terms("Chief", LEX)  # "Who is the CEO?" / "Chief Executive Satya Nadella"
     # a question's "anyone" and "again" ask nothing of the sentence
     assert terms("When will the ferries run again?", LEX) == terms("ferries ran", LEX)
 
@@ -327,6 +332,22 @@ def test_a_windowed_quote_keeps_the_words_after_the_question_s_own():
     assert "quarterback" in text[lo:hi]
     assert hi - lo <= 100
 
+
+
+def test_a_window_at_the_end_of_a_sentence_reaches_back_as_far_as_it_fits():
+    """When the question's words and answer close a long sentence, the window holds them
+    with as much of the sentence before them as fits, not the last three words."""
+    from retrieval.engine.quotes import quote_span as _quote_span
+
+    q = analyze("When are the Oscars?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    text = ("LOS ANGELES (Reuters) - South Korean thriller Parasite was the upset winner at the "
+            "Screen Actors Guild awards on Sunday, while Joaquin Phoenix and Renee Zellweger were "
+            "named best actors, cementing their roles as frontrunners at the Oscars next month.")
+    ev = _ev("a", text, 0, 1.0, q)
+    lo, hi, cut_left, cut_right = _quote_span(ev, q, 120, text)
+    assert text[lo:hi].endswith("at the Oscars next month.") and not cut_right and cut_left
+    assert 100 <= hi - lo <= 120, text[lo:hi]
 
 def test_the_model_withholds_an_answer_none_of_whose_quotes_answers():
     """With the judgement model, an answer is given only when it reads one of its

@@ -203,9 +203,15 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
         before = sentence[: vm.start()]
         before = re.sub(_TIME + r"\s*$", "", before)
         name = _trailing_name(before, lexicon)
-        if name:
+        if name and not _OBJECT_OF.search(before[: before.rstrip(" ,").rfind(name.split()[0])]):
             return name
     return None
+
+
+# A name right after one of these is the object of a preposition, not the speaker of the
+# verb that follows ("during FaceTime calls": "calls" is a noun there).
+_OBJECT_OF = re.compile(r"\b(?:during|in|on|at|for|with|of|from|by|about|via|through|over|under|"
+                        r"after|before|into|onto|between|among|against)\s+(?:the\s+|a\s+|an\s+)?$")
 
 
 def _trailing_name(before: str, lexicon: Lexicon) -> str | None:

@@ -188,6 +188,11 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
             total += step(lo, -1)
         else:
             hi = lo + 1
+    # A window that ends the sentence with room to spare reaches back as far as it fits
+    # ("…were named best actors, cementing their roles as frontrunners at the Oscars next
+    # month", not "…Oscars next month").
+    while best_lo > 0 and best_hi > best_lo and toks[best_hi - 1][1] - toks[best_lo - 1][0] <= max_chars:
+        best_lo -= 1
     a = toks[best_lo][0]
     b = toks[best_hi - 1][1] if best_hi > best_lo else toks[best_lo][1]
     piece = piece_text[a:b]
