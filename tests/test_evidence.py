@@ -317,37 +317,39 @@ def test_gather_takes_its_weights_from_one_settings_object():
     assert default[text.index("He")] == flat[text.index("He")]
 
 
+def _window(question: str, text: str, max_chars: int) -> tuple[str, bool, bool]:
+    """The quote of a one-sentence article cut to ``max_chars``, and whether it was cut
+    on the left and on the right."""
+    from retrieval.engine.quotes import quote_span
+
+    q = analyze(question, [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    lo, hi, cut_left, cut_right = quote_span(_ev("a", text, 0, 1.0, q), q, max_chars, text)
+    return text[lo:hi], cut_left, cut_right
+
+
 def test_a_windowed_quote_keeps_the_words_after_the_question_s_own():
     """A long sentence cut to a window keeps what follows the question's words, where
     the answer stands ("an American football quarterback"), rather than ending on them."""
-    from retrieval.engine.quotes import quote_span as _quote_span
-
-    q = analyze("What position did Richard Wood play in American football?", [], LEX)
-    q.weights = {t: 1.0 for t in q.terms}
-    text = ("Dick Wood Malcolm Richard Wood (February 29, 1936 – April 4, 2015) was an American "
-            "football quarterback and coach who played college football at Auburn and "
-            "professionally in the American Football League (AFL).")
-    ev = _ev("a", text, 0, 1.0, q)
-    lo, hi, _, _ = _quote_span(ev, q, 100, text)
-    assert "quarterback" in text[lo:hi]
-    assert hi - lo <= 100
-
+    quote, _, _ = _window(
+        "What position did Richard Wood play in American football?",
+        "Dick Wood Malcolm Richard Wood (February 29, 1936 – April 4, 2015) was an American "
+        "football quarterback and coach who played college football at Auburn and "
+        "professionally in the American Football League (AFL).", 100)
+    assert "quarterback" in quote and len(quote) <= 100
 
 
 def test_a_window_at_the_end_of_a_sentence_reaches_back_as_far_as_it_fits():
     """When the question's words and answer close a long sentence, the window holds them
     with as much of the sentence before them as fits, not the last three words."""
-    from retrieval.engine.quotes import quote_span as _quote_span
+    quote, cut_left, cut_right = _window(
+        "When are the Oscars?",
+        "LOS ANGELES (Reuters) - South Korean thriller Parasite was the upset winner at the "
+        "Screen Actors Guild awards on Sunday, while Joaquin Phoenix and Renee Zellweger were "
+        "named best actors, cementing their roles as frontrunners at the Oscars next month.", 120)
+    assert quote.endswith("at the Oscars next month.") and cut_left and not cut_right
+    assert 100 <= len(quote) <= 120, quote
 
-    q = analyze("When are the Oscars?", [], LEX)
-    q.weights = {t: 1.0 for t in q.terms}
-    text = ("LOS ANGELES (Reuters) - South Korean thriller Parasite was the upset winner at the "
-            "Screen Actors Guild awards on Sunday, while Joaquin Phoenix and Renee Zellweger were "
-            "named best actors, cementing their roles as frontrunners at the Oscars next month.")
-    ev = _ev("a", text, 0, 1.0, q)
-    lo, hi, cut_left, cut_right = _quote_span(ev, q, 120, text)
-    assert text[lo:hi].endswith("at the Oscars next month.") and not cut_right and cut_left
-    assert 100 <= hi - lo <= 120, text[lo:hi]
 
 def test_the_model_withholds_an_answer_none_of_whose_quotes_answers():
     """With the judgement model, an answer is given only when it reads one of its
