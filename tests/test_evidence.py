@@ -204,6 +204,24 @@ def _info(article: str, text: str):
                        path=None, text=text)
 
 
+def test_one_outlet_on_both_sides_is_said_to_contradict_itself():
+    """When an article reports a claim and, in its own voice, denies it (no speaker named
+    on either side), the verdict says its own sentences conflict rather than
+    "Wire reports it; Wire denies it"; sides with their own voices keep "Sources conflict"."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze("Is Bombus polaris an alpine species?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    text = "Bombus polaris is an alpine species. It is not an alpine species, and lives on the tundra."
+    said = _ev("a", text[:36], 0, 0.9, q)
+    denied = _ev("a", text[37:], 37, 0.8, q, stance="denies")
+    comp = compose(q, [said, denied], {"a": _info("a", text)}, ["a"], ComposeSettings())
+    assert comp.status == "conflict"
+    assert comp.verdict == "Wire reports it and denies it: its own sentences conflict.", comp.verdict
+    voiced = _ev("a", text[37:], 37, 0.8, q, stance="denies", speaker="Dr. Lena Ortiz")
+    comp = compose(q, [said, voiced], {"a": _info("a", text)}, ["a"], ComposeSettings())
+    assert comp.verdict.startswith("Sources conflict:"), comp.verdict
+
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
     from retrieval.engine.scoring import gather
 
