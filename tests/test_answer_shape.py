@@ -249,6 +249,25 @@ def test_a_count_is_a_whole_number_of_things_not_a_share_a_measure_or_a_year():
 
 
 
+def test_a_count_of_what_is_asked_about_holds_the_answer():
+    """ "How many goats ...?" is answered by "a herd of approximately 60 wild goats", not by
+    the sentence with "a 20-minute flight" that also names the goats and the island."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.scoring import _carries_type
+
+    lex = load_lexicon(None)
+    q = analyze("How many goats were removed from the island?", [], lex)
+    assert q.counts and q.counted == "goat"
+    assert _carries_type(q, "It relocated the island's herd of approximately 60 wild goats.", lex) is True
+    assert _carries_type(q, "Three goats fled.", lex) is True  # a count in words
+    assert _carries_type(q, "Each goat was flown off the island on a 20-minute flight.", lex) == "weak"
+    assert _carries_type(q, "The island has no trees.", lex) is False
+    # a population question counts people, whatever the noun: any count holds its answer
+    pop = analyze("What is the population of Greyhaven?", [], lex)
+    assert pop.counted is None and _carries_type(pop, "It had 681 residents.", lex) is True
+
+
 def test_a_place_is_a_name_after_a_preposition_of_place():
     """ "Where ...?" is answered by the name that "in", "at", "near" ... introduces
     ("met in Warsaw"), not by the first capitalised words ("European and Ukrainian",

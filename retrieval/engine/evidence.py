@@ -50,6 +50,7 @@ class Question:
         return [g for g in self.entities if not all(t[:1].isdigit() for t in g)]
     followup: bool = False
     counts: bool = False  # "how many", "population", "number of": a whole number of things
+    counted: str | None = None  # the term of what "how many" counts ("goat" for "How many goats ...?")
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
 
@@ -87,6 +88,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         entities=entities,
         followup=followup,
         counts=_asks_count(toks, question),
+        counted=_counted(toks, lexicon),
         lexicon=lexicon,
     )
 
@@ -97,6 +99,15 @@ def _asks_count(toks: list[str], text: str) -> bool:
     share, a sum of money, a measure or a year."""
     return bool(re.search(r"\bhow many\b", " ".join(toks[:3])) or re.search(
         r"\b(population|number of)\b", text.lower()))
+
+
+def _counted(toks: list[str], lexicon: Lexicon) -> str | None:
+    """The term of the thing a "how many" question counts: the next word that is one."""
+    for i in range(len(toks) - 2):
+        if toks[i] == "how" and toks[i + 1] == "many":
+            found = terms(" ".join(toks[i + 2:i + 4]), lexicon)
+            return found[0] if found else None
+    return None
 
 
 def _answer_type(toks: list[str], text: str) -> str | None:

@@ -208,6 +208,15 @@ def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], tit
     )
 
 
+def _counts(sentence: str, counted: str, lexicon: Lexicon) -> bool:
+    """Whether a number (figures or words) in a sentence counts ``counted``: the term is
+    among the three words after it."""
+    for m in re.finditer(r"\d[\d,.]*|" + _NUMBER_WORD.pattern, sentence, re.IGNORECASE):
+        if counted in terms(" ".join(words(sentence[m.end():m.end() + 60])[:3]), lexicon):
+            return True
+    return False
+
+
 def _is_list_like(sentence: str, lexicon: Lexicon, weights: EvidenceWeights) -> bool:
     """A run of names or menu items rather than a sentence: long, with almost no
     function words ("Sports NFL College Football MLB NASCAR ...")."""
@@ -245,7 +254,11 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
         return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
     if kind == "number":
         if question.counts:  # "how many": a whole number of things, not "9.62%" or "the 2010 census"
-            return bool(count_values(sentence) or _NUMBER_WORD.search(sentence))
+            if not (count_values(sentence) or _NUMBER_WORD.search(sentence)):
+                return False
+            # a count of what is asked about ("60 wild goats" for "How many goats ...?")
+            # holds the answer; a count of something else ("a 20-minute flight") only may
+            return "weak" if question.counted and not _counts(sentence, question.counted, lexicon) else True
         return bool(_NUMBER.search(sentence) or _NUMBER_WORD.search(sentence))
     if kind in ("person", "place"):
         asked = set(question.terms)
