@@ -264,6 +264,8 @@ def test_a_count_of_what_is_asked_about_holds_the_answer():
     assert _carries_type(q, "Each goat was flown off the island on a 20-minute flight.", lex) == "weak"
     assert _carries_type(q, "The island has no trees.", lex) is False
     # a population question counts people, whatever the noun: any count holds its answer
+    people = analyze("How many people live in Greyhaven?", [], lex)  # people are counted under many names
+    assert people.counted is None and _carries_type(people, "Greyhaven has 3,559 inhabitants.", lex) is True
     pop = analyze("What is the population of Greyhaven?", [], lex)
     assert pop.counted is None and _carries_type(pop, "It had 681 residents.", lex) is True
 
@@ -290,6 +292,10 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     assert value_of(Sentence("The summit at the Palace of Versailles ended early."), q) == "Palace of Versailles"
     assert value_of(Sentence("The storm brought floods to Port Avell on Saturday."), q) == "Port Avell"
     assert value_of(Sentence("The talks went well, according to Reuters."), q) is None
+    assert value_of(Sentence("According to Reuters, the ministers met in Geneva."), q) == "Geneva"
+    assert value_of(Sentence("The attack happened in eastern Ukraine."), q) == "Ukraine"
+    assert value_of(Sentence("It was held in the city of Kherson."), q) == "Kherson"
+    assert value_of(Sentence("In Warsaw, the leaders held a summit."), q) == "Warsaw"
     demand = "The Russian president has demanded Ukraine withdraw as a precondition to talks."
     assert value_of(Sentence(demand), q) is None and not _carries_type(q, demand, lex)
     # a person is still any name the question does not hold

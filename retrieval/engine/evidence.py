@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-from retrieval.common.terms import Lexicon, terms, words
+from retrieval.common.terms import Lexicon, stem, terms, words
 
 _WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
 _YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",
@@ -101,12 +101,17 @@ def _asks_count(toks: list[str], text: str) -> bool:
         r"\b(population|number of)\b", text.lower()))
 
 
+_PEOPLE_TERMS = frozenset(stem(w) for w in "people person persons individuals".split())
+
+
 def _counted(toks: list[str], lexicon: Lexicon) -> str | None:
     """The term of the thing a "how many" question counts: the next word that is one."""
     for i in range(len(toks) - 2):
         if toks[i] == "how" and toks[i + 1] == "many":
             found = terms(" ".join(toks[i + 2:i + 4]), lexicon)
-            return found[0] if found else None
+            if not found or found[0] in _PEOPLE_TERMS:
+                return None  # "how many people": inhabitants, passengers, residents all count them
+            return found[0]
     return None
 
 
@@ -214,15 +219,22 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
         before = sentence[: vm.start()]
         before = re.sub(_TIME + r"\s*$", "", before)
         name = _trailing_name(before, lexicon)
-        if name and not _OBJECT_OF.search(before[: before.rstrip(" ,").rfind(name.split()[0])]):
+        if name and not _OBJECT_OF.search(_before_name(before, name)):
             return name
     return None
 
 
 # A name right after one of these is the object of a preposition, not the speaker of the
-# verb that follows ("during FaceTime calls": "calls" is a noun there).
-_OBJECT_OF = re.compile(r"\b(?:during|in|on|at|for|with|of|from|by|about|via|through|over|under|"
-                        r"after|before|into|onto|between|among|against)\s+(?:the\s+|a\s+|an\s+)?$")
+# verb that follows ("during FaceTime calls": "calls" is a noun there).  ("after", "before"
+# and "by" are left out: "after the Federal Reserve said", "released by the Kremlin said".)
+_OBJECT_OF = re.compile(r"\b(?:during|in|on|at|for|with|of|from|about|via|through|over|under|"
+                        r"into|onto|between|among|against)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+
+
+def _before_name(before: str, name: str) -> str:
+    """The text before a name that ends ``before`` (the name is its last words)."""
+    toks = before.rstrip(" ,").split()
+    return " ".join(toks[: max(0, len(toks) - len(name.split()))]) + " "
 
 
 def _trailing_name(before: str, lexicon: Lexicon) -> str | None:

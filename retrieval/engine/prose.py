@@ -195,7 +195,8 @@ def write_conflict(question: Question, sides: list[Side], articles: dict[str, Ar
         first, second = shown
         verdict = (f"{cap(first.who)} {VERBS[sides[0].kind][1]}; "
                    f"{_mid(second.who)} {VERBS[sides[1].kind][0]}, so the sources conflict.")
-    elif len(shown) == 2 and shown[0].who.casefold() == shown[1].who.casefold():
+    elif (len({e.article_id for side in sides for e in side.evidence}) == 1
+          and not any(e.speaker for side in sides for e in side.evidence)):
         # one outlet on both sides, no other voice named: its own sentences disagree
         # ("Wikipedia reports it; Wikipedia denies it" reads as a slip)
         verdict = (f"{cap(shown[0].who)} {VERBS[sides[0].kind][0]} and {VERBS[sides[1].kind][0]}: "

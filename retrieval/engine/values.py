@@ -37,10 +37,19 @@ cookies subscribe newsletter advertisement related next previous skip navigation
 statements references external links help contact terms permalink wikipedia wikidata wikimedia
 commons imdb info information actions read history upload file changes link permanent special article
 discussion languages""".split())
-# A preposition of place right before a name: "in Warsaw", "at the Palace of Versailles",
-# "brought floods to Port Avell" (not "according to Reuters", "due to").
-LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|within|across|throughout|"
-                      r"(?<!according )(?<!due )(?<!thanks )(?<!owing )(?<!close )(?<!next )to)\s+(?:the\s+)?$")
+# A preposition of place before a name: "in Warsaw", "at the Palace of Versailles", "in
+# eastern Ukraine", "in the city of Kherson", "brought floods to Port Avell" (not "according
+# to Reuters", "due to", "spoke to Reuters").
+LOCATIVE = re.compile(
+    r"\b(?:in|at|near|outside|inside|within|across|throughout|"
+    r"(?<!according )(?<!due )(?<!thanks )(?<!owing )(?<!close )(?<!next )(?<!spoke )(?<!talked )"
+    r"(?<!said )(?<!wrote )(?<!told )to)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-eastern|"
+    r"north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|"
+    r"downtown|rural|coastal|nearby|neighbouring|neighboring)\s+)?"
+    r"(?:(?:city|town|village|region|province|state|county|district|capital|island|port)\s+of\s+)?$",
+    re.IGNORECASE)
+_PLACE_WORDS = frozenset("in at near outside inside within across throughout".split())
 _GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
@@ -88,6 +97,9 @@ def value_of(ev: Evidence, question: Question) -> str | None:
             names.append(value[:MAX_VALUE])
             if kind == "place" and LOCATIVE.search(text[:m.start()]):
                 located.append(value[:MAX_VALUE])
+            elif kind == "place" and value.split()[0].lower() in _PLACE_WORDS and len(value.split()) > 1:
+                # "In Warsaw, the leaders met", "At the Palace of Versailles"
+                located.append(value.split(None, 1)[1].removeprefix("the ")[:MAX_VALUE])
         if kind == "place":
             # "European and Ukrainian ministers met in Warsaw": the place is Warsaw, and a
             # sentence that names no place after "in", "at", "near" ... gives no short answer
