@@ -18,7 +18,7 @@ from retrieval.common.terms import Lexicon, stem, terms, words
 from retrieval.common.text import Span, is_instruction, sentence_spans
 from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
 from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.engine.values import LOCATIVE, count_values
+from retrieval.engine.values import count_values, placed
 
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 _MONTH = re.compile(
@@ -34,6 +34,7 @@ _NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|hundred|thousand|million|billion|dozen|dozens|half)\b", re.IGNORECASE)
+_ANY_NUMBER = re.compile(r"\d[\d,.]*|" + _NUMBER_WORD.pattern, re.IGNORECASE)
 _AMOUNT = re.compile(
     r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:%|percent|per cent|(?:million|billion|thousand|trillion)?\s*"
     r"(?:euros?|dollars?|pounds?|yen|yuan|roubles?|rubles?|francs?))", re.IGNORECASE)
@@ -211,7 +212,7 @@ def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], tit
 def _counts(sentence: str, counted: str, lexicon: Lexicon) -> bool:
     """Whether a number (figures or words) in a sentence counts ``counted``: the term is
     among the three words after it."""
-    for m in re.finditer(r"\d[\d,.]*|" + _NUMBER_WORD.pattern, sentence, re.IGNORECASE):
+    for m in _ANY_NUMBER.finditer(sentence):
         if counted in terms(" ".join(words(sentence[m.end():m.end() + 60])[:3]), lexicon):
             return True
     return False
@@ -267,6 +268,6 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
             if name and not name & asked:  # a name the question does not hold ...
                 # ... and for "where", one a preposition of place introduces ("met in Warsaw";
                 # not "The Russian president", "European ministers")
-                if kind == "person" or LOCATIVE.search(sentence[:m.start()]):
+                if kind == "person" or placed(sentence, m.start()):
                     return True
     return False

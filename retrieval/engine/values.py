@@ -40,8 +40,9 @@ discussion languages""".split())
 # A preposition of place before a name: "in Warsaw", "at the Palace of Versailles", "in
 # eastern Ukraine", "in the city of Kherson", "brought floods to Port Avell" (not "according
 # to Reuters", "due to", "spoke to Reuters").
-LOCATIVE = re.compile(
-    r"\b(?:in|at|near|outside|inside|within|across|throughout|"
+_PLACE_WORDS = ("in", "at", "near", "outside", "inside", "within", "across", "throughout")
+_LOCATIVE = re.compile(
+    r"\b(?:" + "|".join(_PLACE_WORDS) + "|"
     r"(?<!according )(?<!due )(?<!thanks )(?<!owing )(?<!close )(?<!next )(?<!spoke )(?<!talked )"
     r"(?<!said )(?<!wrote )(?<!told )to)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-eastern|"
@@ -49,7 +50,14 @@ LOCATIVE = re.compile(
     r"downtown|rural|coastal|nearby|neighbouring|neighboring)\s+)?"
     r"(?:(?:city|town|village|region|province|state|county|district|capital|island|port)\s+of\s+)?$",
     re.IGNORECASE)
-_PLACE_WORDS = frozenset("in at near outside inside within across throughout".split())
+
+
+def placed(text: str, start: int) -> bool:
+    """Whether the name at ``start`` of ``text`` follows a preposition of place (only the
+    few words before it are read)."""
+    return bool(_LOCATIVE.search(text[max(0, start - 80):start]))
+
+
 _GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
@@ -95,7 +103,7 @@ def value_of(ev: Evidence, question: Question) -> str | None:
             if furniture(value):
                 continue
             names.append(value[:MAX_VALUE])
-            if kind == "place" and LOCATIVE.search(text[:m.start()]):
+            if kind == "place" and placed(text, m.start()):
                 located.append(value[:MAX_VALUE])
             elif kind == "place" and value.split()[0].lower() in _PLACE_WORDS and len(value.split()) > 1:
                 # "In Warsaw, the leaders met", "At the Palace of Versailles"

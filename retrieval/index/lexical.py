@@ -273,9 +273,9 @@ def _best(part: ShardPart, scores: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([above, tied])
 
 
-def part_folder(cache_dir: Path, collection: str, shard: int, uid: str, lexicon_key: str = "") -> Path:
+def part_folder(cache_dir: Path, collection: str, shard: int, uid: str, lexicon_key: str) -> Path:
     """Where the part of one shard at one state, under one lexicon, is saved."""
-    safe = hashlib.sha256(f"{uid}\0{lexicon_key}".encode() if lexicon_key else uid.encode()).hexdigest()[:20]
+    safe = hashlib.sha256(f"{uid}\0{lexicon_key}".encode()).hexdigest()[:20]
     return cache_dir / f"lexical-{collection}" / f"shard{shard}-v{FORMAT_VERSION}-{safe}"
 
 
