@@ -314,3 +314,37 @@ def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tm
     assert "9.62%" not in ans.verdict and "2,355" in ans.answer
     # two outlets: each answer's line names its own (only a run from one outlet names it once)
     assert "According to County Gazetteer" in ans.answer and "According to Marrow Post" in ans.answer
+
+
+def test_how_big_wants_a_measure_with_its_unit():
+    """ "How big ...?", "How far ...?", "the length of ..." are answered by a number with its
+    unit ("500-metre", "20.5 acres", "hundred-foot"), not by any number ("100 times", "36
+    dishes"); "How long ...?" also by a duration or a year ("since 1951")."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.scoring import _carries_type
+    from retrieval.engine.values import value_of
+
+    lex = load_lexicon(None)
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    q = analyze("How big is the Kestrel radio telescope?", [], lex)
+    assert q.answer_type == "number" and q.measures == "size" and not q.counts
+    dish = "Its 500-metre-wide dish is made of 4,400 aluminium panels."
+    assert _carries_type(q, dish, lex) is True and value_of(Sentence(dish), q) == "500-metre"
+    assert _carries_type(q, "The Five-hundred-meter Kestrel telescope opened in May.", lex) is True
+    assert _carries_type(q, "New dishes will improve its resolution by 100 times.", lex) is False
+    assert _carries_type(q, "The team will add 36 dishes next year.", lex) is False
+    assert analyze("What is the length of the Orlo bridge?", [], lex).measures == "size"
+    far = analyze("How far is Redonda from Antigua?", [], lex)
+    assert _carries_type(far, "Redonda lies 35 miles southwest of Montserrat.", lex) is True
+    long_ = analyze("How long has the league been running?", [], lex)
+    assert long_.measures == "long"
+    assert _carries_type(long_, "Running since 1951, the league is among the strongest.", lex) is True
+    assert _carries_type(long_, "It takes four hours to sail there.", lex) is True
+    # counts stay counts: "how many" and populations are not measures
+    assert analyze("How many goats were removed?", [], lex).measures is None
+

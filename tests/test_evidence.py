@@ -207,23 +207,33 @@ def _info(article: str, text: str):
                        path=None, text=text)
 
 
-def test_one_outlet_on_both_sides_is_said_to_contradict_itself():
-    """When an article reports a claim and, in its own voice, denies it (no speaker named
-    on either side), the verdict says its own sentences conflict rather than
-    "Wire reports it; Wire denies it"; sides with their own voices keep "Sources conflict"."""
+def test_one_article_read_both_ways_is_quoted_without_a_conflict():
+    """When one article's own sentences are read as reporting a claim and denying it (no
+    speaker named on either side), the answer quotes both, the closer match first, and
+    does not call the sources in conflict: an article rarely contradicts itself, one
+    sentence misread is common ("The full cause of the outage remains unclear" read as
+    the report that Meta explained it).  Sides with their own voices keep the conflict."""
     from retrieval.engine.compose import ComposeSettings, compose
 
-    q = analyze("Is Bombus polaris an alpine species?", [], LEX)
+    q = analyze("Did Meta explain the cause of the outage?", [], LEX)
     q.weights = {t: 1.0 for t in q.terms}
-    text = "Bombus polaris is an alpine species. It is not an alpine species, and lives on the tundra."
-    said = _ev("a", text[:36], 0, 0.9, q)
-    denied = _ev("a", text[37:], 37, 0.8, q, stance="denies")
-    comp = compose(q, [said, denied], {"a": _info("a", text)}, ["a"], ComposeSettings())
+    text = ("The full cause of the Meta outage remains unclear. "
+            "Meta had not issued an official explanation of the cause of the outage.")
+    cut = text.index("Meta had")
+    unclear = _ev("a", text[:cut - 1], 0, 0.7, q)
+    denied = _ev("a", text[cut:], cut, 0.8, q, stance="denies")
+    comp = compose(q, [denied, unclear], {"a": _info("a", text)}, ["a"], ComposeSettings())
+    assert comp.status == "answered", comp.text
+    assert "conflict" not in comp.text.lower()
+    first, second = comp.text.split("\n")[:2]
+    assert first.startswith("According to Wire") and "had not issued" in first
+    assert second.startswith("It also writes:") and "remains unclear" in second
+    assert [c.n for c in comp.citations] == [1, 1]
+    voiced = _ev("a", text[cut:], cut, 0.8, q, stance="denies", speaker="Meta spokesman Andy Stone")
+    comp = compose(q, [voiced, unclear], {"a": _info("a", text)}, ["a"], ComposeSettings())
     assert comp.status == "conflict"
-    assert comp.verdict == "Wire reports it and denies it: its own sentences conflict.", comp.verdict
-    voiced = _ev("a", text[37:], 37, 0.8, q, stance="denies", speaker="Dr. Lena Ortiz")
-    comp = compose(q, [said, voiced], {"a": _info("a", text)}, ["a"], ComposeSettings())
     assert comp.verdict.startswith("Sources conflict:"), comp.verdict
+
 
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
     from retrieval.engine.scoring import gather

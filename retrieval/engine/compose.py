@@ -24,7 +24,8 @@ from typing import Sequence
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.judging import JudgeSettings, bears
 from retrieval.common.terms import number_forms, terms, words
-from retrieval.engine.prose import Composition, Side, not_found, write_answers, write_conflict, write_one_side
+from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
+                                    write_one_side, write_one_voice)
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
@@ -183,6 +184,9 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
             Side(_pick(supports, settings.member_ratio), "supports", "supports"),
             Side(_pick(denies, settings.member_ratio), "denies", "denies"),
         ]
+        if one_voice(sides):
+            others = {e.article_id for e in pool} - {e.article_id for side in sides for e in side.evidence}
+            return write_one_voice(question, sides, articles, settings.max_quote, alone=not others)
         if question.focus == "denies":
             sides.reverse()
         return write_conflict(question, sides, articles, settings.max_quote)

@@ -51,6 +51,9 @@ class Question:
     followup: bool = False
     counts: bool = False  # "how many", "population", "number of": a whole number of things
     counted: str | None = None  # the term of what "how many" counts ("goat" for "How many goats ...?")
+    # "how big", "how far", "the length of": a measure (a number with its unit), not any number;
+    # "long" when the question asks how long, which a duration or a year ("since 1951") answers
+    measures: str | None = None
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
 
@@ -89,6 +92,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         followup=followup,
         counts=_asks_count(toks, question),
         counted=_counted(toks, lexicon),
+        measures=_measures(question),
         lexicon=lexicon,
     )
 
@@ -113,6 +117,18 @@ def _counted(toks: list[str], lexicon: Lexicon) -> str | None:
                 return None  # "how many people": inhabitants, passengers, residents all count them
             return found[0]
     return None
+
+
+_MEASURED = re.compile(r"\bhow (big|large|tall|high|long|far|wide|deep|heavy)\b|"
+                       r"\b(size|length|height|area|distance|depth|width|weight) of\b", re.IGNORECASE)
+
+
+def _measures(text: str) -> str | None:
+    """"size" when a question asks how big, far, tall ... something is; "long" for how long."""
+    m = _MEASURED.search(text)
+    if m is None or _asks_count(words(text), text):
+        return None
+    return "long" if (m.group(1) or "").lower() == "long" else "size"
 
 
 def _answer_type(toks: list[str], text: str) -> str | None:

@@ -195,12 +195,6 @@ def write_conflict(question: Question, sides: list[Side], articles: dict[str, Ar
         first, second = shown
         verdict = (f"{cap(first.who)} {VERBS[sides[0].kind][1]}; "
                    f"{_mid(second.who)} {VERBS[sides[1].kind][0]}, so the sources conflict.")
-    elif (len({e.article_id for side in sides for e in side.evidence}) == 1
-          and not any(e.speaker for side in sides for e in side.evidence)):
-        # one outlet on both sides, no other voice named: its own sentences disagree
-        # ("Wikipedia reports it; Wikipedia denies it" reads as a slip)
-        verdict = (f"{cap(shown[0].who)} {VERBS[sides[0].kind][0]} and {VERBS[sides[1].kind][0]}: "
-                   "its own sentences conflict.")
     else:
         verdict = "Sources conflict: " + "; ".join(
             f"{_mid(s.who)} {VERBS[side.kind][0]}" for s, side in zip(shown, sides)) + "."
@@ -214,6 +208,32 @@ def write_conflict(question: Question, sides: list[Side], articles: dict[str, Ar
         lines.append(story)
     return Composition("conflict", "\n".join(end_sentence(x) for x in lines), numbering.citations, [],
                        verdict, [s.view for s in shown], [], timeline)
+
+
+def one_voice(sides: Sequence[Side]) -> bool:
+    """Whether a report and a denial are one article's own sentences, no voice named on
+    either side: an article that contradicts itself is rare, a misreading of one of its
+    sentences is not ("remains unclear" read as the report that Meta explained the outage)."""
+    return (len({e.article_id for side in sides for e in side.evidence}) == 1
+            and not any(e.speaker for side in sides for e in side.evidence))
+
+
+def write_one_voice(question: Question, sides: list[Side], articles: dict[str, ArticleInfo],
+                    max_chars: int, *, alone: bool) -> Composition:
+    """One article's sentences read in two directions, no other voice: both are quoted,
+    the closer match first, without calling the sources in conflict."""
+    numbering = Numbering()
+    first, second = sorted(sides, key=lambda s: -s.evidence[0].score)
+    s = _show(first, question, articles, numbering, max_chars)
+    ev = second.evidence[0]
+    more = cite_quote(ev, question, articles[ev.article_id], numbering, second.stance, max_chars)
+    line = f"According to {_mid(s.who)}{s.paren}: {s.quote}"
+    lines = [line, f"It also writes: {more}"]
+    if alone:
+        lines.append("No other stored article addresses this.")
+    text = "\n".join(end_sentence(x) for x in lines)
+    return Composition("answered", text, numbering.citations, [], end_sentence(line), [s.view], [],
+                       ordered(s.entries))
 
 
 def write_answers(question: Question, groups: list[Side], articles: dict[str, ArticleInfo],

@@ -12,6 +12,7 @@ from retrieval.common.terms import terms
 from retrieval.common.text import sentence_spans
 from retrieval.engine.answer import Citation
 from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.values import MEASURE
 
 
 @dataclass
@@ -148,6 +149,8 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
         if found and found[0] in rarity:
             w += 0.5 + rarity[found[0]]
         elif core[:1].isdigit() and question.answer_type in ("date", "number", "amount"):
+            w += 0.7
+        elif question.measures and MEASURE.match(core):  # "Five-hundred-meter"
             w += 0.7
         elif question.answer_type == "date" and core.lower() in _MONTHS:
             w += 0.7

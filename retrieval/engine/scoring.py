@@ -18,7 +18,7 @@ from retrieval.common.terms import Lexicon, stem, terms, words
 from retrieval.common.text import Span, is_instruction, sentence_spans
 from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
 from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.engine.values import count_values, placed
+from retrieval.engine.values import count_values, measured, placed
 
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 _MONTH = re.compile(
@@ -254,6 +254,8 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
             return True
         return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
     if kind == "number":
+        if question.measures:  # "How big is the telescope?": a number with its unit
+            return measured(sentence, question.measures) is not None
         if question.counts:  # "how many": a whole number of things, not "9.62%" or "the 2010 census"
             if not (count_values(sentence) or _NUMBER_WORD.search(sentence)):
                 return False

@@ -77,6 +77,8 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         return None
     if question.counts:
         return next((v for v in count_values(text) if not set(words(v)) <= asked), None)
+    if question.measures:
+        return measured(text, question.measures)
     if kind in ("number", "amount"):
         for m in _NUMBER.finditer(text):
             value = m.group().strip()
@@ -115,6 +117,25 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     return None
+
+
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+                 r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|a few|several)")
+_UNITS = (r"(?:kilo|centi|milli)?(?:metre|meter)s?|km|cm|mm|m(?![a-z])|miles?|mi|feet|foot|ft|inch(?:es)?|"
+          r"yards?|acres?|hectares?|ha|km2|m2|sq|square|cubic|tonnes?|tons?|kg|kilograms?|grams?|pounds?|lbs?|"
+          r"light[- ]years?|parsecs?|storeys?|stories|floors|cc|litres?|liters?|gallons?|"
+          r"years?|seasons?|months?|weeks?|days?|hours?|minutes?|decades?|centuries")
+# A number with its unit: "500-metre", "20.5 acres", "hundred-foot", "four hours".
+MEASURE = re.compile(rf"(?:\b\d[\d,.]*|\b{_NUMBER_WORDS}(?:[- ]{_NUMBER_WORDS})*)\s*(?:-\s*)?(?:{_UNITS})\b",
+                     re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\b")
+
+
+def measured(text: str, measures: str) -> str | None:
+    """The measure a sentence gives to a how-big or how-long question (a year, "since
+    1951", answers how long), or None."""
+    m = MEASURE.search(text) or (_YEAR.search(text) if measures == "long" else None)
+    return m.group() if m else None
 
 
 _COUNT = re.compile(rf"(?<![\w.,$€£¥#\[-])({_ABOUT})(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_SCALE})(?![\w,.]\d)")
