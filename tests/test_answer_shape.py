@@ -348,3 +348,24 @@ def test_how_big_wants_a_measure_with_its_unit():
     # counts stay counts: "how many" and populations are not measures
     assert analyze("How many goats were removed?", [], lex).measures is None
 
+
+
+def test_the_signature_line_of_an_embedded_post_is_not_quoted(eval_app, judge, tmp_path):
+    """An embedded post's signature ("— Jo Rivers (@jorivers) July 3, 2020") is page furniture:
+    its date does not answer "when" the article's story happened."""
+    from retrieval.common.text import is_embed_byline
+
+    assert is_embed_byline("— Dave Schukin (@schukin) July 3, 2019")
+    assert not is_embed_byline("The Kremlin (@kremlin) said on July 3, 2019 that it was false.")
+    beta = [RawArticle(
+        text="Apple's third developer beta of iOS 14 adds a feature that keeps your eyes on the "
+             "camera during video calls. It only works on the newest phones.\n"
+             "“Look at the eyes in this call” pic.twitter.com/abc123\n"
+             "— Jo Rivers (@jorivers) July 3, 2020\n"
+             "The feature should reach the public beta next week.",
+        title="iOS 14 beta fixes eye contact", location="verge#1", source="Gadget Wire",
+        published="2020-07-03")]
+    engine = engine_over(beta, eval_app, judge, tmp_path / "store")
+    found = engine.retrieve("When did Apple release the iOS 14 beta?")
+    assert found.evidence and not any("@jorivers" in e.text for e in found.evidence)
+    assert "@jorivers" not in found.answer.answer, found.answer.answer

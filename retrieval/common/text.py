@@ -109,6 +109,18 @@ def is_instruction(sentence: str) -> bool:
     return bool(_INSTRUCTION.search(sentence))
 
 
+# The signature line under an embedded post: "— Dave Schukin (@schukin) July 3, 2019".
+_EMBED_BYLINE = re.compile(
+    r"^\s*[—–-]+\s*[^\n()]{0,80}\(@\w{1,30}\)\s*(?:on\s+)?"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4})\.?\s*$")
+
+
+def is_embed_byline(sentence: str) -> bool:
+    """Whether a sentence is the signature line of an embedded social media post: page
+    furniture, not something an article says (quoted, its date would answer "when")."""
+    return bool(_EMBED_BYLINE.match(sentence))
+
+
 # Terminal escape sequences (colours, cursor moves) and other control characters.
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from retrieval.common.terms import Lexicon, stem, terms, words
-from retrieval.common.text import Span, is_instruction, sentence_spans
+from retrieval.common.text import Span, is_embed_byline, is_instruction, sentence_spans
 from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
 from retrieval.engine.search import Hit, LexicalIndex
 from retrieval.engine.values import count_values, measured, placed
@@ -149,7 +149,7 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
         key = (hit.article_id, start)
         sent_terms = frozenset(terms(span.piece, asked.lexicon))
         before, previous = previous, sent_terms
-        if key in seen or is_instruction(span.piece):
+        if key in seen or is_instruction(span.piece) or is_embed_byline(span.piece):
             continue
         seen.add(key)
         lede = start == 0 or (base == 0 and span.start == first_start)
