@@ -51,8 +51,9 @@ class Question:
     followup: bool = False
     counts: bool = False  # "how many", "population", "number of": a whole number of things
     counted: str | None = None  # the term of what "how many" counts ("goat" for "How many goats ...?")
-    # "how big", "how far", "the length of": a measure (a number with its unit), not any number;
-    # "long" when the question asks how long, which a duration or a year ("since 1951") answers
+    # "how far", "the length of": a measure (a number with its unit), not any number; "scale"
+    # for how big, large or high; "long" for how long, which a duration or a year ("since 1951")
+    # answers
     measures: str | None = None
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
@@ -124,11 +125,14 @@ _MEASURED = re.compile(r"\bhow (big|large|tall|high|long|far|wide|deep|heavy)\b|
 
 
 def _measures(text: str) -> str | None:
-    """"size" when a question asks how big, far, tall ... something is; "long" for how long."""
+    """"size" when a question asks how far, tall, wide ... something is; "scale" for how
+    big, large or high (which a share, a sum or a count may answer too: "How high is
+    unemployment?"); "long" for how long."""
     m = _MEASURED.search(text)
     if m is None or _asks_count(words(text), text):
         return None
-    return "long" if (m.group(1) or "").lower() == "long" else "size"
+    asked = (m.group(1) or "").lower()
+    return "long" if asked == "long" else "scale" if asked in ("big", "large", "high") else "size"
 
 
 def _answer_type(toks: list[str], text: str) -> str | None:

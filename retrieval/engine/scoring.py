@@ -255,7 +255,11 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
         return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
     if kind == "number":
         if question.measures:  # "How big is the telescope?": a number with its unit
-            return measured(sentence, question.measures) is not None
+            if measured(sentence, question.measures) is not None:
+                return True
+            # a share, a sum or a count may say how big or how high, less surely
+            scaled = question.measures == "scale" and (_AMOUNT.search(sentence) or count_values(sentence))
+            return "weak" if scaled else False
         if question.counts:  # "how many": a whole number of things, not "9.62%" or "the 2010 census"
             if not (count_values(sentence) or _NUMBER_WORD.search(sentence)):
                 return False
