@@ -259,3 +259,24 @@ def test_empty_store_is_a_user_error(embedder, tmp_path):
     store = Store(embedded_client(tmp_path / "empty"), "news", embedder.model_name)
     with pytest.raises(StoreError, match="newsbot ingest"):
         AnswerEngine(store, embedder).answer(CANONICAL)
+
+
+def test_what_trump_told_putin_is_the_post_report_not_three_stories(engine):
+    """ "What did Trump tell Putin?" is answered by the Post's report of the call ("telling
+    him not to inflame the conflict"), the sentence of the AFP story the model reads as
+    answering, not by Zelensky's warning beside it; and the transition-team and economic-forum
+    stories, which do not name both men the AFP headline names, are no "different answers"."""
+    ans = engine.answer("What did Trump tell Putin?")
+    assert ans.status == "answered", ans.answer
+    assert "telling him not to inflame the conflict" in ans.answer, ans.answer
+    assert len({c.article_id for c in ans.citations}) == 1, ans.answer
+
+
+def test_the_report_side_quotes_the_report_not_a_promise_to_talk(engine):
+    """ "Did Trump and Putin speak on the phone?": of the AFP story's sentences the model
+    reads alike, the supporting side quotes the Post's report that they talked by phone,
+    not the campaign promise that he "would talk directly with Putin"."""
+    ans = engine.answer("Did Trump and Putin speak on the phone?")
+    assert ans.status == "conflict", ans.answer
+    assert ans.verdict.startswith("Sources conflict: the Washington Post reports it"), ans.verdict
+    assert "would talk directly" not in ans.answer

@@ -173,6 +173,7 @@ def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evide
 def _shape(question: Question, pool: list[Evidence], articles: dict[str, ArticleInfo],
            settings: ComposeSettings, judge: JudgeSettings | None) -> Composition:
     """The answer's shape (conflict, different answers, one side) from usable evidence."""
+    pool = _on_the_story(question, pool, articles)
     best = pool[0].score
     strong = [e for e in pool if e.score >= settings.side_ratio * best]
 
@@ -222,6 +223,29 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
 
 
 # -- choosing evidence ------------------------------------------------------
+def _on_the_story(question: Question, pool: list[Evidence],
+                  articles: dict[str, ArticleInfo]) -> list[Evidence]:
+    """The evidence of articles about what the best one is about: when the best article's
+    headline names some of the names asked about ("Meta Outage Hits Facebook ..."), an
+    article that never names them all speaks of something else, and its sentence is no
+    other answer ("the sky above São Paulo went dark" to "Which country went dark during
+    the Meta outage?").  An article without a headline that names them says nothing of
+    what it is about, and nothing is dropped."""
+    if not question.names or question.lexicon is None:
+        return pool
+    lexicon = question.lexicon
+    headline = set(terms(articles[pool[0].article_id].title, lexicon))
+    story = [g for g in question.names if g[-1] in headline]
+    if not story:
+        return pool
+    about: dict[str, bool] = {}
+    for a in dict.fromkeys(e.article_id for e in pool):
+        info = articles[a]
+        held = set(terms(f"{info.title} {info.text}", lexicon))
+        about[a] = all(g[-1] in held for g in story)
+    return [e for e in pool if about[e.article_id]]
+
+
 def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Question,
              settings: ComposeSettings) -> Evidence | None:
     """Another article that gives a different answer, though it matches the question
@@ -250,14 +274,20 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
 def _pick(evs: Sequence[Evidence], ratio: float) -> list[Evidence]:
     """The best sentence of each article, best first: the outlets on the side, those
     whose sentence scores at least ``ratio`` of the side's best.  Of an article's
-    sentences that match about as closely, the one the model reads as answering."""
+    sentences that match about as closely, the one the model reads as answering; where
+    it reads them alike, the one that says what happened in the question's own words
+    ("Trump talked by phone ... with Putin" for "Did Trump and Putin speak on the
+    phone?", not "he would talk directly with Putin")."""
     out: dict[str, Evidence] = {}
     for e in evs:
         if e.score >= ratio * evs[0].score:
             have = out.setdefault(e.article_id, e)
-            if (have is not e and e.score >= PICK_NEAR * have.score
-                    and _read_answers(e) > _read_answers(have) + PICK_MARGIN):
-                out[e.article_id] = e  # as close a match, and the model reads it as the answer
+            if have is e or e.score < PICK_NEAR * have.score:
+                continue
+            mine, theirs = _read_answers(e), _read_answers(have)
+            if mine > theirs + PICK_MARGIN or (abs(mine - theirs) <= PICK_MARGIN
+                                               and e.predicate_coverage > have.predicate_coverage):
+                out[e.article_id] = e  # as close a match, and it reads more as the answer
     return list(out.values())
 
 
@@ -334,6 +364,16 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                         and " ".join(e.text.lower().split()) not in taken):
                     out[art] = e
                     break
+    for art, chosen in list(out.items()):
+        # of the article's sentences that match about as closely, the one the model reads as
+        # answering ("The Washington Post reported Sunday that Trump talked by phone ... with
+        # Putin, telling him not to inflame the conflict" for "What did Trump tell Putin?",
+        # not Zelensky's warning of "no concessions" to Putin), as the sides of a conflict do
+        for e in evs:
+            if (e.article_id == art and e.score >= PICK_NEAR * chosen.score
+                    and _read_answers(e) > _read_answers(out[art]) + PICK_MARGIN
+                    and (e.has_answer_type or not chosen.has_answer_type)):
+                out[art] = e
     order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
     return sorted(out.values(), key=lambda e: order[e.article_id])
 
