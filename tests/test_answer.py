@@ -280,3 +280,4 @@ def test_the_report_side_quotes_the_report_not_a_promise_to_talk(engine):
     assert ans.status == "conflict", ans.answer
     assert ans.verdict.startswith("Sources conflict: the Washington Post reports it"), ans.verdict
     assert "would talk directly" not in ans.answer
+

@@ -70,6 +70,8 @@ def test_word_groups_and_stems():
     assert terms("prices rising", LEX) == terms("prices rise", LEX) != terms("Justin Rose", LEX)
     assert terms("sold", LEX) == terms("sells", LEX) and terms("held", LEX) == terms("holds", LEX)
     assert terms("CEO", LEX) == terms("Chief", LEX)  # "Who is the CEO?" / "Chief Executive Satya Nadella"
+    # "What will FAST search for?" / "the hunt for gravitational waves"
+    assert terms("search", LEX) == terms("hunt", LEX) == terms("hunting", LEX) == terms("sought", LEX)
     # a question's "anyone" and "again" ask nothing of the sentence
     assert terms("When will the ferries run again?", LEX) == terms("ferries ran", LEX)
 

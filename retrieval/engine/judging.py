@@ -63,6 +63,11 @@ def judged_stance(cue: str, j: Any, question: Question, settings: JudgeSettings)
     if j.neutral >= settings.sure and cue == "supports" and j.answers < settings.answers \
             and question.kind == "yesno":
         return "context"  # (a wh-question's "who denied it?" leaves the report a side)
+    if cue == "supports" and question.kind == "yesno" and j.contradicts > j.supports:
+        # the words found the claim's terms, the model leans against it, though not surely:
+        # no report of it ("Zelensky warned there should be no concessions to Putin" for
+        # "Was there really a phone conversation between the two presidents?")
+        return "context"
     return cue
 
 

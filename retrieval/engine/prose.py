@@ -87,6 +87,20 @@ def short_claim(sentence: str, limit: int = 90) -> str:
     return text[:1].upper() + text[1:]
 
 
+_PLURAL_VOICES = frozenset("people sources officials several many residents witnesses analysts experts critics "
+                           "diplomats aides workers".split())
+
+
+def _present(who: str, kind: str) -> str:
+    """ "reports it" / "denies it", or "report it" / "deny it" for a plural voice
+    ("people familiar with Thursday's call report it")."""
+    verb = VERBS[kind][0]
+    first = who.split(" ", 1)[0].lower()
+    if first in _PLURAL_VOICES:
+        return {"reports it": "report it", "denies it": "deny it"}.get(verb, verb)
+    return verb
+
+
 def _mid(who: str) -> str:
     """A name inside a sentence: "The Washington Post" -> "the Washington Post"."""
     first, _, rest = who.partition(" ")
@@ -194,15 +208,15 @@ def write_conflict(question: Question, sides: list[Side], articles: dict[str, Ar
     if focused:
         first, second = shown
         verdict = (f"{cap(first.who)} {VERBS[sides[0].kind][1]}; "
-                   f"{_mid(second.who)} {VERBS[sides[1].kind][0]}, so the sources conflict.")
+                   f"{_mid(second.who)} {_present(second.who, sides[1].kind)}, so the sources conflict.")
     else:
         verdict = "Sources conflict: " + "; ".join(
-            f"{_mid(s.who)} {VERBS[side.kind][0]}" for s, side in zip(shown, sides)) + "."
+            f"{_mid(s.who)} {_present(s.who, side.kind)}" for s, side in zip(shown, sides)) + "."
     lines = [verdict]
     for s, side in zip(shown, sides):
         lines.append(f"{VERBS[side.kind][2]} {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
     timeline = ordered([e for s in shown for e in s.entries])
-    verbs = {id(e): VERBS[side.kind][0] for s, side in zip(shown, sides) for e in s.entries}
+    verbs = {id(e): _present(e.who, side.kind) for s, side in zip(shown, sides) for e in s.entries}
     story = _timeline_text(timeline, verbs)
     if story:
         lines.append(story)
