@@ -281,3 +281,13 @@ def test_the_report_side_quotes_the_report_not_a_promise_to_talk(engine):
     assert ans.verdict.startswith("Sources conflict: the Washington Post reports it"), ans.verdict
     assert "would talk directly" not in ans.answer
 
+
+
+def test_a_short_question_of_common_words_is_answered_by_the_sentence_holding_them(engine):
+    """ "Who said the plant will close?" is far in meaning from every passage (its words are
+    common), so no sentence was quotable; the union leader's quote holds all its words and
+    the model reads it as answering: the answer is Brandt's report against the company's
+    denial."""
+    ans = engine.answer("Who said the plant will close?")
+    assert ans.status == "conflict", ans.answer
+    assert "Brandt" in ans.verdict and "Karin Holm" in ans.verdict, ans.verdict

@@ -72,7 +72,17 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
         # "Who is Tomas Brandt?": a question that is little but a name is far in meaning
         # from any passage; a sentence holding the name and nearly all its words answers it
         return True
+    if (judge is not None and ev.judgement is not None and ev.own_coverage >= settings.sure_coverage
+            and len(set(question.terms) & ev.terms) >= FULL_MATCH_TERMS
+            and ev.judgement.answers >= judge.reads_answering and ev.dense >= FULL_MATCH_DENSE):
+        # "Who said the plant will close?": a short question of common words is far in meaning
+        # from every passage; a sentence holding all its words, read as answering, answers it
+        return True
     return ev.dense >= settings.strong_dense
+
+
+FULL_MATCH_TERMS = 3  # question words a sentence holds to be quoted by them alone ...
+FULL_MATCH_DENSE = 0.1  # ... though its passage is this far in meaning from the question
 
 
 def read_as_answering(ev: Evidence, question: Question, settings: ComposeSettings,
@@ -225,12 +235,10 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
 # -- choosing evidence ------------------------------------------------------
 def _on_the_story(question: Question, pool: list[Evidence],
                   articles: dict[str, ArticleInfo]) -> list[Evidence]:
-    """The evidence of articles about what the best one is about: when the best article's
-    headline names some of the names asked about ("Meta Outage Hits Facebook ..."), an
-    article that never names them all speaks of something else, and its sentence is no
-    other answer ("the sky above São Paulo went dark" to "Which country went dark during
-    the Meta outage?").  An article without a headline that names them says nothing of
-    what it is about, and nothing is dropped."""
+    """The evidence of articles on the best one's story: when its headline names some of
+    the names asked about ("Meta Outage Hits Facebook ..."), an article that never names
+    them all is about something else ("the sky above São Paulo went dark" is no answer to
+    "Which country went dark during the Meta outage?").  Else nothing is dropped."""
     if not question.names or question.lexicon is None:
         return pool
     lexicon = question.lexicon
@@ -365,10 +373,8 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                     out[art] = e
                     break
     for art, chosen in list(out.items()):
-        # of the article's sentences that match about as closely, the one the model reads as
-        # answering ("The Washington Post reported Sunday that Trump talked by phone ... with
-        # Putin, telling him not to inflame the conflict" for "What did Trump tell Putin?",
-        # not Zelensky's warning of "no concessions" to Putin), as the sides of a conflict do
+        # of its sentences that match about as closely, the one the model reads as answering
+        # ("What did Trump tell Putin?": "... telling him not to inflame the conflict")
         for e in evs:
             if (e.article_id == art and e.score >= PICK_NEAR * chosen.score
                     and _read_answers(e) > _read_answers(out[art]) + PICK_MARGIN
