@@ -23,7 +23,8 @@ from typing import Sequence
 
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.judging import JudgeSettings, bears
-from retrieval.common.terms import number_forms, terms, words
+from retrieval.engine.naming import names_missing, on_the_story
+from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
@@ -147,27 +148,6 @@ def compose(
     return comp
 
 
-def names_missing(question: Question, comp: Composition,
-                  articles: dict[str, ArticleInfo]) -> tuple[list[tuple[str, ...]], bool]:
-    """The names asked about (not numbers) that no article the answer cites holds, when
-    they are most of them: an answer about "Crazy World" from an article that
-    never names it is about something else.  Also whether every missing name has its
-    last word held (it is only partly missing)."""
-    names = question.names
-    if not names or question.lexicon is None:
-        return [], False
-    held: set[str] = set()
-    for a in {c.article_id for c in comp.citations}:
-        info = articles[a]
-        held.update(terms(f"{info.title} {info.text}", question.lexicon))
-    # A name counts as held when its last word is (the family name, the head of
-    # "Kate Chopin House") and most of its words are ("county cup" is not "World Cup").
-    missing = [g for g in names if g[-1] not in held or sum(t in held for t in g) * 2 <= len(g)]
-    if len(missing) * 2 <= len(names):
-        return [], False
-    return missing, all(g[-1] in held for g in missing)
-
-
 def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evidence]) -> float:
     """The model's highest p(answers) among the judged sentences an answer quotes that
     the question's words ``found`` (0 when it quotes none of them); 1.0 when none of
@@ -183,7 +163,7 @@ def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evide
 def _shape(question: Question, pool: list[Evidence], articles: dict[str, ArticleInfo],
            settings: ComposeSettings, judge: JudgeSettings | None) -> Composition:
     """The answer's shape (conflict, different answers, one side) from usable evidence."""
-    pool = _on_the_story(question, pool, articles)
+    pool = on_the_story(question, pool, articles)
     best = pool[0].score
     strong = [e for e in pool if e.score >= settings.side_ratio * best]
 
@@ -233,27 +213,6 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
 
 
 # -- choosing evidence ------------------------------------------------------
-def _on_the_story(question: Question, pool: list[Evidence],
-                  articles: dict[str, ArticleInfo]) -> list[Evidence]:
-    """The evidence of articles on the best one's story: when its headline names some of
-    the names asked about ("Meta Outage Hits Facebook ..."), an article that never names
-    them all is about something else ("the sky above São Paulo went dark" is no answer to
-    "Which country went dark during the Meta outage?").  Else nothing is dropped."""
-    if not question.names or question.lexicon is None:
-        return pool
-    lexicon = question.lexicon
-    headline = set(terms(articles[pool[0].article_id].title, lexicon))
-    story = [g for g in question.names if g[-1] in headline]
-    if not story:
-        return pool
-    about: dict[str, bool] = {}
-    for a in dict.fromkeys(e.article_id for e in pool):
-        info = articles[a]
-        held = set(terms(f"{info.title} {info.text}", lexicon))
-        about[a] = all(g[-1] in held for g in story)
-    return [e for e in pool if about[e.article_id]]
-
-
 def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Question,
              settings: ComposeSettings) -> Evidence | None:
     """Another article that gives a different answer, though it matches the question
@@ -290,13 +249,18 @@ def _pick(evs: Sequence[Evidence], ratio: float) -> list[Evidence]:
     for e in evs:
         if e.score >= ratio * evs[0].score:
             have = out.setdefault(e.article_id, e)
-            if have is e or e.score < PICK_NEAR * have.score:
-                continue
-            mine, theirs = _read_answers(e), _read_answers(have)
-            if mine > theirs + PICK_MARGIN or (abs(mine - theirs) <= PICK_MARGIN
-                                               and e.predicate_coverage > have.predicate_coverage):
+            if have is not e and e.score >= PICK_NEAR * have.score and _reads_better(e, have, by_words=True):
                 out[e.article_id] = e  # as close a match, and it reads more as the answer
     return list(out.values())
+
+
+def _reads_better(e: Evidence, than: Evidence, *, by_words: bool) -> bool:
+    """Whether the model reads ``e`` as answering more than ``than``; with ``by_words``,
+    also where it reads them alike and ``e`` says more of what happened in the
+    question's own words."""
+    mine, theirs = _read_answers(e), _read_answers(than)
+    return mine > theirs + PICK_MARGIN or (by_words and abs(mine - theirs) <= PICK_MARGIN
+                                           and e.predicate_coverage > than.predicate_coverage)
 
 
 PICK_NEAR = 0.9  # another sentence of an article, scoring this share of the one picked ...
@@ -377,8 +341,8 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
         # ("What did Trump tell Putin?": "... telling him not to inflame the conflict")
         for e in evs:
             if (e.article_id == art and e.score >= PICK_NEAR * chosen.score
-                    and _read_answers(e) > _read_answers(out[art]) + PICK_MARGIN
-                    and (e.has_answer_type or not chosen.has_answer_type)):
+                    and (e.has_answer_type or not chosen.has_answer_type)
+                    and _reads_better(e, out[art], by_words=False)):
                 out[art] = e
     order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
     return sorted(out.values(), key=lambda e: order[e.article_id])

@@ -82,6 +82,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         resolved = f"{before} {question}"
         all_terms = list(dict.fromkeys(own + terms(before, lexicon)))
         entities = list(dict.fromkeys(entities + _entities(before, lexicon)))
+    counts = _asks_count(toks, question)
     return Question(
         text=question,
         resolved=resolved,
@@ -91,9 +92,9 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         focus=focus,
         entities=entities,
         followup=followup,
-        counts=_asks_count(toks, question),
+        counts=counts,
         counted=_counted(toks, lexicon),
-        measures=_measures(question),
+        measures=None if counts else _measures(question),
         lexicon=lexicon,
     )
 
@@ -125,11 +126,11 @@ _MEASURED = re.compile(r"\bhow (big|large|tall|high|long|far|wide|deep|heavy)\b|
 
 
 def _measures(text: str) -> str | None:
-    """"size" when a question asks how far, tall, wide ... something is; "scale" for how
-    big, large or high (which a share, a sum or a count may answer too: "How high is
-    unemployment?"); "long" for how long."""
+    """Of a question that asks no count: "size" when it asks how far, tall, wide ...
+    something is; "scale" for how big, large or high (which a share, a sum or a count may
+    answer too: "How high is unemployment?"); "long" for how long."""
     m = _MEASURED.search(text)
-    if m is None or _asks_count(words(text), text):
+    if m is None:
         return None
     asked = (m.group(1) or "").lower()
     return "long" if asked == "long" else "scale" if asked in ("big", "large", "high") else "size"

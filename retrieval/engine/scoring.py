@@ -18,9 +18,8 @@ from retrieval.common.terms import Lexicon, stem, terms, words
 from retrieval.common.text import Span, is_embed_byline, is_instruction, sentence_spans
 from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
 from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.engine.values import count_values, measured, placed
+from retrieval.engine.values import NUMBER_WORDS, YEAR, count_values, measured, placed
 
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 _MONTH = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
@@ -30,10 +29,7 @@ _CALENDAR = frozenset(
     "march april may june july august september october november december".split()
 )
 _NUMBER = re.compile(r"\d")
-_NUMBER_WORD = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand|million|billion|dozen|dozens|half)\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(rf"\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 _ANY_NUMBER = re.compile(r"\d[\d,.]*|" + _NUMBER_WORD.pattern, re.IGNORECASE)
 _AMOUNT = re.compile(
     r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:%|percent|per cent|(?:million|billion|thousand|trillion)?\s*"
@@ -250,7 +246,7 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
     if kind == "amount":
         return bool(_AMOUNT.search(sentence))
     if kind == "date":
-        if _YEAR.search(sentence) or _MONTH.search(sentence) or _ERA.search(sentence):
+        if YEAR.search(sentence) or _MONTH.search(sentence) or _ERA.search(sentence):
             return True
         return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
     if kind == "number":

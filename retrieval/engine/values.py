@@ -119,22 +119,26 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     return None
 
 
-_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-                 r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|a few|several)")
+# Numbers in words ("sixteen", "five-hundred") and a year ("1951", "the 1950s"), here and in
+# the scoring of sentences.
+NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+                "hundred|thousand|million|billion|dozen|dozens|half")
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
+_COUNT_WORDS = rf"(?:{NUMBER_WORDS}|a few|several)"
 _UNITS = (r"(?:kilo|centi|milli)?(?:metre|meter)s?|km|cm|mm|m(?![a-z])|miles?|mi|feet|foot|ft|inch(?:es)?|"
           r"yards?|acres?|hectares?|ha|km2|m2|sq|square|cubic|tonnes?|tons?|kg|kilograms?|grams?|pounds?|lbs?|"
           r"light[- ]years?|parsecs?|storeys?|stories|floors|cc|litres?|liters?|gallons?|"
           r"years?|seasons?|months?|weeks?|days?|hours?|minutes?|decades?|centuries")
 # A number with its unit: "500-metre", "20.5 acres", "hundred-foot", "four hours".
-MEASURE = re.compile(rf"(?:\b\d[\d,.]*|\b{_NUMBER_WORDS}(?:[- ]{_NUMBER_WORDS})*)\s*(?:-\s*)?(?:{_UNITS})\b",
+MEASURE = re.compile(rf"(?:\b\d[\d,.]*|\b{_COUNT_WORDS}(?:[- ]{_COUNT_WORDS})*)\s*(?:-\s*)?(?:{_UNITS})\b",
                      re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\b")
 
 
 def measured(text: str, measures: str) -> str | None:
     """The measure a sentence gives to a how-big or how-long question (a year, "since
     1951", answers how long), or None."""
-    m = MEASURE.search(text) or (_YEAR.search(text) if measures == "long" else None)
+    m = MEASURE.search(text) or (YEAR.search(text) if measures == "long" else None)
     return m.group() if m else None
 
 
