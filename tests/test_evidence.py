@@ -237,6 +237,29 @@ def test_one_article_read_both_ways_is_quoted_without_a_conflict():
     assert comp.verdict.startswith("Sources conflict:"), comp.verdict
 
 
+def test_an_article_read_both_ways_beside_another_that_denies_is_a_conflict_between_them():
+    """One article's sentences read both ways, while a second article denies the claim
+    further down the evidence: the conflict is between the two articles, the denial
+    quoted from the second, not one article said to write both."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze("Is Bombus polaris exclusively an alpine species?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    one = "Bombus polaris is an alpine species. They exclusively live at the summits of mountains."
+    cut = one.index("They")
+    other = "Bombus polaris bees also occur in arctic lowland regions, far from any mountain."
+    alpine = _ev("a", one[:cut - 1], 0, 0.92, q, stance="denies")
+    summits = _ev("a", one[cut:], cut, 0.76, q)
+    arctic = _ev("b", other, 0, 0.55, q, stance="denies")
+    infos = {"a": _info("a", one), "b": _info("b", other)}
+    comp = compose(q, [alpine, summits, arctic], infos, ["a", "b"], ComposeSettings())
+    assert comp.status == "conflict", comp.text
+    assert "arctic lowland" in comp.text and "exclusively live" in comp.text
+    assert {c.article_id for c in comp.citations} == {"a", "b"}
+    alone = compose(q, [alpine, summits], {"a": infos["a"]}, ["a"], ComposeSettings())
+    assert alone.status == "answered" and "It also writes:" in alone.text, alone.text
+
+
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
     from retrieval.engine.scoring import gather
 

@@ -176,6 +176,8 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
             Side(_pick(denies, settings.member_ratio), "denies", "denies"),
         ]
         if one_voice(sides):
+            sides = _beside_one_voice(sides, supports, denies, settings)
+        if one_voice(sides):
             others = {e.article_id for e in pool} - {e.article_id for side in sides for e in side.evidence}
             return write_one_voice(question, sides, articles, settings.max_quote, alone=not others)
         if question.focus == "denies":
@@ -236,6 +238,22 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
             continue
         return e
     return None
+
+
+def _beside_one_voice(sides: list[Side], supports: list[Evidence], denies: list[Evidence],
+                      settings: ComposeSettings) -> list[Side]:
+    """An article read both ways, while another article takes one of the sides: the
+    conflict is between the articles, that side quoted from the others ("They exclusively
+    live at the summits" against another article's "occur in arctic and high alpine
+    regions"), not one article said to write both."""
+    own = sides[0].evidence[0].article_id
+    for i, evs in ((1, denies), (0, supports)):
+        rest = [e for e in evs if e.article_id != own]
+        if rest:
+            sides = list(sides)
+            sides[i] = Side(_pick(rest, settings.member_ratio), sides[i].stance, sides[i].kind)
+            return sides
+    return sides
 
 
 def _pick(evs: Sequence[Evidence], ratio: float) -> list[Evidence]:
