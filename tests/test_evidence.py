@@ -260,6 +260,39 @@ def test_an_article_read_both_ways_beside_another_that_denies_is_a_conflict_betw
     assert alone.status == "answered" and "It also writes:" in alone.text, alone.text
 
 
+def test_copies_of_a_sentence_with_the_answer_changed_are_different_answers():
+    """Two outlets carry one sentence, one copy with the answer's words changed: they
+    answer the question differently, and the changed words are the answers, named in
+    the verdict and held in each quote.  Copies that differ only in who is said to say
+    it give one answer."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze("What is the genre of the film Manic?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    tail = (" film directed by Jordan Melamed and written by Michael Bacall and Blayne Weaver, "
+            "first shown at the Toronto International Film Festival in September 2001 to mixed reviews.")
+    drama = "Manic is a 2001 American drama" + tail
+    comedy = "Manic is a 2001 American comedy" + tail
+    infos = {"a": _info("a", drama), "b": _info("b", comedy)}
+    evs = [_ev("a", drama, 0, 0.9, q, stance="context"), _ev("b", comedy, 0, 0.88, q, stance="context")]
+    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    assert comp.status == "conflict", comp.text
+    assert "drama" in comp.verdict and "comedy" in comp.verdict, comp.verdict
+    assert [a.value for a in comp.answers] == ["drama", "comedy"]
+    assert "American drama film" in comp.text and "American comedy film" in comp.text
+    from retrieval.engine.quotes import quote_span
+
+    where = drama.index("September 2001")  # a short window holds the focus, wherever it stands
+    lo, hi, _, _ = quote_span(evs[0], q, 60, drama, focus=(where, where + len("September 2001")))
+    assert "September 2001" in drama[lo:hi] and hi - lo <= 60
+    said = "Manic is a 2001 American drama film, the festival said."
+    told = "Manic is a 2001 American drama film, the festival told Reuters."
+    infos = {"a": _info("a", said), "b": _info("b", told)}
+    evs = [_ev("a", said, 0, 0.9, q, stance="context"), _ev("b", told, 0, 0.88, q, stance="context")]
+    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    assert comp.status != "conflict", comp.text
+
+
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
     from retrieval.engine.scoring import gather
 

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
-from retrieval.common.terms import number_forms
+from retrieval.common.terms import number_forms, words
 from retrieval.engine.answer import AnswerValue, Citation, ClosestArticle, SideView, TimelineEntry
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, cite_quote, end_sentence,
                                      format_date, quote_span)
 from retrieval.engine.sources import count_sources
 from retrieval.engine.values import value_of
+from retrieval.engine.variants import Variant, variant_pair
 
 MAX_LISTED = 3  # answers named in a verdict
 SHARED_QUOTE = 100  # characters of each quote when three or more answers are quoted
@@ -118,13 +119,15 @@ def claim_day(ev: Evidence, info: ArticleInfo) -> date | None:
 
 
 def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numbering: Numbering,
-          max_chars: int, *, extend: bool = False, around: bool = False, quoted: int = 1) -> _Shown:
+          max_chars: int, *, extend: bool = False, around: bool = False, quoted: int = 1,
+          focus: tuple[int, int] | None = None) -> _Shown:
     """A side as shown: its best sentence quoted (and up to ``quoted`` articles' in all, when
     their sentences differ), the other outlets by number, the sources counted."""
     best = side.evidence[0]
     info = articles[best.article_id]
     who, paren = attribution(best, info)
-    quote = cite_quote(best, question, info, numbering, side.stance, max_chars, extend=extend, around=around)
+    quote = cite_quote(best, question, info, numbering, side.stance, max_chars, extend=extend, around=around,
+                       focus=focus)
     said = {" ".join(best.text.lower().split())}
     for ev in side.evidence[1:quoted]:
         key = " ".join(ev.text.lower().split())
@@ -254,17 +257,22 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
                   max_chars: int, max_shown: int, extra: dict[str, Evidence] | None = None) -> Composition:
     """Different answers to a wh-question: sources grouped by the answer they give,
     the best-supported first; the verdict lists the answers with their counts."""
-    groups = _merge_same_values(groups, question)
+    changed = _changed_words([g.evidence[0] for g in groups], question)
+    groups = _merge_same_values(groups, question, changed)
     numbering = Numbering()
     support = {id(g): count_sources([e.article_id for e in g.evidence], articles).independent for g in groups}
     groups = sorted(groups, key=lambda g: -support[id(g)])  # numbered in the order shown
     shown = []
     for g in groups:
         # Several answers share the space: each quote is the part of its sentence that
-        # holds the answer (a window marked "…") when the sentence is long.
+        # holds the answer (a window marked "…") when the sentence is long; of copies of
+        # one sentence, the words that differ.
+        lead = g.evidence[0]
+        diff = changed.get(id(lead))
         s = _show(g, question, articles, numbering, max_chars if len(groups) <= 2 else SHARED_QUOTE,
-                  around=len(groups) <= 2 and len(g.evidence[0].text) < SHORT)
-        s.value = value_of(g.evidence[0], question)
+                  around=len(groups) <= 2 and len(lead.text) < SHORT and diff is None,
+                  focus=(lead.start + diff.start, lead.start + diff.end) if diff else None)
+        s.value = diff.value if diff else value_of(lead, question)
         shown.append(s)
     for g in groups:  # the details, in the citations rather than the text:
         for ev in g.evidence:
@@ -313,11 +321,32 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
                        verdict, [s.view for s in shown], answers, timeline)
 
 
-def _merge_same_values(groups: list[Side], question: Question) -> list[Side]:
+def _changed_words(leads: Sequence[Evidence], question: Question) -> dict[int, Variant]:
+    """For answers given by copies of one sentence that differ in a few words ("a 2001
+    American comedy film" / "drama film"), those words, by the answer's sentence; where
+    the answer's own value (a name, a date) already tells them apart, none."""
+    asked = set(words(question.resolved))
+    out: dict[int, Variant] = {}
+    for i, a in enumerate(leads):
+        for b in leads[i + 1:]:
+            pair = variant_pair(a.text, b.text, asked)
+            if pair is None:
+                continue
+            va, vb = value_of(a, question), value_of(b, question)
+            if va and vb and va.casefold() != vb.casefold():
+                continue
+            out.setdefault(id(a), pair[0])
+            out.setdefault(id(b), pair[1])
+    return out
+
+
+def _merge_same_values(groups: list[Side], question: Question,
+                       changed: dict[int, Variant] | None = None) -> list[Side]:
     """Groups whose sentences give one short answer ("Best Coast" twice) are one group."""
     out: dict[str, Side] = {}
     for i, g in enumerate(groups):
-        value = value_of(g.evidence[0], question)
+        diff = (changed or {}).get(id(g.evidence[0]))
+        value = diff.value if diff else value_of(g.evidence[0], question)
         key = value.casefold() if value else f"#{i}"
         if value and question.counts:  # "174" and "174 habitants" are one answer
             key = "n:" + ",".join(sorted(number_forms(value)))

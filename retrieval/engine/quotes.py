@@ -95,7 +95,8 @@ def same_name(a: str, b: str) -> bool:
 
 
 def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
-                extend: bool = False, around: bool = False) -> tuple[int, int, bool, bool]:
+                extend: bool = False, around: bool = False,
+                focus: tuple[int, int] | None = None) -> tuple[int, int, bool, bool]:
     """The span of the article ``text`` to quote for a sentence.
 
     The sentence itself when it fits; with ``extend``, the sentence and the one
@@ -103,8 +104,10 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     the subject: "X is a town in Y. As of 2010 it had 3,559 people.").  A
     longer sentence is cut to the window that holds most of the question's
     terms, rarest first, and of what the question asks for (names, dates,
-    numbers), reaching as far past them as it can.  Returns the span in the
-    article text and whether it was cut on the left and on the right.
+    numbers), reaching as far past them as it can; a ``focus`` span of the article
+    (the words that tell this copy of a sentence from another) is held first.
+    Returns the span in the article text and whether it was cut on the left and on
+    the right.
     """
     lo_abs, hi_abs = ev.start, ev.end
     # A quote runs on into a neighbouring sentence of the same paragraph and line
@@ -141,7 +144,7 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     toks = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", piece_text)]
     weights = []
     keys: list[str | None] = []  # a question term counts once in a window, whatever its repeats
-    for _, _, tok in toks:
+    for t_lo, t_hi, tok in toks:
         core = tok.strip("“”\"'()[],.;:!?")
         found = terms(core, question.lexicon) if core and question.lexicon else []
         w = 0.0
@@ -156,6 +159,8 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
             w += 0.7
         elif core[:1].isupper() and question.answer_type in ("person", "place", None):
             w += 0.3
+        if focus and lo_abs + t_lo < focus[1] and lo_abs + t_hi > focus[0]:
+            w += FOCUS
         weights.append(w)
     # What follows a question's words is where an answer stands ("was an American
     # football quarterback", "her husband Cleombrotus II"): a few words after each
@@ -204,6 +209,7 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
 
 
+FOCUS = 5.0  # weight of each word of a quote's focus: more than all a window's other words
 FOLLOW = 0.6  # weight of each of the FOLLOW_WORDS words after a question's word in a window
 FOLLOW_WORDS = 3
 
@@ -212,8 +218,9 @@ december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 
 
 def cite_quote(ev: Evidence, question: Question, info: ArticleInfo, numbering: Numbering,
-            stance: str, max_chars: int, extend: bool = False, around: bool = False) -> str:
-    start, end, cut_l, cut_r = quote_span(ev, question, max_chars, info.text, extend, around)
+            stance: str, max_chars: int, extend: bool = False, around: bool = False,
+            focus: tuple[int, int] | None = None) -> str:
+    start, end, cut_l, cut_r = quote_span(ev, question, max_chars, info.text, extend, around, focus)
     n = numbering.cite(ev, (start, end), info, stance)
     body = info.text[start:end]
     return f"“{'…' if cut_l else ''}{body}{'…' if cut_r else ''}” [{n}]"

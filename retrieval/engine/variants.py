@@ -1,0 +1,60 @@
+"""Copies of one sentence that differ in one place.
+
+Two outlets carrying one text ("Manic is a 2001 American drama film directed by
+Jordan Melamed") where one copy has a word or a name changed ("... comedy film
+...") share nearly all their words, yet answer "What is the genre of Manic?"
+differently, and the words that differ are the answers.  Updated wire copies
+("at least 12 dead" / "at least 15 dead") are the same case in news.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from retrieval.common.terms import words
+
+_TOKEN = re.compile(r"\w(?:[\w'’.,/-]*\w)?")
+MAX_WORDS = 4  # the most words that may differ on either side
+MIN_SHARED = 0.7  # share of the longer sentence's words the copies must have in common
+MIN_SHARED_WORDS = 5
+# Copies that differ in who is said to say it ("police said" / "police told Reuters") differ
+# in their attribution, not their answer.
+_REPORTING = frozenset("said says say told tells reported reports according added adds stated states "
+                       "announced announces wrote writes claimed claims".split())
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The differing words of one copy: their text and span in the sentence."""
+
+    value: str
+    start: int
+    end: int
+
+
+def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | None:
+    """The words that differ between two copies of a sentence, when they differ in one
+    place only, by a few words, none of them only words of the question; else None."""
+    ta = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(a)]
+    tb = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(b)]
+    if not ta or not tb:
+        return None
+    matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
+    changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if len(changed) != 1 or changed[0][0] != "replace":
+        return None
+    _, i1, i2, j1, j2 = changed[0]
+    if i2 - i1 > MAX_WORDS or j2 - j1 > MAX_WORDS:
+        return None
+    shared = len(ta) - (i2 - i1)
+    if shared < MIN_SHARED_WORDS or shared < MIN_SHARED * max(len(ta), len(tb)):
+        return None
+    va = Variant(a[ta[i1][0]:ta[i2 - 1][1]], ta[i1][0], ta[i2 - 1][1])
+    vb = Variant(b[tb[j1][0]:tb[j2 - 1][1]], tb[j1][0], tb[j2 - 1][1])
+    if _REPORTING & (set(words(va.value)) | set(words(vb.value))):
+        return None
+    if set(words(va.value)) <= asked or set(words(vb.value)) <= asked:
+        return None  # "Manic" against "Maniac": a spelling of what is asked about
+    return va, vb
