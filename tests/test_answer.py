@@ -283,6 +283,15 @@ def test_the_report_side_quotes_the_report_not_a_promise_to_talk(engine):
 
 
 
+def test_when_the_call_took_place_is_the_day_the_post_reported_beside_the_denial(engine):
+    """ "When did the call take place?": the Post's sentence holds every word asked and the
+    day ("talked by phone on Thursday"), though the model reads it as beside the question;
+    it is quoted, beside the Kremlin's denial that any call took place, not the denial alone."""
+    ans = engine.answer("When did the call take place?")
+    assert "talked by phone on Thursday" in ans.answer, ans.answer
+    assert ans.status == "conflict" and "Peskov" in ans.answer, ans.answer
+
+
 def test_a_short_question_of_common_words_is_answered_by_the_sentence_holding_them(engine):
     """ "Who said the plant will close?" is far in meaning from every passage (its words are
     common), so no sentence was quotable; the union leader's quote holds all its words and

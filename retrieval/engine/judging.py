@@ -92,10 +92,17 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     return list(evidence)
 
 
+FULL_COVERAGE = 0.9  # share of the question's terms a sentence holds for its words to count beside the model
+
+
 def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
     """Whether a sentence may be quoted as far as the model is concerned: unless it
     was judged and read as plainly beside the question."""
     j = e.judgement
     if j is None or question.focus is not None:
         return True  # unjudged; or "Who denied it?", answered beside the report it denies
+    if question.answer_type and e.has_answer_type and e.own_coverage >= FULL_COVERAGE:
+        # "When did the call take place?": "... Trump talked by phone on Thursday with Putin"
+        # holds every word asked and a day; the model's reading alone does not set it aside
+        return True
     return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
