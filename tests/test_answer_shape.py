@@ -296,6 +296,12 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     assert value_of(Sentence("The attack happened in eastern Ukraine."), q) == "Ukraine"
     assert value_of(Sentence("It was held in the city of Kherson."), q) == "Kherson"
     assert value_of(Sentence("In Warsaw, the leaders held a summit."), q) == "Warsaw"
+    # a journal is where a paper appeared, not a place, unless the question asks where it is published
+    paper = "In their paper published in Proceedings of the National Academy of Sciences, the group describes it."
+    assert value_of(Sentence(paper), q) is None and not _carries_type(q, paper, lex)
+    printed = analyze("Where is the Daily Citizen published?", [], lex)
+    urbana = "The Daily Citizen is a daily newspaper published in Urbana, Ohio."
+    assert value_of(Sentence(urbana), printed) == "Urbana" and _carries_type(printed, urbana, lex)
     demand = "The Russian president has demanded Ukraine withdraw as a precondition to talks."
     assert value_of(Sentence(demand), q) is None and not _carries_type(q, demand, lex)
     # a person is still any name the question does not hold

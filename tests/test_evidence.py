@@ -67,6 +67,9 @@ def test_word_groups_and_stems():
     # what was hurt is what was injured; the past of an irregular verb is its present
     assert terms("Was anyone hurt?", LEX) == terms("injuries", LEX) == terms("wounded", LEX)
     assert terms("Who led it?", LEX) == terms("lead", LEX)
+    # "found" is the past of find, not the stem of "founded"
+    assert terms("The tool was found", LEX) == terms("tool finds", LEX)
+    assert terms("founded", LEX) == terms("established", LEX) != terms("found", LEX)
     assert terms("prices rising", LEX) == terms("prices rise", LEX) != terms("Justin Rose", LEX)
     assert terms("sold", LEX) == terms("sells", LEX) and terms("held", LEX) == terms("holds", LEX)
     assert terms("CEO", LEX) == terms("Chief", LEX)  # "Who is the CEO?" / "Chief Executive Satya Nadella"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,6 +42,7 @@ class Lexicon:
     speaker_nouns: frozenset[str]
     followup_pronouns: frozenset[str]
     stance_question_words: dict[str, str]  # stem -> "supports" | "denies"
+    forms: dict[str, str] = field(default_factory=dict)  # a word read as another before stemming
     # What the terms of a text depend on (stopwords and word groups), hashed: a lexical
     # index built under another lexicon is rebuilt, not read with the wrong terms.
     fingerprint: str = ""
@@ -74,8 +75,11 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     stance_words = {stem(w): "denies" for w in data["stance_questions"]["denies"]}
     stance_words.update({stem(w): "supports" for w in data["stance_questions"]["supports"]})
     stopwords = frozenset(w.lower() for w in data["stopwords"].split())
+    forms = {k.lower(): v.lower() for k, v in data.get("forms", {}).items()}
     digest = hashlib.sha256("\0".join(sorted(stopwords)).encode("utf-8"))
     digest.update("\0".join(f"{k}={v}" for k, v in sorted(groups.items())).encode("utf-8"))
+    if forms:
+        digest.update("\0".join(f"{k}>{v}" for k, v in sorted(forms.items())).encode("utf-8"))
     return Lexicon(
         stopwords=stopwords,
         groups=groups,
@@ -85,6 +89,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         speaker_nouns=frozenset(data["speaker_nouns"].split()),
         followup_pronouns=frozenset(data["followup_pronouns"].split()),
         stance_question_words=stance_words,
+        forms=forms,
         fingerprint=digest.hexdigest()[:16],
     )
 
@@ -146,6 +151,7 @@ def terms(text: str, lexicon: Lexicon) -> list[str]:
             continue
         if w.endswith("'s"):
             w = w[:-2]
+        w = lexicon.forms.get(w, w)  # "found" (of find) is not the stem of "founded"
         s = stem(w)
         out.append(lexicon.groups.get(s, s))
     return out

@@ -270,6 +270,6 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
             if name and not name & asked:  # a name the question does not hold ...
                 # ... and for "where", one a preposition of place introduces ("met in Warsaw";
                 # not "The Russian president", "European ministers")
-                if kind == "person" or placed(sentence, m.start()):
+                if kind == "person" or placed(sentence, m.start(), question.resolved):
                     return True
     return False

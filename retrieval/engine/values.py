@@ -39,7 +39,7 @@ commons imdb info information actions read history upload file changes link perm
 discussion languages""".split())
 # A preposition of place before a name: "in Warsaw", "at the Palace of Versailles", "in
 # eastern Ukraine", "in the city of Kherson", "brought floods to Port Avell" (not "according
-# to Reuters", "due to", "spoke to Reuters").
+# to Reuters", "due to", "spoke to Reuters", "published in Nature").
 _PLACE_WORDS = ("in", "at", "near", "outside", "inside", "within", "across", "throughout")
 _LOCATIVE = re.compile(
     r"\b(?:" + "|".join(_PLACE_WORDS) + "|"
@@ -52,10 +52,19 @@ _LOCATIVE = re.compile(
     re.IGNORECASE)
 
 
-def placed(text: str, start: int) -> bool:
+# "published in Nature", "wrote in The Atlantic": a journal or a paper, not a place, unless
+# the question asks where something is published
+_IN_PRINT = re.compile(r"\b(?:published|appeared|wrote|writes|writing|written)\s+in\s+(?:the\s+)?$", re.IGNORECASE)
+_ASKS_PRINT = re.compile(r"\b(?:publish\w*|appear\w*|wr[io]te\w*|written)\b", re.IGNORECASE)
+
+
+def placed(text: str, start: int, question: str = "") -> bool:
     """Whether the name at ``start`` of ``text`` follows a preposition of place (only the
     few words before it are read)."""
-    return bool(_LOCATIVE.search(text[max(0, start - 80):start]))
+    before = text[max(0, start - 80):start]
+    if _IN_PRINT.search(before) and not _ASKS_PRINT.search(question):
+        return False
+    return bool(_LOCATIVE.search(before))
 
 
 _GLUE = frozenset("from the of and & a an in on at by".split())
@@ -105,7 +114,7 @@ def value_of(ev: Evidence, question: Question) -> str | None:
             if furniture(value):
                 continue
             names.append(value[:MAX_VALUE])
-            if kind == "place" and placed(text, m.start()):
+            if kind == "place" and placed(text, m.start(), question.resolved):
                 located.append(value[:MAX_VALUE])
             elif kind == "place" and value.split()[0].lower() in _PLACE_WORDS and len(value.split()) > 1:
                 # "In Warsaw, the leaders met", "At the Palace of Versailles"
