@@ -70,6 +70,7 @@ def test_word_groups_and_stems():
     # "found" is the past of find, not the stem of "founded"
     assert terms("The tool was found", LEX) == terms("tool finds", LEX)
     assert terms("founded", LEX) == terms("established", LEX) != terms("found", LEX)
+    assert terms("discovered", LEX) == terms("found", LEX)  # "How many pulsars has FAST found?"
     assert terms("prices rising", LEX) == terms("prices rise", LEX) != terms("Justin Rose", LEX)
     assert terms("sold", LEX) == terms("sells", LEX) and terms("held", LEX) == terms("holds", LEX)
     assert terms("CEO", LEX) == terms("Chief", LEX)  # "Who is the CEO?" / "Chief Executive Satya Nadella"
