@@ -270,6 +270,28 @@ def test_a_count_of_what_is_asked_about_holds_the_answer():
     assert pop.counted is None and _carries_type(pop, "It had 681 residents.", lex) is True
 
 
+def test_a_count_in_words_is_the_short_answer_to_how_many():
+    """News style writes small numbers in words: "How many ...?" reads "four survivors" as
+    the short answer, as it reads "60 wild goats"; not "one of the last four", not a number
+    word with no noun after it, and a population is in figures ("twenty-five townships"
+    answers no population question)."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.values import value_of
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    lex = load_lexicon(None)
+    q = analyze("How many people survived the expedition?", [], lex)
+    assert value_of(Sentence("He was one of the last four survivors of the expedition."), q) == "four survivors"
+    assert value_of(Sentence("One person survived the crossing."), q) == "One person"
+    assert value_of(Sentence("Thirteen of them left the island in 1528."), q) is None
+    pop = analyze("What is the population of Licking Township?", [], lex)
+    assert value_of(Sentence("It is one of the twenty-five townships of Licking County."), pop) is None
+
+
 def test_a_place_is_a_name_after_a_preposition_of_place():
     """ "Where ...?" is answered by the name that "in", "at", "near" ... introduces
     ("met in Warsaw"), not by the first capitalised words ("European and Ukrainian",

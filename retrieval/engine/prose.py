@@ -348,7 +348,7 @@ def _merge_same_values(groups: list[Side], question: Question,
         diff = (changed or {}).get(id(g.evidence[0]))
         value = diff.value if diff else value_of(g.evidence[0], question)
         key = value.casefold() if value else f"#{i}"
-        if value and question.counts:  # "174" and "174 habitants" are one answer
+        if value and question.counts and number_forms(value):  # "174" and "174 habitants" are one answer
             key = "n:" + ",".join(sorted(number_forms(value)))
         if key in out:
             out[key].evidence.extend(e for e in g.evidence

@@ -85,7 +85,9 @@ def value_of(ev: Evidence, question: Question) -> str | None:
                 return m.group()
         return None
     if question.counts:
-        return next((v for v in count_values(text) if not set(words(v)) <= asked), None)
+        # counts in words only for "how many" ("four survivors"); a population is in figures
+        spelled = spelled_counts(text) if "how many" in question.text.lower() else []
+        return next((v for v in count_values(text) + spelled if not set(words(v)) <= asked), None)
     if question.measures:
         return measured(text, question.measures)
     if kind in ("number", "amount"):
@@ -184,6 +186,28 @@ def count_values(text: str) -> list[str]:
                 continue  # "June 11, 1963", "the 2010 census", unless it counts people ("1066 residents")
         value = m.group().strip()
         out.append(f"{value} {noun}" if noun else value)
+    return out
+
+
+_SPELLED = re.compile(rf"\b(?:{NUMBER_WORDS})(?:[- ](?:{NUMBER_WORDS}))*\b", re.IGNORECASE)
+
+
+_ONE_OF = frozenset("person man woman child boy girl worker resident".split())
+
+
+def spelled_counts(text: str) -> list[str]:
+    """Counts written in words, as news style writes small numbers ("four survivors",
+    "Three people died"), each with the noun after it (a number word without one is no
+    count: "thirteen of the fifteen").  "One" counts a person only ("one person died", not "one of the last four survivors")."""
+    out = []
+    for m in _SPELLED.finditer(text):
+        value = m.group()
+        nxt = re.match(r"\s+([a-z][a-z-]+)", text[m.end():])
+        noun = nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
+        if value.lower() in ("one", "half") and noun not in _ONE_OF:
+            continue  # "one of the last four", "half the island"; "one person died" counts
+        if noun:
+            out.append(f"{value} {noun}")
     return out
 
 
