@@ -295,6 +295,19 @@ def test_copies_of_a_sentence_with_the_answer_changed_are_different_answers():
     evs = [_ev("a", said, 0, 0.9, q, stance="context"), _ev("b", told, 0, 0.88, q, stance="context")]
     comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
     assert comp.status != "conflict", comp.text
+    # copies that give one short answer and differ elsewhere ("Sunday" / "Saturday"), or only
+    # in spelling ("Pogačar’s" / "Pogačar's"), give one answer
+    who = analyze("Who won the stage in Nice?", [], LEX)
+    who.weights = {t: 1.0 for t in who.terms}
+    for one, two in (("Sunday", "Saturday"), ("team’s", "team's")):
+        texts = [f"Tadej Pogacar won the stage in Nice on {day} after his {team} late attack on the final climb."
+                 for day, team in ((one, "team’s"), (two, "team’s"))] if one == "Sunday" else \
+                [f"Tadej Pogacar won the stage in Nice on Sunday after his {t} late attack on the final climb."
+                 for t in (one, two)]
+        infos = {"a": _info("a", texts[0]), "b": _info("b", texts[1])}
+        evs = [_ev("a", texts[0], 0, 0.9, who, stance="context"), _ev("b", texts[1], 0, 0.88, who, stance="context")]
+        comp = compose(who, evs, infos, ["a", "b"], ComposeSettings())
+        assert comp.status != "conflict", comp.text
 
 
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():

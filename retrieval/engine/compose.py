@@ -27,7 +27,7 @@ from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
-from retrieval.engine.variants import variant_pair
+from retrieval.engine.variants import answer_variants
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
@@ -177,7 +177,7 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
             Side(_pick(denies, settings.member_ratio), "denies", "denies"),
         ]
         if one_voice(sides):
-            sides = _beside_one_voice(sides, supports, denies, settings)
+            sides = _beside_one_voice(sides, denies, settings)
         if one_voice(sides):
             others = {e.article_id for e in pool} - {e.article_id for side in sides for e in side.evidence}
             return write_one_voice(question, sides, articles, settings.max_quote, alone=not others)
@@ -241,19 +241,15 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
     return None
 
 
-def _beside_one_voice(sides: list[Side], supports: list[Evidence], denies: list[Evidence],
-                      settings: ComposeSettings) -> list[Side]:
-    """An article read both ways, while another article takes one of the sides: the
-    conflict is between the articles, that side quoted from the others ("They exclusively
-    live at the summits" against another article's "occur in arctic and high alpine
-    regions"), not one article said to write both."""
+def _beside_one_voice(sides: list[Side], denies: list[Evidence], settings: ComposeSettings) -> list[Side]:
+    """An article read both ways, while another article denies the claim: the conflict is
+    between the articles, the denial quoted from the others ("They exclusively live at the
+    summits" against another article's "occur in arctic and high alpine regions"), not one
+    article said to write both."""
     own = sides[0].evidence[0].article_id
-    for i, evs in ((1, denies), (0, supports)):
-        rest = [e for e in evs if e.article_id != own]
-        if rest:
-            sides = list(sides)
-            sides[i] = Side(_pick(rest, settings.member_ratio), sides[i].stance, sides[i].kind)
-            return sides
+    rest = [e for e in denies if e.article_id != own]
+    if rest:  # (another article reporting it too leaves the one-article reading as it is)
+        return [sides[0], Side(_pick(rest, settings.member_ratio), sides[1].stance, sides[1].kind)]
     return sides
 
 
@@ -391,7 +387,7 @@ def _values(ev: Evidence, question: Question) -> set[str]:
 def _agree(a: Evidence, b: Evidence, question: Question) -> bool:
     """Two sentences give the same answer: same numbers and names, or near-same words
     (not copies of one sentence with the words of the answer changed)."""
-    if question.kind == "wh" and variant_pair(a.text, b.text, set(words(question.resolved))):
+    if answer_variants(a, b, question):
         return False
     va, vb = _values(a, question), _values(b, question)
     if va or vb:

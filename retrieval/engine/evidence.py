@@ -142,7 +142,7 @@ def _answer_type(toks: list[str], text: str) -> str | None:
         return "date"
     if re.match(r"(what|which) (is|was|were|are) the (\w+ )?(date|year)\b", " ".join(toks[:6])):
         return "date"  # "What is the birth date of ...", "What was the founding year of ..."
-    if not toks or toks[0] not in ("who", "whom", "whose", "where") and re.search(
+    if toks and toks[0] not in ("who", "whom", "whose", "where") and re.search(
             r"\b(in|of|on|from|since|until|by) (what|which) (year|date|day|month|decade|century)\b|"
             r"^[^?]*, (what|which) (year|date)\b", text.lower()):
         return "date"  # "... was formed in which year?", "2nd Duke of Newcastle, what year was he born?"

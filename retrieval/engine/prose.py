@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
-from retrieval.common.terms import number_forms, words
+from retrieval.common.terms import number_forms
 from retrieval.engine.answer import AnswerValue, Citation, ClosestArticle, SideView, TimelineEntry
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, cite_quote, end_sentence,
                                      format_date, quote_span)
 from retrieval.engine.sources import count_sources
 from retrieval.engine.values import value_of
-from retrieval.engine.variants import Variant, variant_pair
+from retrieval.engine.variants import Variant, answer_variants
 
 MAX_LISTED = 3  # answers named in a verdict
 SHARED_QUOTE = 100  # characters of each quote when three or more answers are quoted
@@ -259,6 +259,8 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
     the best-supported first; the verdict lists the answers with their counts."""
     changed = _changed_words([g.evidence[0] for g in groups], question)
     groups = _merge_same_values(groups, question, changed)
+    if len(groups) == 1:  # the sentences differed, their short answer ("Tadej Pogacar") does not
+        return write_one_side(question, groups[0], articles, max_chars, alone=False)
     numbering = Numbering()
     support = {id(g): count_sources([e.article_id for e in g.evidence], articles).independent for g in groups}
     groups = sorted(groups, key=lambda g: -support[id(g)])  # numbered in the order shown
@@ -325,18 +327,13 @@ def _changed_words(leads: Sequence[Evidence], question: Question) -> dict[int, V
     """For answers given by copies of one sentence that differ in a few words ("a 2001
     American comedy film" / "drama film"), those words, by the answer's sentence; where
     the answer's own value (a name, a date) already tells them apart, none."""
-    asked = set(words(question.resolved))
     out: dict[int, Variant] = {}
     for i, a in enumerate(leads):
         for b in leads[i + 1:]:
-            pair = variant_pair(a.text, b.text, asked)
-            if pair is None:
-                continue
-            va, vb = value_of(a, question), value_of(b, question)
-            if va and vb and va.casefold() != vb.casefold():
-                continue
-            out.setdefault(id(a), pair[0])
-            out.setdefault(id(b), pair[1])
+            pair = answer_variants(a, b, question)
+            if pair is not None:
+                out.setdefault(id(a), pair[0])
+                out.setdefault(id(b), pair[1])
     return out
 
 

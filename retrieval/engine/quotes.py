@@ -209,7 +209,7 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
 
 
-FOCUS = 5.0  # weight of each word of a quote's focus: more than all a window's other words
+FOCUS = 100.0  # weight of each word of a quote's focus: more than all a window's other words
 FOLLOW = 0.6  # weight of each of the FOLLOW_WORDS words after a question's word in a window
 FOLLOW_WORDS = 3
 

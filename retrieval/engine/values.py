@@ -54,7 +54,7 @@ _LOCATIVE = re.compile(
 
 # "published in Nature", "wrote in The Atlantic": a journal or a paper, not a place, unless
 # the question asks where something is published
-_IN_PRINT = re.compile(r"\b(?:published|appeared|wrote|writes|writing|written)\s+in\s+(?:the\s+)?$", re.IGNORECASE)
+_IN_PRINT = re.compile(r"\b(?:published|wrote|written)\s+in\s+(?:the\s+)?$", re.IGNORECASE)
 _ASKS_PRINT = re.compile(r"\b(?:publish\w*|appear\w*|wr[io]te\w*|written)\b", re.IGNORECASE)
 
 
@@ -193,6 +193,7 @@ _SPELLED = re.compile(rf"\b(?:{NUMBER_WORDS})(?:[- ](?:{NUMBER_WORDS}))*\b", re.
 
 
 _ONE_OF = frozenset("person man woman child boy girl worker resident".split())
+_SCALES = frozenset("hundred thousand million billion dozen dozens half".split())
 
 
 def spelled_counts(text: str) -> list[str]:
@@ -206,6 +207,8 @@ def spelled_counts(text: str) -> list[str]:
         noun = nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
         if value.lower() in ("one", "half") and noun not in _ONE_OF:
             continue  # "one of the last four", "half the island"; "one person died" counts
+        if value.lower().split("-")[0].split()[0] in _SCALES or _NOT_COUNTED.match(text[m.end():]):
+            continue  # "(half a) million people", "two days", "ten percent"
         if noun:
             out.append(f"{value} {noun}")
     return out

@@ -14,11 +14,14 @@ import re
 from dataclasses import dataclass
 
 from retrieval.common.terms import words
+from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.values import value_of
 
 _TOKEN = re.compile(r"\w(?:[\w'’.,/-]*\w)?")
 MAX_WORDS = 4  # the most words that may differ on either side
 MIN_SHARED = 0.7  # share of the longer sentence's words the copies must have in common
 MIN_SHARED_WORDS = 5
+MAX_TOKENS = 120  # longer runs are tables or lists, not sentences to compare word by word
 # Copies that differ in who is said to say it ("police said" / "police told Reuters") differ
 # in their attribution, not their answer.
 _REPORTING = frozenset("said says say told tells reported reports according added adds stated states "
@@ -37,9 +40,9 @@ class Variant:
 def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | None:
     """The words that differ between two copies of a sentence, when they differ in one
     place only, by a few words, none of them only words of the question; else None."""
-    ta = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(a)]
-    tb = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(b)]
-    if not ta or not tb:
+    ta = [(m.start(), m.end(), _key(m.group())) for m in _TOKEN.finditer(a)]
+    tb = [(m.start(), m.end(), _key(m.group())) for m in _TOKEN.finditer(b)]
+    if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS or abs(len(ta) - len(tb)) > MAX_WORDS:
         return None
     matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
     changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
@@ -58,3 +61,20 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
     if set(words(va.value)) <= asked or set(words(vb.value)) <= asked:
         return None  # "Manic" against "Maniac": a spelling of what is asked about
     return va, vb
+
+
+def _key(token: str) -> str:
+    """A word as copies of one text may spell it: "Putin’s" is "Putin's", "U.S." is "US"."""
+    return token.casefold().replace("’", "'").replace(".", "")
+
+
+def answer_variants(a: Evidence, b: Evidence, question: Question) -> tuple[Variant, Variant] | None:
+    """Copies of one sentence whose differing words are their answers to a wh-question:
+    only where the short answer (a name, a date) does not already say whether they agree
+    ("at least 12" / "15 people killed in Kandahar" both answer "where" with Kandahar)."""
+    if question.kind != "wh":
+        return None
+    va, vb = value_of(a, question), value_of(b, question)
+    if va and vb:
+        return None
+    return variant_pair(a.text, b.text, set(words(question.resolved)))
