@@ -290,6 +290,10 @@ def test_a_count_in_words_is_the_short_answer_to_how_many():
     assert value_of(Sentence("Thirteen of them left the island in 1528."), q) is None
     pop = analyze("What is the population of Licking Township?", [], lex)
     assert value_of(Sentence("It is one of the twenty-five townships of Licking County."), pop) is None
+    # a duration, a share or a scale word is no count of people
+    died = analyze("How many people died?", [], lex)
+    assert value_of(Sentence("Two days later, eleven people died in hospital."), died) == "eleven people"
+    assert value_of(Sentence("Ten percent of the town fled."), died) is None
 
 
 def test_a_place_is_a_name_after_a_preposition_of_place():
@@ -321,6 +325,8 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     # a journal is where a paper appeared, not a place, unless the question asks where it is published
     paper = "In their paper published in Proceedings of the National Academy of Sciences, the group describes it."
     assert value_of(Sentence(paper), q) is None and not _carries_type(q, paper, lex)
+    court = "The suspect appeared in Manhattan federal court on Monday."
+    assert value_of(Sentence(court), q) == "Manhattan"  # "appeared in" a court is a place
     printed = analyze("Where is the Daily Citizen published?", [], lex)
     urbana = "The Daily Citizen is a daily newspaper published in Urbana, Ohio."
     assert value_of(Sentence(urbana), printed) == "Urbana" and _carries_type(printed, urbana, lex)

@@ -521,6 +521,7 @@ def test_a_question_about_a_named_date_wants_a_date():
     assert analyze("64th Division was formed in which year?", [], LEX).answer_type == "date"
     assert analyze("2nd Duke of Newcastle, what year was he born?", [], LEX).answer_type == "date"
     assert analyze("Who was jailed, and in what year?", [], LEX).answer_type == "person"
+    assert analyze("?", [], LEX).answer_type is None
 
 
 def test_a_sentence_the_model_reads_as_answering_gives_another_side_in_other_words():
