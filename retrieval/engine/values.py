@@ -177,8 +177,7 @@ def count_values(text: str) -> list[str]:
             continue
         if text[:m.start()].rstrip()[-1:] in ("[", "$", "€", "£", "¥", "#"):
             continue  # "[ 11 ]", "$ 1,455"
-        nxt = re.match(r"\s+([a-z][a-z-]+)", after)
-        noun = nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
+        noun = _noun_after(after)
         if noun not in _PEOPLE and "," not in digits:
             if dates is None:
                 dates = [d.span() for d in _DATE.finditer(text)]
@@ -199,19 +198,25 @@ _SCALES = frozenset("hundred thousand million billion dozen dozens half".split()
 def spelled_counts(text: str) -> list[str]:
     """Counts written in words, as news style writes small numbers ("four survivors",
     "Three people died"), each with the noun after it (a number word without one is no
-    count: "thirteen of the fifteen").  "One" counts a person only ("one person died", not "one of the last four survivors")."""
+    count: "thirteen of the fifteen").  "One" counts a person only ("one person died",
+    not "one of the last four survivors")."""
     out = []
     for m in _SPELLED.finditer(text):
-        value = m.group()
-        nxt = re.match(r"\s+([a-z][a-z-]+)", text[m.end():])
-        noun = nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
-        if value.lower() in ("one", "half") and noun not in _ONE_OF:
-            continue  # "one of the last four", "half the island"; "one person died" counts
-        if value.lower().split("-")[0].split()[0] in _SCALES or _NOT_COUNTED.match(text[m.end():]):
-            continue  # "(half a) million people", "two days", "ten percent"
-        if noun:
-            out.append(f"{value} {noun}")
+        value, after = m.group(), text[m.end():]
+        noun = _noun_after(after)
+        first = value.lower().split("-")[0].split()[0]
+        if not noun or (value.lower() == "one" and noun not in _ONE_OF):
+            continue  # "one of the last four"; "one person died" counts
+        if first in _SCALES or _NOT_COUNTED.match(after):
+            continue  # "(half a) million people", "half the island", "two days", "ten percent"
+        out.append(f"{value} {noun}")
     return out
+
+
+def _noun_after(after: str) -> str:
+    """The word after a number, unless it is a dull one ("of", "and", "were"): "" then."""
+    nxt = re.match(r"\s+([a-z][a-z-]+)", after)
+    return nxt.group(1) if nxt and nxt.group(1) not in _DULL_UNITS else ""
 
 
 def furniture(name: str) -> bool:
