@@ -117,12 +117,25 @@ def _best_window(claim: str, body: str, rank: int = 0, width: int = 2) -> str | 
     return " ".join(sents[i:i + width])
 
 
+def _off_topic(claim: str, body: str, rng: random.Random) -> str | None:
+    """A sentence of the body sharing no content word with the claim (it does not address it)."""
+    want = _content(claim)
+    pool = [s for s in sentences(body) if not want & _content(s) and len(s) > 40]
+    return rng.choice(pool) if pool else None
+
+
 def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
-                 per_body: int = 1000, disagree_windows: int = 2) -> list[Example]:
+                 per_body: int = 1000, disagree_windows: int = 2, agree_windows: int = 1,
+                 singles: int = 0, off_topic: bool = False) -> list[Example]:
+    """Headline-body pairs of one split: the body's best windows about the headline carry
+    the body's stance; ``singles`` best single sentences (the engine reads one sentence
+    at a time) do too; ``off_topic``: one sentence per body that shares no word with its
+    headlines, as "does not address"."""
     bodies, rows, story_of_body = fnc_stories(root)
     out: list[Example] = []
     pool = []
     used: dict[tuple[int, str], int] = {}
+    seen_bodies: set[int] = set()
     for r in rows:
         bid = int(r["Body ID"])
         if fnc_split(story_of_body[bid]) != split:
@@ -136,12 +149,18 @@ def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
             if used[bid, stance] > per_body:
                 continue
             label = SUPPORTS if stance == "agree" else CONTRADICTS
-            ranks = range(disagree_windows) if stance == "disagree" else (0,)
-            for rank in ranks:
-                win = _best_window(r["Headline"], body, rank)
+            wins = disagree_windows if stance == "disagree" else agree_windows
+            shapes = [(rank, 2) for rank in range(wins)] + [(rank, 1) for rank in range(singles)]
+            for rank, width in shapes:
+                win = _best_window(r["Headline"], body, rank, width)
                 if win:
                     q = as_question(r["Headline"]) if rng.random() < 0.5 else r["Headline"]
                     out.append(Example(q, win, label, 1, "fnc1"))
+            if off_topic and bid not in seen_bodies:
+                seen_bodies.add(bid)
+                other = _off_topic(r["Headline"], body, rng)
+                if other:
+                    out.append(Example(as_question(r["Headline"]), other, NEUTRAL, 0, "fnc1"))
         elif stance == "unrelated":
             pool.append(r)
     for r in rng.sample(pool, min(unrelated, len(pool))):
@@ -160,11 +179,16 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def fever_examples(root: Path, rng: random.Random, n: int, negatives: int) -> list[Example]:
+def fever_examples(root: Path, rng: random.Random, n: int, negatives: int,
+                   same_page: int = 0) -> list[Example]:
+    """FEVER claims with their evidence (supports / refutes); ``negatives`` claims paired
+    with another claim's evidence, and ``same_page`` with evidence from the same
+    Wikipedia page about something else: on topic, but it does not address the claim."""
     recs = _jsonl(root / "fever" / "dev.jsonl") + _jsonl(root / "fever" / "test.jsonl")
     rng.shuffle(recs)
     out = []
     texts = []
+    by_page: dict[str, list[tuple[str, str]]] = {}
     for rec in recs[:n]:
         ev = " ".join(e["text"] for group in rec["evidences"] for e in group)
         ev = _detok(ev)
@@ -175,9 +199,23 @@ def fever_examples(root: Path, rng: random.Random, n: int, negatives: int) -> li
         q = as_question(claim) if rng.random() < 0.4 else claim
         label = SUPPORTS if rec["classification"] == "SUPPORTS" else CONTRADICTS
         out.append(Example(q, ev, label, 1, "fever"))
+        pages = {e["docid"] for group in rec["evidences"] for e in group}
+        if len(pages) == 1:
+            by_page.setdefault(pages.pop(), []).append((claim, ev))
     for rec in recs[n:n + negatives]:
         other = rng.choice(texts)
         out.append(Example(rec["query"], other, NEUTRAL, 0, "fever"))
+    pairs = []
+    for items in by_page.values() if same_page else ():
+        for claim, ev in items:
+            want = _content(claim)
+            others = [e for c, e in items if e != ev and len(want & _content(e)) <= len(want) // 3]
+            if others:
+                pairs.append((claim, rng.choice(others)))
+    if pairs:
+        rng.shuffle(pairs)
+    for claim, other in pairs[:same_page]:
+        out.append(Example(claim, other, NEUTRAL, 0, "fever"))
     return out
 
 
@@ -322,24 +360,54 @@ def answer_selection_examples(root: Path, rng: random.Random, n_sel: int, n_trec
     return out
 
 
-def build(root: Path, seed: int = 13, fnc_per_body: int = 4,
-          disagree_windows: int = 2) -> tuple[list[Example], list[Example]]:
+@dataclass(frozen=True)
+class Mix:
+    """How many pairs each source gives: :data:`SMALL` is the shipped model's mix (``make
+    train``); :data:`FULL` every source at full size (tried on a GPU, not shipped: the
+    model card in the README says why)."""
+
+    fnc_per_body: int = 1000
+    fnc_agree_windows: int = 2
+    fnc_disagree_windows: int = 3
+    fnc_singles: int = 2
+    fnc_off_topic: bool = True
+    fnc_unrelated: int = 6000
+    fever: int = 12233
+    fever_negatives: int = 3000
+    fever_same_page: int = 3000
+    boolq: int = 4308
+    perspectrum: int = 6000
+    covidfact: int = 4000
+    rte: int = 1500
+    selqa: int = 28812
+    trecqa: int = 4718
+    framed: int = 8000
+
+
+FULL = Mix()
+SMALL = Mix(fnc_per_body=4, fnc_agree_windows=1, fnc_disagree_windows=2, fnc_singles=0, fnc_off_topic=False,
+            fnc_unrelated=2500, fever=6000, fever_negatives=1200, fever_same_page=0, boolq=2400,
+            perspectrum=1800, covidfact=1800, rte=900, selqa=4000, trecqa=2000, framed=3600)
+
+
+def build(root: Path, seed: int = 13, mix: Mix | None = None) -> tuple[list[Example], list[Example]]:
     """(train, dev): dev is the FNC-1 held-out stories plus a slice of every other set.
 
-    ``fnc_per_body``: headlines of one story taught per body and stance;
-    ``disagree_windows``: windows of a disputing body taught (its best few about the claim)."""
+    :data:`SMALL` (the default) gives the pairs the shipped model was trained on."""
+    mix = mix or SMALL
     rng = random.Random(seed)
-    train = fnc_examples(root, "train", rng, unrelated=2500, per_body=fnc_per_body,
-                         disagree_windows=disagree_windows)
+    train = fnc_examples(root, "train", rng, unrelated=mix.fnc_unrelated, per_body=mix.fnc_per_body,
+                         disagree_windows=mix.fnc_disagree_windows, agree_windows=mix.fnc_agree_windows,
+                         singles=mix.fnc_singles, off_topic=mix.fnc_off_topic)
     dev = fnc_examples(root, "dev", rng, unrelated=600)
     others = (
-        fever_examples(root, rng, 6000, 1200)
-        + boolq_examples(root, rng, 2400)
-        + perspectrum_examples(root, rng, 1800)
-        + covidfact_examples(root, rng, 1800)
-        + rte_examples(root, rng, 900)
-        + answer_selection_examples(root, rng, 4000, 2000)
-        + framed_examples(root, rng, 3600)
+        fever_examples(root, rng, mix.fever, mix.fever_negatives, mix.fever_same_page)
+        + boolq_examples(root, rng, mix.boolq)
+        + perspectrum_examples(root, rng, mix.perspectrum)
+        + covidfact_examples(root, rng, mix.covidfact)
+        + rte_examples(root, rng, mix.rte)
+        + answer_selection_examples(root, rng, mix.selqa, mix.trecqa)
+        + framed_examples(root, rng, mix.framed)
     )
     rng.shuffle(others)
     cut = len(others) // 12

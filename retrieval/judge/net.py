@@ -41,13 +41,18 @@ def build(base_path: str, frozen: int):
             h = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
             add = self.additive_mask(attention_mask)
             for layer in self.bert.encoder.layer[: self.frozen]:
-                h = layer(h, add)
+                h = self.step(layer, h, add)
             return h
+
+        @staticmethod
+        def step(layer, h, add):
+            out = layer(h, add)
+            return out[0] if isinstance(out, tuple) else out  # (older transformers return a tuple)
 
         def upper(self, h, attention_mask):
             add = self.additive_mask(attention_mask)
             for layer in self.bert.encoder.layer[self.frozen:]:
-                h = layer(h, add)
+                h = self.step(layer, h, add)
             m = attention_mask.to(h.dtype).unsqueeze(-1)
             mean = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
             pooled = torch.cat([h[:, 0], mean], dim=-1)

