@@ -310,6 +310,31 @@ def test_copies_of_a_sentence_with_the_answer_changed_are_different_answers():
         assert comp.status != "conflict", comp.text
 
 
+def test_copies_naming_different_places_in_two_spots_are_different_answers():
+    """Two copies of one wire sentence, one naming another town and another district: they
+    differ in two places and share most of their names (the state, the street), yet they
+    answer "where" differently; both towns are named.  Copies that name the same town and
+    differ elsewhere stay one answer."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze("Where did the chemical plant fire break out?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    one = ("The chemical plant fire broke out on Rhine Street in Ludwigshafen, in the Vorderpfalz "
+           "district of Rhineland-Palatinate, before dawn on Tuesday.")
+    two = ("The chemical plant fire broke out on Rhine Street in Frankenthal, in the Rheinpfalz "
+           "district of Rhineland-Palatinate, before dawn on Tuesday.")
+    infos = {"a": _info("a", one), "b": _info("b", two)}
+    evs = [_ev("a", one, 0, 0.9, q, stance="context"), _ev("b", two, 0, 0.88, q, stance="context")]
+    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    assert comp.status == "conflict", comp.text
+    assert "Ludwigshafen" in comp.verdict and "Frankenthal" in comp.verdict, comp.verdict
+    later = one.replace("before dawn on Tuesday", "late on Monday night")
+    infos = {"a": _info("a", one), "b": _info("b", later)}
+    evs = [_ev("a", one, 0, 0.9, q, stance="context"), _ev("b", later, 0, 0.88, q, stance="context")]
+    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    assert comp.status != "conflict", comp.text
+
+
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():
     from retrieval.engine.scoring import gather
 

@@ -78,3 +78,22 @@ def answer_variants(a: Evidence, b: Evidence, question: Question) -> tuple[Varia
     if va and vb:
         return None
     return variant_pair(a.text, b.text, set(words(question.resolved)))
+
+
+def values_changed(a: Evidence, b: Evidence, question: Question) -> bool:
+    """Copies of one sentence (most words shared, in order) whose short answers to a
+    wh-question share no word: "located ... in New Orleans, in Orleans Parish" and
+    "... in Cloutierville, in Natchitoches Parish" answer "where" differently, though
+    they differ in more than one place and share most of their names."""
+    if question.kind != "wh":
+        return False
+    va, vb = value_of(a, question), value_of(b, question)
+    if not va or not vb or set(map(_key, words(va))) & set(map(_key, words(vb))):
+        return False
+    ta = [_key(m.group()) for m in _TOKEN.finditer(a.text)]
+    tb = [_key(m.group()) for m in _TOKEN.finditer(b.text)]
+    if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS:
+        return False
+    matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    return shared >= MIN_SHARED_WORDS and shared >= MIN_SHARED * max(len(ta), len(tb))
