@@ -333,6 +333,19 @@ def test_copies_naming_different_places_in_two_spots_are_different_answers():
     evs = [_ev("a", one, 0, 0.9, q, stance="context"), _ev("b", later, 0, 0.88, q, stance="context")]
     comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
     assert comp.status != "conflict", comp.text
+    # a name only one copy adds beside the same answer, or a spelling, is no other answer
+    where = analyze("Where will the summit be held?", [], LEX)
+    where.weights = {t: 1.0 for t in where.terms}
+    for first, second in (
+        ("Speaking in Berlin, the minister said the summit will be held in Warsaw next month.",
+         "The minister said the summit will be held in Warsaw next month."),
+        ("The minister said the summit will be held in Zürich next month, officials confirmed.",
+         "The minister said the summit will be held in Zurich next month, officials confirmed."),
+    ):
+        infos = {"a": _info("a", first), "b": _info("b", second)}
+        evs = [_ev("a", first, 0, 0.9, where, stance="context"), _ev("b", second, 0, 0.88, where, stance="context")]
+        comp = compose(where, evs, infos, ["a", "b"], ComposeSettings())
+        assert comp.status != "conflict", comp.text
 
 
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():

