@@ -149,3 +149,4 @@ def test_the_first_use_prints_no_loading_table(tmp_path, capfd):
     assert fresh.active_backend == "onnx"
     out, err = capfd.readouterr()
     assert "LOAD REPORT" not in out + err and "UNEXPECTED" not in out + err
+    assert "Loading weights" not in out + err  # (transformers' progress bar)

@@ -44,6 +44,34 @@ def test_a_chinese_question_is_answered_from_a_chinese_article(tmp_path: Path, r
     assert "三亿元" in answer["citations"][0]["quote"]
 
 
+LIRA = """---
+title: Turkey raises interest rates again
+source: Ankara Wire
+published: 2024-03-21
+---
+The central bank raised its main interest rate to 50 percent on Thursday, surprising markets.
+President Recep Tayyip Erdogan had long opposed high rates, but he backed the move this year.
+The lira firmed after the decision, traders in Istanbul said.
+"""
+
+
+def test_a_name_asked_with_its_accents_finds_the_article_that_writes_it_without(tmp_path: Path, run_cli) -> None:
+    """Outlets spell names with and without their accents: "Erdoğan" asked finds "Erdogan"
+    written, and the answer cites it; letters of other scripts are not folded."""
+    from retrieval.common.terms import load_lexicon, terms
+
+    lexicon = load_lexicon()
+    assert terms("Erdoğan Zürich São Paulo", lexicon) == terms("Erdogan Zurich Sao Paulo", lexicon)
+    assert terms("йод", lexicon) == ["йод"] and terms("иод", lexicon) == ["иод"]
+    (tmp_path / "lira.md").write_text(LIRA, encoding="utf-8")
+    assert run_cli("ingest", str(tmp_path / "lira.md"), str(SAMPLE)).exit_code == 0
+    result = run_cli("ask", "Did Erdoğan back the rate rise?", "--json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["status"] != "not_found", answer["answer"]
+    assert any("Erdogan" in c["quote"] for c in answer["citations"]), answer["answer"]
+
+
 def _cli(store: Path, model: str | None = None):
     env = {"NEWSBOT_STORE_PATH": str(store), "NEWSBOT_EMBEDDING_BACKEND": "torch"}
     if model:

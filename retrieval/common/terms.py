@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,8 @@ from pathlib import Path
 
 # Words keep a possessive or negative ending ("Trump's", "don't") but split at other
 # apostrophes, so "d'Albret" yields "albret" in questions and articles alike.
+# Bumped when terms() changes, so that lexical indexes cached by an older one are rebuilt.
+ANALYSER_VERSION = 2  # 2: accents folded
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’](?:s|t)\b)?", re.UNICODE)
 # Han (with extensions and compatibility forms), Hiragana, Katakana and Hangul.
 _CJK_CLASS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\U00020000-\U0002fa1f"
@@ -76,7 +79,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     stance_words.update({stem(w): "supports" for w in data["stance_questions"]["supports"]})
     stopwords = frozenset(w.lower() for w in data["stopwords"].split())
     forms = {k.lower(): v.lower() for k, v in data.get("forms", {}).items()}
-    digest = hashlib.sha256("\0".join(sorted(stopwords)).encode("utf-8"))
+    digest = hashlib.sha256(f"analyser {ANALYSER_VERSION}\0".encode("utf-8"))
+    digest.update("\0".join(sorted(stopwords)).encode("utf-8"))
     digest.update("\0".join(f"{k}={v}" for k, v in sorted(groups.items())).encode("utf-8"))
     if forms:
         digest.update("\0".join(f"{k}>{v}" for k, v in sorted(forms.items())).encode("utf-8"))
@@ -143,14 +147,31 @@ def _cjk_terms(token: str) -> list[str]:
     return out
 
 
+def fold_accents(word: str) -> str:
+    """A Latin letter with an accent as the plain letter ("Erdoğan" -> "erdogan" once
+    lower-cased, "Zürich" -> "Zurich"): outlets spell names with and without them.
+    Letters of other scripts stay as they are (Cyrillic "й" is not "и")."""
+    if word.isascii():
+        return word
+    out = []
+    for ch in word:
+        parts = unicodedata.normalize("NFKD", ch) if not ch.isascii() else ch
+        if len(parts) > 1 and parts[0].isascii() and all(unicodedata.combining(c) for c in parts[1:]):
+            out.append(parts[0])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def terms(text: str, lexicon: Lexicon) -> list[str]:
-    """Index terms of a text: stopwords dropped, stems mapped onto word groups."""
+    """Index terms of a text: stopwords dropped, accents folded, stems mapped onto word groups."""
     out = []
     for w in words(text):
         if w in lexicon.stopwords:
             continue
         if w.endswith("'s"):
             w = w[:-2]
+        w = fold_accents(w)
         w = lexicon.forms.get(w, w)  # "found" (of find) is not the stem of "founded"
         s = stem(w)
         out.append(lexicon.groups.get(s, s))

@@ -76,12 +76,16 @@ def build(base_path: str, frozen: int):
 
     # The base checkpoint carries a pooler the judge does not use: transformers reports its
     # weights as unexpected, a table a user would meet on the first question.  Not a fault.
-    level = hf_logging.get_verbosity()
+    # Nor is its "Loading weights" progress bar anything a user needs on a first question.
+    level, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     try:
         bert = AutoModel.from_pretrained(base_path, attn_implementation="eager", add_pooling_layer=False)
     finally:
         hf_logging.set_verbosity(level)
+        if bar:
+            hf_logging.enable_progress_bar()
     return JudgeNet(bert, frozen)
 
 
