@@ -144,9 +144,12 @@ class SentenceEmbedder(Embeddings):
             torch.set_num_threads(self.threads)
         from sentence_transformers import SentenceTransformer
 
+        from retrieval.common.quiet import quiet_transformers
+
         try:
-            return SentenceTransformer(resolve_model(self.model_name), device=self.device,
-                                       local_files_only=self.offline)
+            with quiet_transformers():
+                return SentenceTransformer(resolve_model(self.model_name), device=self.device,
+                                           local_files_only=self.offline)
         except Exception as exc:  # the library raises many kinds
             raise ConfigError(
                 f"embedding.model: cannot load {self.model_name!r} ({exc.__class__.__name__}: "
@@ -293,7 +296,10 @@ def _export(model_dir: Path, path: Path):
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
 
-    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    from retrieval.common.quiet import quiet_transformers
+
+    with quiet_transformers():
+        model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     dummy = torch.ones((2, 16), dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     with warnings.catch_warnings(), torch.no_grad():
@@ -313,7 +319,8 @@ def _export(model_dir: Path, path: Path):
             },
             opset_version=17,
         )
-    reference = SentenceTransformer(str(model_dir), device="cpu")
+    with quiet_transformers():
+        reference = SentenceTransformer(str(model_dir), device="cpu")
     return reference.encode(list(_CHECK_TEXTS), normalize_embeddings=True, convert_to_numpy=True)
 
 

@@ -72,20 +72,12 @@ def build(base_path: str, frozen: int):
                     keep[name] = value
             return keep
 
-    from transformers.utils import logging as hf_logging
+    from retrieval.common.quiet import quiet_transformers
 
     # The base checkpoint carries a pooler the judge does not use: transformers reports its
     # weights as unexpected, a table a user would meet on the first question.  Not a fault.
-    # Nor is its "Loading weights" progress bar anything a user needs on a first question.
-    level, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
+    with quiet_transformers():
         bert = AutoModel.from_pretrained(base_path, attn_implementation="eager", add_pooling_layer=False)
-    finally:
-        hf_logging.set_verbosity(level)
-        if bar:
-            hf_logging.enable_progress_bar()
     return JudgeNet(bert, frozen)
 
 
