@@ -18,10 +18,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-# Words keep a possessive or negative ending ("Trump's", "don't") but split at other
-# apostrophes, so "d'Albret" yields "albret" in questions and articles alike.
 # Bumped when terms() changes, so that lexical indexes cached by an older one are rebuilt.
 ANALYSER_VERSION = 2  # 2: accents folded
+# Words keep a possessive or negative ending ("Trump's", "don't") but split at other
+# apostrophes, so "d'Albret" yields "albret" in questions and articles alike.
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’](?:s|t)\b)?", re.UNICODE)
 # Han (with extensions and compatibility forms), Hiragana, Katakana and Hangul.
 _CJK_CLASS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\U00020000-\U0002fa1f"
