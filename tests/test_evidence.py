@@ -264,22 +264,28 @@ def test_an_article_read_both_ways_beside_another_that_denies_is_a_conflict_betw
     assert alone.status == "answered" and "It also writes:" in alone.text, alone.text
 
 
+def _two_copies(question: str, first: str, second: str):
+    """The composed answer to ``question`` over two articles, one sentence each."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze(question, [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    infos = {"a": _info("a", first), "b": _info("b", second)}
+    evs = [_ev("a", first, 0, 0.9, q, stance="context"), _ev("b", second, 0, 0.88, q, stance="context")]
+    return compose(q, evs, infos, ["a", "b"], ComposeSettings()), q, evs
+
+
 def test_copies_of_a_sentence_with_the_answer_changed_are_different_answers():
     """Two outlets carry one sentence, one copy with the answer's words changed: they
     answer the question differently, and the changed words are the answers, named in
     the verdict and held in each quote.  Copies that differ only in who is said to say
     it give one answer."""
-    from retrieval.engine.compose import ComposeSettings, compose
-
-    q = analyze("What is the genre of the film Manic?", [], LEX)
-    q.weights = {t: 1.0 for t in q.terms}
+    genre = "What is the genre of the film Manic?"
     tail = (" film directed by Jordan Melamed and written by Michael Bacall and Blayne Weaver, "
             "first shown at the Toronto International Film Festival in September 2001 to mixed reviews.")
     drama = "Manic is a 2001 American drama" + tail
     comedy = "Manic is a 2001 American comedy" + tail
-    infos = {"a": _info("a", drama), "b": _info("b", comedy)}
-    evs = [_ev("a", drama, 0, 0.9, q, stance="context"), _ev("b", comedy, 0, 0.88, q, stance="context")]
-    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    comp, q, evs = _two_copies(genre, drama, comedy)
     assert comp.status == "conflict", comp.text
     assert "drama" in comp.verdict and "comedy" in comp.verdict, comp.verdict
     assert [a.value for a in comp.answers] == ["drama", "comedy"]
@@ -291,22 +297,16 @@ def test_copies_of_a_sentence_with_the_answer_changed_are_different_answers():
     assert "September 2001" in drama[lo:hi] and hi - lo <= 60
     said = "Manic is a 2001 American drama film, the festival said."
     told = "Manic is a 2001 American drama film, the festival told Reuters."
-    infos = {"a": _info("a", said), "b": _info("b", told)}
-    evs = [_ev("a", said, 0, 0.9, q, stance="context"), _ev("b", told, 0, 0.88, q, stance="context")]
-    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    comp, _, _ = _two_copies(genre, said, told)
     assert comp.status != "conflict", comp.text
     # copies that give one short answer and differ elsewhere ("Sunday" / "Saturday"), or only
     # in spelling ("Pogačar’s" / "Pogačar's"), give one answer
-    who = analyze("Who won the stage in Nice?", [], LEX)
-    who.weights = {t: 1.0 for t in who.terms}
     for one, two in (("Sunday", "Saturday"), ("team’s", "team's")):
         texts = [f"Tadej Pogacar won the stage in Nice on {day} after his {team} late attack on the final climb."
                  for day, team in ((one, "team’s"), (two, "team’s"))] if one == "Sunday" else \
                 [f"Tadej Pogacar won the stage in Nice on Sunday after his {t} late attack on the final climb."
                  for t in (one, two)]
-        infos = {"a": _info("a", texts[0]), "b": _info("b", texts[1])}
-        evs = [_ev("a", texts[0], 0, 0.9, who, stance="context"), _ev("b", texts[1], 0, 0.88, who, stance="context")]
-        comp = compose(who, evs, infos, ["a", "b"], ComposeSettings())
+        comp, _, _ = _two_copies("Who won the stage in Nice?", *texts)
         assert comp.status != "conflict", comp.text
 
 
@@ -315,36 +315,25 @@ def test_copies_naming_different_places_in_two_spots_are_different_answers():
     differ in two places and share most of their names (the state, the street), yet they
     answer "where" differently; both towns are named.  Copies that name the same town and
     differ elsewhere stay one answer."""
-    from retrieval.engine.compose import ComposeSettings, compose
-
-    q = analyze("Where did the chemical plant fire break out?", [], LEX)
-    q.weights = {t: 1.0 for t in q.terms}
+    fire = "Where did the chemical plant fire break out?"
     one = ("The chemical plant fire broke out on Rhine Street in Ludwigshafen, in the Vorderpfalz "
            "district of Rhineland-Palatinate, before dawn on Tuesday.")
     two = ("The chemical plant fire broke out on Rhine Street in Frankenthal, in the Rheinpfalz "
            "district of Rhineland-Palatinate, before dawn on Tuesday.")
-    infos = {"a": _info("a", one), "b": _info("b", two)}
-    evs = [_ev("a", one, 0, 0.9, q, stance="context"), _ev("b", two, 0, 0.88, q, stance="context")]
-    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    comp, _, _ = _two_copies(fire, one, two)
     assert comp.status == "conflict", comp.text
     assert "Ludwigshafen" in comp.verdict and "Frankenthal" in comp.verdict, comp.verdict
     later = one.replace("before dawn on Tuesday", "late on Monday night")
-    infos = {"a": _info("a", one), "b": _info("b", later)}
-    evs = [_ev("a", one, 0, 0.9, q, stance="context"), _ev("b", later, 0, 0.88, q, stance="context")]
-    comp = compose(q, evs, infos, ["a", "b"], ComposeSettings())
+    comp, _, _ = _two_copies(fire, one, later)
     assert comp.status != "conflict", comp.text
     # a name only one copy adds beside the same answer, or a spelling, is no other answer
-    where = analyze("Where will the summit be held?", [], LEX)
-    where.weights = {t: 1.0 for t in where.terms}
     for first, second in (
         ("Speaking in Berlin, the minister said the summit will be held in Warsaw next month.",
          "The minister said the summit will be held in Warsaw next month."),
         ("The minister said the summit will be held in Zürich next month, officials confirmed.",
          "The minister said the summit will be held in Zurich next month, officials confirmed."),
     ):
-        infos = {"a": _info("a", first), "b": _info("b", second)}
-        evs = [_ev("a", first, 0, 0.9, where, stance="context"), _ev("b", second, 0, 0.88, where, stance="context")]
-        comp = compose(where, evs, infos, ["a", "b"], ComposeSettings())
+        comp, _, _ = _two_copies("Where will the summit be held?", first, second)
         assert comp.status != "conflict", comp.text
 
 

@@ -27,7 +27,7 @@ from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
-from retrieval.engine.variants import answer_variants, spelling, values_changed
+from retrieval.engine.variants import copies_differ, spelling
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
@@ -387,7 +387,7 @@ def _values(ev: Evidence, question: Question) -> set[str]:
 def _agree(a: Evidence, b: Evidence, question: Question) -> bool:
     """Two sentences give the same answer: same numbers and names, or near-same words
     (not copies of one sentence with the words of the answer changed)."""
-    if answer_variants(a, b, question) or values_changed(a, b, question):
+    if copies_differ(a, b, question):
         return False
     va, vb = _values(a, question), _values(b, question)
     if va or vb:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from retrieval.common.terms import words
+from retrieval.common.terms import fold_accents, words
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.values import value_of
 
@@ -41,8 +40,8 @@ class Variant:
 def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | None:
     """The words that differ between two copies of a sentence, when they differ in one
     place only, by a few words, none of them only words of the question; else None."""
-    ta = [(m.start(), m.end(), _key(m.group())) for m in _TOKEN.finditer(a)]
-    tb = [(m.start(), m.end(), _key(m.group())) for m in _TOKEN.finditer(b)]
+    ta = [(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)]
+    tb = [(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)]
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS or abs(len(ta) - len(tb)) > MAX_WORDS:
         return None
     matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
@@ -65,46 +64,44 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
 
 
 def spelling(token: str) -> str:
-    """A word as copies of one text may spell it (see :func:`_key`)."""
-    return _key(token)
-
-
-def _key(token: str) -> str:
     """A word as copies of one text may spell it: "Putin’s" is "Putin's", "U.S." is "US",
     "Zürich" is "Zurich"."""
-    folded = unicodedata.normalize("NFKD", token.casefold().replace("’", "'").replace(".", ""))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return fold_accents(token.casefold().replace("’", "'").replace(".", ""))
 
 
 def answer_variants(a: Evidence, b: Evidence, question: Question) -> tuple[Variant, Variant] | None:
     """Copies of one sentence whose differing words are their answers to a wh-question:
     only where the short answer (a name, a date) does not already say whether they agree
     ("at least 12" / "15 people killed in Kandahar" both answer "where" with Kandahar)."""
-    if question.kind != "wh":
-        return None
-    va, vb = value_of(a, question), value_of(b, question)
-    if va and vb:
+    if question.kind != "wh" or (value_of(a, question) and value_of(b, question)):
         return None
     return variant_pair(a.text, b.text, set(words(question.resolved)))
 
 
-def values_changed(a: Evidence, b: Evidence, question: Question) -> bool:
-    """Copies of one sentence (most words shared, in order) whose short answers to a
-    wh-question share no word: "located ... in New Orleans, in Orleans Parish" and
-    "... in Cloutierville, in Natchitoches Parish" answer "where" differently, though
-    they differ in more than one place and share most of their names."""
+def copies_differ(a: Evidence, b: Evidence, question: Question) -> bool:
+    """Whether two copies of one sentence answer a wh-question differently: by their
+    short answers where both have one (:func:`values_changed`), else by the words that
+    differ (:func:`answer_variants`)."""
     if question.kind != "wh":
         return False
     va, vb = value_of(a, question), value_of(b, question)
-    if not va or not vb:
-        return False
-    ta = [_key(m.group()) for m in _TOKEN.finditer(a.text)]
-    tb = [_key(m.group()) for m in _TOKEN.finditer(b.text)]
+    if va and vb:
+        return values_changed(a.text, b.text, va, vb)
+    return variant_pair(a.text, b.text, set(words(question.resolved))) is not None
+
+
+def values_changed(a: str, b: str, va: str, vb: str) -> bool:
+    """Copies of one sentence (most words shared, in order) whose short answers ``va``
+    and ``vb`` share no word: "located ... in New Orleans, in Orleans Parish" and "... in
+    Cloutierville, in Natchitoches Parish" answer "where" differently, though they
+    differ in more than one place and share most of their names."""
+    ta = [spelling(m.group()) for m in _TOKEN.finditer(a)]
+    tb = [spelling(m.group()) for m in _TOKEN.finditer(b)]
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS:
         return False
     # each short answer is absent from the other copy: a name both copies hold ("Speaking in
     # Berlin, ... held in Warsaw" / "... held in Warsaw") is no changed answer
-    if {_key(w) for w in words(va)} & set(tb) or {_key(w) for w in words(vb)} & set(ta):
+    if {spelling(w) for w in words(va)} & set(tb) or {spelling(w) for w in words(vb)} & set(ta):
         return False
     matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     shared = sum(block.size for block in matcher.get_matching_blocks())

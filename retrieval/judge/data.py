@@ -200,13 +200,13 @@ def fever_examples(root: Path, rng: random.Random, n: int, negatives: int,
         label = SUPPORTS if rec["classification"] == "SUPPORTS" else CONTRADICTS
         out.append(Example(q, ev, label, 1, "fever"))
         pages = {e["docid"] for group in rec["evidences"] for e in group}
-        if len(pages) == 1:
+        if same_page and len(pages) == 1:
             by_page.setdefault(pages.pop(), []).append((claim, ev))
     for rec in recs[n:n + negatives]:
         other = rng.choice(texts)
         out.append(Example(rec["query"], other, NEUTRAL, 0, "fever"))
     pairs = []
-    for items in by_page.values() if same_page else ():
+    for items in by_page.values():
         for claim, ev in items:
             want = _content(claim)
             others = [e for c, e in items if e != ev and len(want & _content(e)) <= len(want) // 3]
