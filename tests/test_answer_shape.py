@@ -329,7 +329,15 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     assert value_of(Sentence(court), q) == "Manhattan"  # "appeared in" a court is a place
     printed = analyze("Where is the Daily Citizen published?", [], lex)
     urbana = "The Daily Citizen is a daily newspaper published in Urbana, Ohio."
-    assert value_of(Sentence(urbana), printed) == "Urbana" and _carries_type(printed, urbana, lex)
+    assert value_of(Sentence(urbana), printed) == "Urbana, Ohio" and _carries_type(printed, urbana, lex)
+    # the state or country after a town places it; a list of places or a clause after the comma does not
+    assert value_of(Sentence("It was built in Springfield, Massachusetts, in 1850."), q) == "Springfield, Massachusetts"
+    assert value_of(Sentence("It is a school in Fulton, Illinois, USA."), q) == "Fulton, Illinois, USA"
+    assert value_of(Sentence("The office is in Washington, D.C."), q) == "Washington, D.C."
+    assert value_of(Sentence("The leaders met in Warsaw, Kyiv, and Berlin."), q) == "Warsaw"
+    assert value_of(Sentence("The leaders met in Warsaw, Kyiv and Berlin."), q) == "Warsaw"
+    assert value_of(Sentence("The talks were held in Geneva, where the UN sits."), q) == "Geneva"
+    assert value_of(Sentence("The ministers met in Warsaw, President Duda said."), q) == "Warsaw"
     demand = "The Russian president has demanded Ukraine withdraw as a precondition to talks."
     assert value_of(Sentence(demand), q) is None and not _carries_type(q, demand, lex)
     # a person is still any name the question does not hold

@@ -67,6 +67,30 @@ def placed(text: str, start: int, question: str = "") -> bool:
     return bool(_LOCATIVE.search(before))
 
 
+# ", Pennsylvania" after a town: the state, province or country that places it. It stands
+# alone, at the end of the clause ("in Springfield, Massachusetts, in 1850", "in Chester
+# Springs, Pennsylvania near the village"), not a list ("in Warsaw, Kyiv and Berlin") or a
+# clause of its own ("in Warsaw, Poland's president said", "In Kyiv, Zelensky said").
+_REGION = re.compile(r",\s+([A-Z][\w.-]*+(?:\s+[A-Z][\w.-]*+){0,2})(?=\s*(?:$|[,.;:)]|\s(?:near|in|on|at|from|"
+                     r"since|until|during|for|with|by|where|which|who|when|between|to)\b))")
+
+
+def _region(text: str, end: int, asked: set[str]) -> str:
+    """", Massachusetts" when the name ending at ``end`` is followed by the region that places it."""
+    m = _REGION.match(text, end)
+    if m is None or set(words(m.group(1))) <= asked or m.group(1).lower() in _NOT_NAMES:
+        return ""
+    rest = text[m.end():m.end() + 6]
+    further = _REGION.match(text, m.end())  # "Fulton, Illinois, USA"
+    if re.match(r",\s+(?:and|or)\b", rest) or re.match(r",\s+[A-Z]", rest) and not further:
+        return ""  # "in Warsaw, Kyiv, and Berlin": a list of places
+    out = m.group() + (further.group() if further and not re.match(r",\s+(?:and|or)\b",
+                                                                    text[further.end():further.end() + 6]) else "")
+    # a full stop after the region ends the sentence ("in Warsaw, Poland."), unless it closes
+    # an abbreviation ("Washington, D.C.")
+    return out[:-1] if out.endswith(".") and "." not in out.split()[-1][:-1] else out
+
+
 _GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
@@ -117,7 +141,7 @@ def value_of(ev: Evidence, question: Question) -> str | None:
                 continue
             names.append(value[:MAX_VALUE])
             if kind == "place" and placed(text, m.start(), question.resolved):
-                located.append(value[:MAX_VALUE])
+                located.append((value + _region(text, m.start() + len(m.group().rstrip(" .")), asked))[:MAX_VALUE])
             elif kind == "place" and value.split()[0].lower() in _PLACE_WORDS and len(value.split()) > 1:
                 # "In Warsaw, the leaders met", "At the Palace of Versailles"
                 located.append(value.split(None, 1)[1].removeprefix("the ")[:MAX_VALUE])
