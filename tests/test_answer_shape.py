@@ -413,3 +413,34 @@ def test_the_signature_line_of_an_embedded_post_is_not_quoted(eval_app, judge, t
     found = engine.retrieve("When did Apple release the iOS 14 beta?")
     assert found.evidence and not any("@jorivers" in e.text for e in found.evidence)
     assert "@jorivers" not in found.answer.answer, found.answer.answer
+
+
+EMISSIONS = [
+    RawArticle(text="Carbon emissions in the U.S. fell 3 percent last year, according to the Ardent "
+               "Institute, a research group that tracks energy data. Why the drop? The U.S. is burning "
+               "far less coal. Power plants have switched to gas and wind, the institute said.",
+               title="U.S. carbon emissions fell last year", location="ardent#1", source="Prairie Ledger",
+               published="2025-01-09"),
+    RawArticle(text="The grant lets us invest in our work to reduce our own carbon emissions, the "
+               "foundation's director said. The foundation funds cycling schemes in four cities and "
+               "plans to open an office in Lisbon next spring.",
+               title="Cycling foundation wins climate grant", location="cycling#1", source="Harbour Weekly",
+               published="2025-01-12"),
+]
+
+
+def test_the_country_us_is_not_the_pronoun_us(eval_app, judge, tmp_path):
+    """ "US" and "U.S." name one country, and the pronoun "us" ("lets us invest") is not
+    it: asked why US emissions fell, the answer quotes the article about the country, with
+    the writer's answer to its own question ("Why the drop? The U.S. is burning far less
+    coal."), and does not set the foundation's sentence beside it as a different answer."""
+    from retrieval.common.terms import load_lexicon, terms
+
+    lex = load_lexicon(None)
+    assert terms("U.S. emissions", lex) == terms("US emissions", lex) == terms("USA emissions", lex)
+    assert "usa" not in terms("The grant lets us invest", lex)
+    engine = engine_over(EMISSIONS, eval_app, judge, tmp_path / "store")
+    ans = engine.answer("Why did US emissions fall?")
+    assert ans.status == "answered", ans.answer
+    assert {c.source for c in ans.citations} == {"Prairie Ledger"}, ans.answer
+    assert "The U.S. is burning far less coal." in ans.answer, ans.answer

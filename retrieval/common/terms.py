@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 # Bumped when terms() changes, so that lexical indexes cached by an older one are rebuilt.
-ANALYSER_VERSION = 2  # 2: accents folded
+ANALYSER_VERSION = 3  # 2: accents folded; 3: "U.S." and "US" one word, not the pronoun "us"
 # Words keep a possessive or negative ending ("Trump's", "don't") but split at other
 # apostrophes, so "d'Albret" yields "albret" in questions and articles alike.
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?|[^\W\d_]+(?:['’](?:s|t)\b)?", re.UNICODE)
@@ -126,12 +126,24 @@ def words(text: str) -> list[str]:
     itself), so a question and a sentence sharing words share terms.
     """
     out: list[str] = []
-    for w in _WORD.findall(text):
+    for w in _WORD.findall(_ABBREVIATION.sub(_undotted, text)):
         if _CJK.search(w):
             out.extend(_cjk_terms(w))
+        elif w in _COUNTRY_CAPS:
+            out.append("usa")  # "US", "U.S.", "USA": the country, not the pronoun "us"
         else:
             out.append(w.lower().replace("’", "'"))
     return out
+
+
+# Initials written with full stops ("U.S.", "U.K.", "U.N.") are one word, as they are
+# written without them ("US", "UK", "UN").
+_ABBREVIATION = re.compile(r"\b(?:[A-Z]\.){2,}")
+_COUNTRY_CAPS = frozenset({"US", "USA"})
+
+
+def _undotted(m: re.Match) -> str:
+    return m.group().replace(".", "")
 
 
 def _cjk_terms(token: str) -> list[str]:

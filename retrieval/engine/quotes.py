@@ -117,6 +117,12 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
         if following and hi_abs + following[0].end - lo_abs <= max_chars \
                 and "\n" not in text[hi_abs:hi_abs + following[0].end]:
             hi_abs += following[0].end
+            # a question the writer asks is answered by the next sentence ("The reason
+            # for that decline? The U.S. is burning less coal."): it comes along when it fits
+            if text[:hi_abs].rstrip().endswith("?") and len(following) > 1 \
+                    and following[1].end - following[0].end + hi_abs - lo_abs <= max_chars \
+                    and "\n" not in text[hi_abs:hi_abs + following[1].end - following[0].end]:
+                hi_abs += following[1].end - following[0].end
     while around and hi_abs - lo_abs < max_chars:
         # The passage around the sentence, as far as it fits: the next sentence,
         # then the one before.
