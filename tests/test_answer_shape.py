@@ -444,3 +444,34 @@ def test_the_country_us_is_not_the_pronoun_us(eval_app, judge, tmp_path):
     assert ans.status == "answered", ans.answer
     assert {c.source for c in ans.citations} == {"Prairie Ledger"}, ans.answer
     assert "The U.S. is burning far less coal." in ans.answer, ans.answer
+
+
+VOICES = [
+    RawArticle(text="The Halden Observatory reopened on Monday after a two-year refit of its main dish. "
+               "“We are glad to be back on the sky,” said Ilse Marten, the observatory's director. "
+               "“The new receivers are ten times more sensitive than the old ones.” "
+               "Local councillors said the refit had cost more than planned.",
+               title="Halden Observatory reopens after refit", location="halden#1", source="North Star Times",
+               published="2025-03-03"),
+    RawArticle(text="Ilse Bramm won the regional chess title on Sunday, her third in a row. The final "
+               "lasted six hours, the organisers said.",
+               title="Bramm keeps chess title", location="chess#1", source="Board Weekly",
+               published="2025-03-02"),
+]
+
+
+def test_what_a_person_said_and_who_they_are_is_answered_from_their_own_words(eval_app, judge, tmp_path):
+    """ "What did Ilse Marten say?" is answered by the sentences she is named as saying,
+    a quotation carried on into the next sentence included, attributed to her; not by the
+    councillors' words in her article nor by another Ilse. "Who is Ilse Marten?" is answered
+    by the sentence that says who she is ("Ilse Marten, the observatory's director")."""
+    engine = engine_over(VOICES, eval_app, judge, tmp_path / "store")
+    said = engine.answer("What did Ilse Marten say about the receivers?")
+    assert said.status == "answered", said.answer
+    assert said.answer.startswith("According to Ilse Marten"), said.answer
+    assert "ten times more sensitive" in said.answer, said.answer
+    assert {c.source for c in said.citations} == {"North Star Times"}, said.answer
+    assert "councillors" not in said.answer
+    who = engine.answer("Who is Ilse Marten?")
+    assert who.status == "answered", who.answer
+    assert "the observatory's director" in who.answer, who.answer

@@ -34,6 +34,10 @@ LEX = load_lexicon()
     ("A spokesman for Apple said the phone was safe.", "A spokesman for Apple"),
     ("Markets rallied after the Federal Reserve said rates would hold.", "the Federal Reserve"),
     ("A statement released by the Kremlin said it was false.", "the Kremlin"),
+    # the verb before the name, as news style often puts it
+    ("“We are glad to be back,” said Ilse Marten, director of the foundation.", "Ilse Marten"),
+    ("“The lanes will be safe,” says Delgado.", "Delgado"),
+    ("“It was a mistake,” said the spokesman.", None),
 ])
 def test_find_speaker(sentence, speaker):
     assert find_speaker(sentence, LEX) == speaker
@@ -623,3 +627,29 @@ def test_a_denial_in_so_many_words_stays_a_denial_when_the_model_reads_support()
     assert judged_stance("denies", read_as_support, q, JudgeSettings()) == "denies"
     assert judged_stance("context", read_as_support, q, JudgeSettings()) == "supports"
     assert judged_stance("supports", Judgement(0.1, 0.85, 0.05, 1.0), q, JudgeSettings()) == "denies"
+
+
+def test_a_speech_question_is_answered_by_the_named_speaker_only():
+    """ "What did Peskov say?" is answered by what Peskov is named as saying; a speaker who
+    shares one word of a longer name is someone else ("union leader Tomas Brandt" is not
+    the University and College Union), and a question that asks no one's words has no
+    such answer."""
+    from retrieval.engine.forms import answers_by_form, said_by
+
+    q = analyze("What did Peskov say about the call?", [], LEX)
+    peskov = _ev("a", "“It is false,” Kremlin spokesman Dmitry Peskov said.", 0, 0.9, q,
+                 speaker="Kremlin spokesman Dmitry Peskov")
+    assert said_by(peskov, q) and answers_by_form(peskov, q)
+    union = analyze("What does the University and College Union report say about staff?", [], LEX)
+    brandt = _ev("b", "Union leader Tomas Brandt said the plant would close.", 0, 0.9, union,
+                 speaker="Union leader Tomas Brandt")
+    assert not said_by(brandt, union)
+    trump = analyze("What did Trump tell Putin?", [], LEX)
+    team = _ev("d", "President-elect Donald Trump's transition team said it had begun vetting.", 0, 0.9, trump,
+               speaker="President-elect Donald Trump's transition team")
+    assert not said_by(team, trump)  # his team is not Trump
+    plain = analyze("When did Peskov speak?", [], LEX)
+    assert not said_by(peskov, plain)
+    who = analyze("Who is Dmitry Peskov?", [], LEX)
+    assert answers_by_form(_ev("c", "Dmitry Peskov, the Kremlin's spokesman, spoke on Monday.", 0, 0.9, who), who)
+    assert not answers_by_form(_ev("c", "Dmitry Peskov spoke on Monday.", 0, 0.9, who), who)

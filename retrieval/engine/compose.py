@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.forms import answers_by_form
 from retrieval.engine.judging import JudgeSettings, bears
 from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
@@ -55,7 +56,11 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
     """Whether a sentence bears on the question strongly enough to be quoted.
 
     With the judgement model (``judge``), a sentence it reads as beside the question is
-    not, and a denial it is sure of answers a number or date question without a number."""
+    not, and a denial it is sure of answers a number or date question without a number.
+    A sentence that answers by its form ("..., said Katherine Maher" for "What did Katherine
+    Maher say?") is usable whatever the model reads."""
+    if answers_by_form(ev, question):
+        return True
     if judge is not None:
         if not bears(ev, question, judge):
             return False
@@ -130,13 +135,19 @@ def compose(
             pool.append(e)
     if not by_words or (unknown_entities and judge is None):
         return not_found(ranked_articles, articles)
+    if any(answers_by_form(e, question) for e in by_words):
+        # "What did Brad Smith say?" is answered by what he is named as saying, not by
+        # other voices' sentences about the same things (nor by another Brad's); "Who is
+        # Di Li?" by the sentence that says who he is
+        pool = [e for e in pool if answers_by_form(e, question)]
+        by_words = [e for e in by_words if answers_by_form(e, question)]
     comp = _shape(question, pool, articles, settings, judge)
     if judge is not None:
         # The model reads whether what the answer quotes answers the question: an answer
         # none of whose quotes (found by the question's words) it reads as answering is
         # no answer; and a name asked about that no stored article holds ("Liu Zhi" where
         # the article says "Liu") is let through only when the model is sure a quote answers.
-        sure = answering(comp, pool, by_words)
+        sure = answering(comp, pool, by_words, question)
         if sure < judge.min_answers or (unknown_entities and sure < judge.unknown_name):
             return not_found(ranked_articles, articles)
         if judge.cited_names and not unknown_entities and sure < judge.unknown_name:
@@ -149,12 +160,17 @@ def compose(
     return comp
 
 
-def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evidence]) -> float:
+def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evidence],
+              question: Question) -> float:
     """The model's highest p(answers) among the judged sentences an answer quotes that
     the question's words ``found`` (0 when it quotes none of them); 1.0 when none of
-    its quotes was judged: nothing to go on."""
-    quoted = [e for e in pool if e.judgement is not None and any(
+    its quotes was judged: nothing to go on; and 1.0 when one answers by its form (the
+    sentence the person asked about is named as saying)."""
+    quoted = [e for e in pool if any(
         c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)]
+    if any(answers_by_form(e, question) for e in quoted):
+        return 1.0
+    quoted = [e for e in quoted if e.judgement is not None]
     if not quoted:
         return 1.0
     by_words = {id(e) for e in found}

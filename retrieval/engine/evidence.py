@@ -232,10 +232,15 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
     """Who makes the claim in a sentence, if the sentence says."""
     m = re.search(r"\baccording to ((?:the )?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})", sentence)
     if m:
-        return m.group(1)
+        return m.group(1).rstrip(".") if not re.search(r"\b[A-Z]\.$", m.group(1)) else m.group(1)
     m = re.search(r"[”\"],?\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)\s+(?:said|says|added|told)\b", sentence)
     if m:
         return m.group(1)
+    # the verb before the name: "“We are thrilled ...,” said Katherine Maher, Executive Director"
+    m = re.search(r"[”\"],?\s+(?:said|says|added|wrote|writes)\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)",
+                  sentence)
+    if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
+        return m.group(1).rstrip(".")
     m = re.search(r"\b((?:people|sources|officials)\s+(?:familiar|close)\s+with\s+[^,]{3,40}?)\s+(?:said|say)\b", sentence)
     if m:
         return m.group(1)
@@ -247,6 +252,11 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
         if name and not _OBJECT_OF.search(_before_name(before, name)):
             return name
     return None
+
+
+# Capitalised words after "said" that begin no speaker's name ("...,” said On Monday ...").
+_NOT_SPEAKERS = frozenset("on in at by it he she they we i this that the a an monday tuesday wednesday thursday "
+                          "friday saturday sunday".split())
 
 
 # A name right after one of these is the object of a preposition, not the speaker of the

@@ -11,7 +11,7 @@ from datetime import date
 from retrieval.common.terms import terms
 from retrieval.common.text import sentence_spans
 from retrieval.engine.answer import Citation
-from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.evidence import Evidence, Question, find_speaker
 from retrieval.engine.values import MEASURE
 
 
@@ -115,7 +115,8 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     if extend and hi_abs - lo_abs < max_chars:
         following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
         if following and hi_abs + following[0].end - lo_abs <= max_chars \
-                and "\n" not in text[hi_abs:hi_abs + following[0].end]:
+                and "\n" not in text[hi_abs:hi_abs + following[0].end] \
+                and not _other_voice(following[0].piece, ev, question):
             hi_abs += following[0].end
             # a question the writer asks is answered by the next sentence ("The reason
             # for that decline? The U.S. is burning less coal."): it comes along when it fits
@@ -125,11 +126,13 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
                 hi_abs += following[1].end - following[0].end
     while around and hi_abs - lo_abs < max_chars:
         # The passage around the sentence, as far as it fits: the next sentence,
-        # then the one before.
+        # then the one before; never a sentence in another voice ("Local councillors
+        # said ..." after the director's words, quoted as hers).
         grown = False
         following = sentence_spans(text[hi_abs:hi_abs + max_chars + 1])
         if following and hi_abs + following[0].end - lo_abs <= max_chars \
-                and "\n" not in text[hi_abs:hi_abs + following[0].end]:
+                and "\n" not in text[hi_abs:hi_abs + following[0].end] \
+                and not _other_voice(following[0].piece, ev, question):
             hi_abs += following[0].end
             grown = True
         window_lo = max(0, lo_abs - max_chars - 1)
@@ -137,7 +140,8 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
         if before and (window_lo == 0 or len(before) > 1):
             prev = before[-1]
             if hi_abs - (window_lo + prev.start) <= max_chars \
-                    and "\n" not in text[window_lo + prev.start:lo_abs]:
+                    and "\n" not in text[window_lo + prev.start:lo_abs] \
+                    and not _other_voice(prev.piece, ev, question):
                 lo_abs = window_lo + prev.start
                 grown = True
         if not grown:
@@ -213,6 +217,14 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     a += len(piece) - len(piece.lstrip(" ,;:"))
     b -= len(piece) - len(piece.rstrip(" ,;:"))
     return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
+
+
+def _other_voice(sentence: str, ev: Evidence, question: Question) -> bool:
+    """Whether a neighbouring sentence names a speaker other than the quoted sentence's."""
+    if question.lexicon is None:
+        return False
+    speaker = find_speaker(sentence, question.lexicon)
+    return speaker is not None and speaker != ev.speaker
 
 
 FOCUS = 100.0  # weight of each word of a quote's focus: more than all a window's other words

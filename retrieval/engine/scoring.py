@@ -36,6 +36,10 @@ _AMOUNT = re.compile(
     r"(?:euros?|dollars?|pounds?|yen|yuan|roubles?|rubles?|francs?))", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)*")
 _QUOTE_MARKS = re.compile(r"[“”\"«»]")
+# A quotation closed and its speaker named by a verb of saying ("...,” said Trevor Houser",
+# "...,” Houser said"); "according to Time" names a source, not who speaks
+_ATTRIBUTED_QUOTE = re.compile(r"[”\"],?\s+(?:(?:said|says|added|wrote|writes)\s+[A-Z]|"
+                               r"(?:[A-Z][\w’'.-]*\s+){1,4}(?:said|says|added|told|wrote|writes)\b)")
 
 
 @dataclass(frozen=True)
@@ -140,20 +144,27 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
     title_terms = set(terms(hit.meta.get("title", ""), asked.lexicon))
     spans, first_start, base = _chunk_sentences(hit, full, asked.weights.edge_margin)
     previous: frozenset[str] = frozenset()
+    quoting: str | None = None  # who speaks in the quotation the sentence before ends
     for span in spans:
         start = hit.start + span.start
         key = (hit.article_id, start)
         sent_terms = frozenset(terms(span.piece, asked.lexicon))
         before, previous = previous, sent_terms
+        # A quotation carried on in the next sentence is the same speaker's: "“It’s a
+        # good-news bad-news story,” said Trevor Houser. “In the electricity sector we had a
+        # banner year ...”"
+        speaker = find_speaker(span.piece, asked.lexicon) or (
+            quoting if span.piece.startswith(("“", '"')) else None)
+        quoting = speaker if speaker and _ATTRIBUTED_QUOTE.search(span.piece) else None
         if key in seen or is_instruction(span.piece) or is_embed_byline(span.piece):
             continue
         seen.add(key)
         lede = start == 0 or (base == 0 and span.start == first_start)
-        yield _scored(asked, hit, span, sent_terms, title_terms, before, lede)
+        yield _scored(asked, hit, span, sent_terms, title_terms, before, lede, speaker)
 
 
 def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], title_terms: set[str],
-            before: frozenset[str], lede: bool) -> Evidence:
+            before: frozenset[str], lede: bool, speaker: str | None) -> Evidence:
     """One sentence as evidence, with its score, stance and speaker."""
     w, idf, total, predicate, question = asked.weights, asked.idf, asked.total, asked.predicate, asked.question
     # A sentence also counts what its headline and the sentence before it name
@@ -178,7 +189,6 @@ def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], tit
     if lede:
         score += w.lede_bonus
     stance = classify_stance(span.piece, asked.lexicon, relevant=asserts)
-    speaker = find_speaker(span.piece, asked.lexicon)
     if speaker and _QUOTE_MARKS.search(span.piece):
         score += w.quote_bonus
     if _is_list_like(span.piece, asked.lexicon, w):
