@@ -38,6 +38,9 @@ LEX = load_lexicon()
     ("“We are glad to be back,” said Ilse Marten, director of the foundation.", "Ilse Marten"),
     ("“The lanes will be safe,” says Delgado.", "Delgado"),
     ("“It was a mistake,” said the spokesman.", None),
+    # who the speaker is, between the name and the verb
+    ("Councillor Maria Delgado, who proposed the plan, said the lanes would be safe.", "Councillor Maria Delgado"),
+    ("Anna Berg, the MP for Eastfield, who backs the report, said it was overdue.", "Anna Berg"),
 ])
 def test_find_speaker(sentence, speaker):
     assert find_speaker(sentence, LEX) == speaker
@@ -648,6 +651,8 @@ def test_a_speech_question_is_answered_by_the_named_speaker_only():
     team = _ev("d", "President-elect Donald Trump's transition team said it had begun vetting.", 0, 0.9, trump,
                speaker="President-elect Donald Trump's transition team")
     assert not said_by(team, trump)  # his team is not Trump
+    union_words = analyze("What did the union say about the plant?", [], LEX)
+    assert said_by(brandt, union_words)  # no name asked: every word of who is asked
     plain = analyze("When did Peskov speak?", [], LEX)
     assert not said_by(peskov, plain)
     who = analyze("Who is Dmitry Peskov?", [], LEX)

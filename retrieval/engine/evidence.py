@@ -236,6 +236,12 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
     m = re.search(r"[”\"],?\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)\s+(?:said|says|added|told)\b", sentence)
     if m:
         return m.group(1)
+    # a name, who the person is, then the verb: "Councillor Maria Delgado, who proposed the
+    # plan, said ...", "Chi Onwurah, the Labour MP ..., who is supporting the report, said ..."
+    m = re.search(r"\b((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*),\s+(?:who|the|a|an)\b[^.;“”\"]{0,120}?,\s+"
+                  r"(?:said|says|told|added)\b", sentence)
+    if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
+        return m.group(1)
     # the verb before the name: "“We are thrilled ...,” said Katherine Maher, Executive Director"
     m = re.search(r"[”\"],?\s+(?:said|says|added|wrote|writes)\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)",
                   sentence)

@@ -30,21 +30,27 @@ _SAYS_WHO = r"(?:,\s+(?:the|a|an|who|its|his|her|their)\b|\s+(?:is|was)\s+(?:the
 
 
 def asks_speech(question: Question) -> bool:
-    """ "What did X say (about Y)?" with X named."""
-    return bool(question.names) and _SPEECH.match(question.text) is not None
+    """ "What did X say (about Y)?"."""
+    return _SPEECH.match(question.text) is not None
 
 
 def said_by(ev: Evidence, question: Question) -> bool:
-    """Whether the sentence is said by the one a speech question names: its speaker holds
-    the name's last word and most of its words ("Kremlin spokesman Dmitry Peskov" for "What
-    did Peskov say?", not "union leader Tomas Brandt" for "What does the University and
-    College Union report say?")."""
-    if not ev.speaker or question.lexicon is None or not asks_speech(question):
+    """Whether the sentence is said by the one a speech question asks about: its speaker
+    holds the last word and most of the words of a name asked ("Kremlin spokesman Dmitry
+    Peskov" for "What did Peskov say?", not "union leader Tomas Brandt" for "What does the
+    University and College Union report say?"), or, where no name is asked, every word
+    of who is asked ("union leader Tomas Brandt" for "What did the union say?")."""
+    if not ev.speaker or question.lexicon is None:
         return False
     m = _SPEECH.match(question.text)
-    asked = [g for g in question.names if set(g) <= set(terms(m.group("who"), question.lexicon))]
+    if m is None:
+        return False
+    who = set(terms(m.group("who"), question.lexicon))
     # "Donald Trump's transition team" is the team, not Trump
     spoken = set(terms(re.sub(r"\b[\w-]+['’]s?(?=\s|$)", " ", ev.speaker), question.lexicon))
+    asked = [g for g in question.names if set(g) <= who]
+    if not asked:
+        return bool(who) and who <= spoken
     return any(g[-1] in spoken and sum(t in spoken for t in g) * 2 > len(g) for g in asked)
 
 
