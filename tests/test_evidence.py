@@ -37,6 +37,7 @@ LEX = load_lexicon()
     # the verb before the name, as news style often puts it
     ("“We are glad to be back,” said Ilse Marten, director of the foundation.", "Ilse Marten"),
     ("“The lanes will be safe,” says Delgado.", "Delgado"),
+    ("“The traps never worked,” recalls Ana Ruiz, who led the team.", "Ana Ruiz"),
     ("“It was a mistake,” said the spokesman.", None),
     # who the speaker is, between the name and the verb
     ("Councillor Maria Delgado, who proposed the plan, said the lanes would be safe.", "Councillor Maria Delgado"),

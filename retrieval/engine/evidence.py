@@ -243,8 +243,9 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
     if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
         return m.group(1)
     # the verb before the name: "“We are thrilled ...,” said Katherine Maher, Executive Director"
-    m = re.search(r"[”\"],?\s+(?:said|says|added|wrote|writes)\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)",
-                  sentence)
+    m = re.search(r"[”\"],?\s+(?:said|says|added|adds|wrote|writes|told|recalls|recalled|remembers|remembered|"
+                  r"explains|explained|notes|noted|continued|continues|insisted|insists)\s+"
+                  r"((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)", sentence)
     if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
         return m.group(1).rstrip(".")
     m = re.search(r"\b((?:people|sources|officials)\s+(?:familiar|close)\s+with\s+[^,]{3,40}?)\s+(?:said|say)\b", sentence)

@@ -38,7 +38,8 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-
 _QUOTE_MARKS = re.compile(r"[“”\"«»]")
 # A quotation closed and its speaker named by a verb of saying ("...,” said Trevor Houser",
 # "...,” Houser said"); "according to Time" names a source, not who speaks
-_ATTRIBUTED_QUOTE = re.compile(r"[”\"],?\s+(?:(?:said|says|added|wrote|writes)\s+[A-Z]|"
+_ATTRIBUTED_QUOTE = re.compile(r"[”\"],?\s+(?:(?:said|says|added|adds|wrote|writes|recalls|recalled|remembers|"
+                               r"remembered|explains|explained|notes|noted|insisted|insists)\s+[A-Z]|"
                                r"(?:[A-Z][\w’'.-]*\s+){1,4}(?:said|says|added|told|wrote|writes)\b)")
 
 
