@@ -475,3 +475,48 @@ def test_what_a_person_said_and_who_they_are_is_answered_from_their_own_words(ev
     who = engine.answer("Who is Ilse Marten?")
     assert who.status == "answered", who.answer
     assert "the observatory's director" in who.answer, who.answer
+
+
+def _long_article() -> RawArticle:
+    """A long report whose count of pulsars stands in a part far from its lede."""
+    parts = [
+        "The Kestrel radio telescope opened to astronomers from around the world on Monday. "
+        "Kestrel will search the sky for pulsars, the spinning remains of dead stars, and Kestrel's "
+        "pulsar programme is the largest of its kind. Astronomers say Kestrel's pulsar search will "
+        "change the field.",
+        "The pulsar survey on Kestrel will run for five years. Kestrel's team hopes that its "
+        "pulsars will help in the hunt for gravitational waves, and Kestrel's pulsar timing will "
+        "be shared with other observatories.",
+    ]
+    filler = [
+        f"The site in the {side} valley was chosen because it is quiet: mobile phones are banned "
+        f"within {n} kilometres, and visitors leave their cameras at the gate. Local farmers were "
+        "moved to new homes, and a road was built for the lorries that carried the steel."
+        for side, n in (("northern", 5), ("southern", 6), ("eastern", 7), ("western", 8))
+    ]
+    answer = ("Testing went well. During the trial year, the telescope discovered 44 pulsars, its "
+              "chief scientist said, and more are expected once all receivers are fitted.")
+    more = ("Kestrel's pulsar catalogue will be public, and Kestrel's staff will train astronomers "
+            "from abroad to read Kestrel's pulsar data, Kestrel's director said.")
+    text = "\n\n".join(parts[:1] + filler[:2] + parts[1:] + filler[2:] + [more] + filler + [answer] + filler)
+    return RawArticle(text=text, title="Kestrel telescope opens to the world", location="kestrel#1",
+                      source="Sky Ledger", published="2025-04-07")
+
+
+def test_a_long_article_is_read_further_when_its_best_passages_do_not_answer(eval_app, judge, tmp_path):
+    """The count asked for stands in a part of a long article away from the passage that
+    names the telescope most often: when the passages first read give no answer, more of
+    each article is read, so "How many pulsars has Kestrel discovered?" finds "the telescope
+    discovered 44 pulsars"; read no further, it is withheld.  (Here the first reading takes
+    one passage per article, so that this short store shows what a long article does with
+    the default two.)"""
+    from bot.eval_sets import build_store
+    from retrieval.engine.engine import AnswerEngine
+
+    store = build_store(tmp_path / "store", [_long_article()], eval_app)
+    question = "How many pulsars has Kestrel discovered?"
+    ans = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=3).answer(question)
+    assert ans.status == "answered", ans.answer
+    assert "44 pulsars" in ans.answer, ans.answer
+    shallow = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=0)
+    assert shallow.answer(question).status == "not_found"

@@ -156,8 +156,10 @@ class HybridSearcher:
         *,
         k: int,
         filters: Filters = Filters(),
+        per_article: int | None = None,
     ) -> tuple[list[Hit], LexicalIndex]:
-        """:meth:`search`, with the lexical index it used (the store at the same state)."""
+        """:meth:`search`, with the lexical index it used (the store at the same state);
+        ``per_article`` chunks of one article (the searcher's own by default)."""
         index, snapshot = self._current()
         source = index.resolve_source(filters.source)
         hits: dict[str, Hit] = {}
@@ -192,7 +194,7 @@ class HybridSearcher:
         for cid, hit in hits.items():
             hit.score = fused[cid]
         ranked = sorted(hits.values(), key=lambda h: -h.score)
-        return self._diversify(self._collapse(ranked), k), index
+        return self._diversify(self._collapse(ranked), k, per_article), index
 
     def _collapse(self, ranked: list[Hit]) -> list[Hit]:
         """Drop chunks that nearly repeat a better-ranked chunk of another article."""
@@ -212,7 +214,7 @@ class HybridSearcher:
                 twin.duplicates.append(hit.article_id)
         return [h for h, _, _ in kept]
 
-    def _diversify(self, ranked: list[Hit], k: int) -> list[Hit]:
+    def _diversify(self, ranked: list[Hit], k: int, per_article: int | None = None) -> list[Hit]:
         """Up to ``k`` articles, ``per_article`` chunks each, publishers mixed."""
         articles: list[str] = []
         by_article: dict[str, list[Hit]] = {}
@@ -237,7 +239,7 @@ class HybridSearcher:
                 chosen.append(a)
         order = {a: i for i, a in enumerate(articles)}
         chosen.sort(key=order.__getitem__)
-        return [h for a in chosen for h in by_article[a][: self.per_article]]
+        return [h for a in chosen for h in by_article[a][:per_article or self.per_article]]
 
 
 def _hit(chunk: StoredChunk, dense: float = 0.0) -> Hit:
