@@ -240,14 +240,25 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
     # plan, said ...", "Chi Onwurah, the Labour MP ..., who is supporting the report, said ..."
     m = re.search(r"\b((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*),\s+(?:who|the|a|an)\b[^.;“”\"]{0,120}?,\s+"
                   r"(?:said|says|told|added)\b", sentence)
-    if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
+    if (m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS
+            and not _OBJECT_OF.search(sentence[:m.start()]) and not _PLACE_BEFORE.search(sentence[:m.start()])):
         return m.group(1)
     # the verb before the name: "“We are thrilled ...,” said Katherine Maher, Executive Director"
     m = re.search(r"[”\"],?\s+(?:said|says|added|adds|wrote|writes|told|recalls|recalled|remembers|remembered|"
                   r"explains|explained|notes|noted|continued|continues|insisted|insists)\s+"
-                  r"((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)", sentence)
+                  r"((?:[A-Z][\w’'.-]*|[a-z]+)(?:\s+(?:[A-Z][\w’'.-]*|[a-z]+)){0,5})", sentence)
     if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
-        return m.group(1).rstrip(".")
+        # capitalised words and the titles between them ("Kremlin spokesman Dmitry Peskov",
+        # "Apple chief executive Tim Cook"), up to the last capitalised word
+        toks = m.group(1).split()
+        keep: list[str] = []
+        for i, tok in enumerate(toks):
+            if tok[0].isupper():
+                keep = toks[: i + 1]
+            elif not (tok in lexicon.speaker_nouns or tok in _TITLE_WORDS):
+                break
+        if keep:
+            return " ".join(keep).rstrip(".")
     m = re.search(r"\b((?:people|sources|officials)\s+(?:familiar|close)\s+with\s+[^,]{3,40}?)\s+(?:said|say)\b", sentence)
     if m:
         return m.group(1)
@@ -263,7 +274,12 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
 
 # Capitalised words after "said" that begin no speaker's name ("...,” said On Monday ...").
 _NOT_SPEAKERS = frozenset("on in at by it he she they we i this that the a an monday tuesday wednesday thursday "
-                          "friday saturday sunday".split())
+                          "friday saturday sunday meanwhile however still also yet instead earlier later "
+                          "separately today yesterday but and so then now".split())
+_TITLE_WORDS = frozenset("chief executive economist analyst adviser advisor professor researcher scientist editor "
+                         "founder coordinator head deputy senior foreign prime vice general press".split())
+# "People in Kyiv, the Ukrainian capital, said": Kyiv is where they are, not who speaks
+_PLACE_BEFORE = re.compile(r"\b(?:in|of|at|from|near)\s+$", re.IGNORECASE)
 
 
 # A name right after one of these is the object of a preposition, not the speaker of the

@@ -24,6 +24,8 @@ _SPEECH = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have|had|will|would)\s+(?P<who>.+?)\s+"
     r"(?:say|said|tell|told|write|wrote|claim|claimed|argue|argued|warn|warned|announce|announced)\b",
     re.IGNORECASE)
+_ABOUT = re.compile(r"\b(?:say|said|tell|told|write|wrote|claim|claimed|argue|argued|warn|warned|announce|"
+                    r"announced)\b.*?\babout\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _IDENTITY = re.compile(r"^\s*(?i:who)\s+(?i:is|was)\s+(?P<who>[A-Z][^?]*?)\s*\??\s*$")
 # what follows a name that says who the person is: an apposition or "is a ..."
 _SAYS_WHO = r"(?:,\s+(?:the|a|an|who|its|his|her|their)\b|\s+(?:is|was)\s+(?:the|a|an)\b|\s+\()"
@@ -45,13 +47,21 @@ def said_by(ev: Evidence, question: Question) -> bool:
     m = _SPEECH.match(question.text)
     if m is None:
         return False
+    about = _ABOUT.search(question.text)
+    if about is not None:
+        # "What did Ilse Marten say about the receivers?": her words on that, not on the hotels
+        topic = set(terms(about.group(1), question.lexicon))
+        if topic and not topic & (ev.terms | set(terms(ev.meta.get("title", ""), question.lexicon))):
+            return False  # (its article's headline may say what the words are about)
     who = set(terms(m.group("who"), question.lexicon))
     # "Donald Trump's transition team" is the team, not Trump
     spoken = set(terms(re.sub(r"\b[\w-]+['’]s?(?=\s|$)", " ", ev.speaker), question.lexicon))
     asked = [g for g in question.names if set(g) <= who]
     if not asked:
         return bool(who) and who <= spoken
-    return any(g[-1] in spoken and sum(t in spoken for t in g) * 2 > len(g) for g in asked)
+    # the name's last word and most of its words, or the family name alone ("..., Smith said")
+    return any(g[-1] in spoken and (sum(t in spoken for t in g) * 2 > len(g) or spoken <= set(g))
+               for g in asked)
 
 
 def identifies(ev: Evidence, question: Question) -> bool:

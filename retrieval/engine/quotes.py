@@ -122,7 +122,8 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
             # for that decline? The U.S. is burning less coal."): it comes along when it fits
             if text[:hi_abs].rstrip().endswith("?") and len(following) > 1 \
                     and following[1].end - following[0].end + hi_abs - lo_abs <= max_chars \
-                    and "\n" not in text[hi_abs:hi_abs + following[1].end - following[0].end]:
+                    and "\n" not in text[hi_abs:hi_abs + following[1].end - following[0].end] \
+                    and not _other_voice(following[1].piece, ev, question):
                 hi_abs += following[1].end - following[0].end
     while around and hi_abs - lo_abs < max_chars:
         # The passage around the sentence, as far as it fits: the next sentence,
@@ -220,11 +221,15 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
 
 
 def _other_voice(sentence: str, ev: Evidence, question: Question) -> bool:
-    """Whether a neighbouring sentence names a speaker other than the quoted sentence's."""
-    if question.lexicon is None:
+    """Whether a neighbouring sentence names a speaker other than the one the quoted
+    sentence is attributed to ("Kremlin spokesman Dmitry Peskov" and "Peskov" are one)."""
+    if question.lexicon is None or not ev.speaker:
         return False
     speaker = find_speaker(sentence, question.lexicon)
-    return speaker is not None and speaker != ev.speaker
+    if speaker is None:
+        return False
+    mine, theirs = set(terms(ev.speaker, question.lexicon)), set(terms(speaker, question.lexicon))
+    return not (mine & theirs)
 
 
 FOCUS = 100.0  # weight of each word of a quote's focus: more than all a window's other words

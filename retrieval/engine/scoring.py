@@ -38,6 +38,9 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-
 _QUOTE_MARKS = re.compile(r"[“”\"«»]")
 # A quotation closed and its speaker named by a verb of saying ("...,” said Trevor Houser",
 # "...,” Houser said"); "according to Time" names a source, not who speaks
+# a sentence that is all quotation, with no speaker of its own ("“That is false,” the board
+# replied." is not)
+_ALL_QUOTED = re.compile(r"^[“\"][^“”\"]*[”\"]\W*$|^[“\"][^“”\"]*[.!?]$")
 _ATTRIBUTED_QUOTE = re.compile(r"[”\"],?\s+(?:(?:said|says|added|adds|wrote|writes|recalls|recalled|remembers|"
                                r"remembered|explains|explained|notes|noted|insisted|insists)\s+[A-Z]|"
                                r"(?:[A-Z][\w’'.-]*\s+){1,4}(?:said|says|added|told|wrote|writes)\b)")
@@ -155,7 +158,7 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
         # good-news bad-news story,” said Trevor Houser. “In the electricity sector we had a
         # banner year ...”"
         speaker = find_speaker(span.piece, asked.lexicon) or (
-            quoting if span.piece.startswith(("“", '"')) else None)
+            quoting if _ALL_QUOTED.match(span.piece) else None)
         quoting = speaker if speaker and _ATTRIBUTED_QUOTE.search(span.piece) else None
         if key in seen or is_instruction(span.piece) or is_embed_byline(span.piece):
             continue

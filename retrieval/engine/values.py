@@ -71,8 +71,9 @@ def placed(text: str, start: int, question: str = "") -> bool:
 # alone, at the end of the clause ("in Springfield, Massachusetts, in 1850", "in Chester
 # Springs, Pennsylvania near the village"), not a list ("in Warsaw, Kyiv and Berlin") or a
 # clause of its own ("in Warsaw, Poland's president said", "In Kyiv, Zelensky said").
-_REGION = re.compile(r",\s+([A-Z][\w.-]*+(?:\s+[A-Z][\w.-]*+){0,2})(?=\s*(?:$|[,.;:)]|\s(?:near|in|on|at|from|"
-                     r"since|until|during|for|with|by|where|which|who|when|between|to)\b))")
+_REGION_NAME = r"[A-Z][\w-]*+(?:\.[A-Z][\w-]*+)*+(?:\.(?=[A-Z]|\s*$|\s+[a-z]))?"  # "Lithuania", "D.C."
+_REGION = re.compile(rf",\s+({_REGION_NAME}(?:\s+{_REGION_NAME}){{0,2}})(?=\s*(?:$|[,.;:)]|\s(?:near|in|"
+                     r"since|until|during|where|which|who|when|between)\b))")
 
 
 def _region(text: str, end: int, asked: set[str]) -> str:
@@ -84,8 +85,12 @@ def _region(text: str, end: int, asked: set[str]) -> str:
     further = _REGION.match(text, m.end())  # "Fulton, Illinois, USA"
     if re.match(r",\s+(?:and|or)\b", rest) or re.match(r",\s+[A-Z]", rest) and not further:
         return ""  # "in Warsaw, Kyiv, and Berlin": a list of places
-    out = m.group() + (further.group() if further and not re.match(r",\s+(?:and|or)\b",
-                                                                    text[further.end():further.end() + 6]) else "")
+    if further and re.match(r",\s+(?:(?:and|or)\b|[A-Z])", text[further.end():further.end() + 6]):
+        return ""  # "in Warsaw, Kyiv, Vilnius and Berlin": a list, however long
+    out = m.group() + (further.group() if further else "")
+    stop = (further or m).end()
+    if re.search(r"\.[A-Z][\w-]*$", out) and text[stop:stop + 1] == ".":
+        out += "."  # "Washington, D.C. and Paris": the abbreviation keeps its last full stop
     # a full stop after the region ends the sentence ("in Warsaw, Poland."), unless it closes
     # an abbreviation ("Washington, D.C.")
     return out[:-1] if out.endswith(".") and "." not in out.split()[-1][:-1] else out
