@@ -36,11 +36,11 @@ _AMOUNT = re.compile(
     r"(?:euros?|dollars?|pounds?|yen|yuan|roubles?|rubles?|francs?))", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)*")
 _QUOTE_MARKS = re.compile(r"[“”\"«»]")
-# A quotation closed and its speaker named by a verb of saying ("...,” said Trevor Houser",
-# "...,” Houser said"); "according to Time" names a source, not who speaks
-# a sentence that is all quotation, with no speaker of its own ("“That is false,” the board
+# A sentence that is all quotation, with no speaker of its own ("“That is false,” the board
 # replied." is not)
 _ALL_QUOTED = re.compile(r"^[“\"][^“”\"]*[”\"]\W*$|^[“\"][^“”\"]*[.!?]$")
+# A quotation closed and its speaker named by a verb of saying ("...,” said Trevor Houser",
+# "...,” Houser said"); "according to Time" names a source, not who speaks
 _ATTRIBUTED_QUOTE = re.compile(r"[”\"],?\s+(?:(?:said|says|added|adds|wrote|writes|recalls|recalled|remembers|"
                                r"remembered|explains|explained|notes|noted|insisted|insists)\s+[A-Z]|"
                                r"(?:[A-Z][\w’'.-]*\s+){1,4}(?:said|says|added|told|wrote|writes)\b)")
