@@ -114,11 +114,13 @@ class AnswerEngine:
         since: str | None = None,
     ) -> Retrieved:
         """:meth:`answer` with what it was built from: the hits, articles and evidence."""
-        q, hits, articles, evidence, ranked, unknown = self._gather(question, history, k, source, since)
+        judged: dict = {}  # the model's readings, kept for a deeper pass
+        q, hits, articles, evidence, ranked, unknown = self._gather(question, history, k, source, since,
+                                                                    judged=judged)
         found = self._compose(q, hits, articles, evidence, ranked, unknown)
         deeper = self.settings.deeper_per_article
         if found.answer.status == "not_found" and not unknown and deeper > self.settings.per_article:
-            more = self._gather(question, history, k, source, since, per_article=deeper)
+            more = self._gather(question, history, k, source, since, per_article=deeper, judged=judged)
             again = self._compose(*more)
             if again.answer.status != "not_found":
                 return again
@@ -173,9 +175,10 @@ class AnswerEngine:
                       timeline=comp.timeline)
 
     def _gather(self, question: str, history: Sequence[Any], k: int | None, source: str | None,
-                since: str | None, per_article: int | None = None):
+                since: str | None, per_article: int | None = None, judged: dict | None = None):
         """Search and read: the question as understood, its hits, their articles, the
-        evidence (judged), the ranked article ids and the names no article holds."""
+        evidence (judged; ``judged`` keeps the readings across passes), the ranked article
+        ids and the names no article holds."""
         question = clean_question(question)  # control characters and terminal escapes dropped
         if not question:
             raise NewsbotError("the question is empty: ask something about the stored articles")
@@ -197,7 +200,7 @@ class AnswerEngine:
                        texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
-            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge)
+            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge, judged)
         return q, hits, articles, evidence, ranked, unknown
 
     def refresh(self) -> None:

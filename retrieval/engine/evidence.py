@@ -55,6 +55,10 @@ class Question:
     # for how big, large or high; "long" for how long, which a duration or a year ("since 1951")
     # answers
     measures: str | None = None
+    # "What did X say (about Y)?": the terms of who is asked about, and of Y
+    speech_of: frozenset[str] = frozenset()
+    speech_about: frozenset[str] = frozenset()
+    identity: str | None = None  # "Who is Di Li?": the name as written ("Di Li")
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
 
@@ -83,6 +87,9 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         all_terms = list(dict.fromkeys(own + terms(before, lexicon)))
         entities = list(dict.fromkeys(entities + _entities(before, lexicon)))
     counts = _asks_count(toks, question)
+    speech = _SPEECH.match(question)
+    about = _ABOUT.search(question) if speech else None
+    identity = _IDENTITY.match(question)
     return Question(
         text=question,
         resolved=resolved,
@@ -95,8 +102,19 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         counts=counts,
         counted=_counted(toks, lexicon),
         measures=None if counts else _measures(question),
+        speech_of=frozenset(terms(speech.group("who"), lexicon)) if speech else frozenset(),
+        speech_about=frozenset(terms(about.group(1), lexicon)) if about else frozenset(),
+        identity=identity.group("who").strip() if identity else None,
         lexicon=lexicon,
     )
+
+
+# "What did X say (about Y)?" and "Who is X?": answered by a sentence's form (:mod:`forms`)
+_SAYING_ASKED = r"(?:say|said|tell|told|write|wrote|claim|claimed|argue|argued|warn|warned|announce|announced)"
+_SPEECH = re.compile(rf"^\s*what\s+(?:did|does|do|has|have|had|will|would)\s+(?P<who>.+?)\s+{_SAYING_ASKED}\b",
+                     re.IGNORECASE)
+_ABOUT = re.compile(rf"\b{_SAYING_ASKED}\b.*?\babout\s+(.+?)\s*\??\s*$", re.IGNORECASE)
+_IDENTITY = re.compile(r"^\s*(?i:who)\s+(?i:is|was)\s+(?P<who>[A-Z][^?]*?)\s*\??\s*$")
 
 
 def _asks_count(toks: list[str], text: str) -> bool:
@@ -244,8 +262,7 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
             and not _OBJECT_OF.search(sentence[:m.start()]) and not _PLACE_BEFORE.search(sentence[:m.start()])):
         return m.group(1)
     # the verb before the name: "“We are thrilled ...,” said Katherine Maher, Executive Director"
-    m = re.search(r"[”\"],?\s+(?:said|says|added|adds|wrote|writes|told|recalls|recalled|remembers|remembered|"
-                  r"explains|explained|notes|noted|continued|continues|insisted|insists)\s+"
+    m = re.search(rf"[”\"],?\s+(?:{QUOTE_VERBS})\s+"
                   r"((?:[A-Z][\w’'.-]*|[a-z]+)(?:\s+(?:[A-Z][\w’'.-]*|[a-z]+)){0,5})", sentence)
     if m and m.group(1).split()[0].lower() not in _NOT_SPEAKERS:
         # capitalised words and the titles between them ("Kremlin spokesman Dmitry Peskov",
@@ -272,6 +289,10 @@ def find_speaker(sentence: str, lexicon: Lexicon) -> str | None:
     return None
 
 
+# The verbs that name who speaks after a closed quotation ("...,” said Katherine Maher",
+# "...,” remembers Shanna Challenger").
+QUOTE_VERBS = ("said|says|added|adds|wrote|writes|told|recalls|recalled|remembers|remembered|explains|explained|"
+               "notes|noted|continued|continues|insisted|insists")
 # Capitalised words after "said" that begin no speaker's name ("...,” said On Monday ...").
 _NOT_SPEAKERS = frozenset("on in at by it he she they we i this that the a an monday tuesday wednesday thursday "
                           "friday saturday sunday meanwhile however still also yet instead earlier later "

@@ -72,9 +72,11 @@ def judged_stance(cue: str, j: Any, question: Question, settings: JudgeSettings)
 
 
 def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
-                   settings: JudgeSettings) -> list[Evidence]:
+                   settings: JudgeSettings, known: dict[tuple[str, int], Any] | None = None) -> list[Evidence]:
     """Judge the candidate sentences in place (judgement and stance); returns the
-    evidence, in its order."""
+    evidence, in its order.  ``known`` (article id and start -> judgement) holds the
+    readings of an earlier pass over the same question: those sentences are not judged
+    again, and the new readings are added to it."""
     picks = candidates(evidence, settings)
     if not picks:
         return list(evidence)
@@ -86,8 +88,13 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         passages = [f"{e.meta.get('title', '')}: {e.text}" if e.meta.get("title") else e.text for e in picks]
     else:
         passages = [e.text for e in picks]
-    for e, j in zip(picks, judge.judge([(query, p) for p in passages])):
-        e.judgement = j
+    known = {} if known is None else known
+    todo = [(e, p) for e, p in zip(picks, passages) if (e.article_id, e.start) not in known]
+    if todo:
+        for (e, _), j in zip(todo, judge.judge([(query, p) for _, p in todo])):
+            known[e.article_id, e.start] = j
+    for e in picks:
+        e.judgement = j = known[e.article_id, e.start]
         e.stance = judged_stance(e.stance, j, question, settings)
     return list(evidence)
 

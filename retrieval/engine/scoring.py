@@ -16,7 +16,8 @@ from typing import Iterable, Iterator, Sequence
 
 from retrieval.common.terms import Lexicon, stem, terms, words
 from retrieval.common.text import Span, is_embed_byline, is_instruction, sentence_spans
-from retrieval.engine.evidence import _WEEKDAYS, Evidence, Question, claim_date, classify_stance, find_speaker
+from retrieval.engine.evidence import (_WEEKDAYS, QUOTE_VERBS, Evidence, Question, claim_date, classify_stance,
+                                       find_speaker)
 from retrieval.engine.search import Hit, LexicalIndex
 from retrieval.engine.values import NUMBER_WORDS, YEAR, count_values, measured, placed
 
@@ -41,8 +42,7 @@ _QUOTE_MARKS = re.compile(r"[“”\"«»]")
 _ALL_QUOTED = re.compile(r"^[“\"][^“”\"]*[”\"]\W*$|^[“\"][^“”\"]*[.!?]$")
 # A quotation closed and its speaker named by a verb of saying ("...,” said Trevor Houser",
 # "...,” Houser said"); "according to Time" names a source, not who speaks
-_ATTRIBUTED_QUOTE = re.compile(r"[”\"],?\s+(?:(?:said|says|added|adds|wrote|writes|recalls|recalled|remembers|"
-                               r"remembered|explains|explained|notes|noted|insisted|insists)\s+[A-Z]|"
+_ATTRIBUTED_QUOTE = re.compile(rf"[”\"],?\s+(?:(?:{QUOTE_VERBS})\s+[A-Z]|"
                                r"(?:[A-Z][\w’'.-]*\s+){1,4}(?:said|says|added|told|wrote|writes)\b)")
 
 

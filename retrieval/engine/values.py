@@ -81,14 +81,11 @@ def _region(text: str, end: int, asked: set[str]) -> str:
     m = _REGION.match(text, end)
     if m is None or set(words(m.group(1))) <= asked or m.group(1).lower() in _NOT_NAMES:
         return ""
-    rest = text[m.end():m.end() + 6]
     further = _REGION.match(text, m.end())  # "Fulton, Illinois, USA"
-    if re.match(r",\s+(?:and|or)\b", rest) or re.match(r",\s+[A-Z]", rest) and not further:
-        return ""  # "in Warsaw, Kyiv, and Berlin": a list of places
-    if further and re.match(r",\s+(?:(?:and|or)\b|[A-Z])", text[further.end():further.end() + 6]):
-        return ""  # "in Warsaw, Kyiv, Vilnius and Berlin": a list, however long
-    out = m.group() + (further.group() if further else "")
     stop = (further or m).end()
+    if re.match(r",\s+(?:(?:and|or)\b|[A-Z])", text[stop:stop + 6]):
+        return ""  # "in Warsaw, Kyiv, and Berlin", "in Warsaw, Kyiv, Vilnius and Berlin": a list
+    out = m.group() + (further.group() if further else "")
     if re.search(r"\.[A-Z][\w-]*$", out) and text[stop:stop + 1] == ".":
         out += "."  # "Washington, D.C. and Paris": the abbreviation keeps its last full stop
     # a full stop after the region ends the sentence ("in Warsaw, Poland."), unless it closes
