@@ -524,3 +524,77 @@ def test_a_long_article_is_read_further_when_its_best_passages_do_not_answer(eva
     assert "44 pulsars" in ans.answer, ans.answer
     shallow = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=0)
     assert shallow.answer(question).status == "not_found"
+
+
+PROFILES = [
+    RawArticle(text="Every spring we talk to the people who keep the city's trams running. Mira Solberg "
+               "is a signal engineer for Nordrail. She grew up in Tromsø and taught herself to code.\n\n"
+               "What does safety mean to you in your daily work?\n\n"
+               "“Safety is knowing that every signal fails towards red, and that everyone on the line "
+               "can stop the work when something looks wrong.”\n\n"
+               "Want to know more about Mira Solberg? Follow her on the company's blog.",
+               title="People of the line: Mira Solberg", location="tram#1", source="Nordrail Blog",
+               published="2025-05-02"),
+    RawArticle(text="“Harbour Lights”, the first film shot entirely in Port Avell, opens on Friday. "
+               "“Harbour Lights” director Tove Lindqvist said the town's fishermen played themselves. "
+               "Critics praised the film's long takes of the harbour at night.",
+               title="“Harbour Lights” opens in Port Avell", location="film#1", source="Coastal Herald",
+               published="2025-05-03"),
+    RawArticle(text="Kubb is a lawn game played with wooden blocks. Originating from Gotland, it is said "
+               "to be a thousand years old, though the rules written today date from the 1990s. The "
+               "national championship is held every August on the island's beaches.",
+               title="The game of kubb", location="kubb#1", source="Island Post", published="2025-05-04"),
+]
+
+
+def test_who_did_it_is_answered_by_the_doer_s_title_and_a_question_is_no_answer(eval_app, judge, tmp_path):
+    """ "Who directed Harbour Lights?" is answered by "“Harbour Lights” director Tove
+    Lindqvist" (the doer named by what they are, not by the verb asked); "Where does kubb
+    originate?" by "Originating from Gotland"; and an interview's question ("What does
+    safety mean to you ...?") or a reader's prompt ("Want to know more about Mira
+    Solberg?") is never quoted as the answer: the answer after it is."""
+    engine = engine_over(PROFILES, eval_app, judge, tmp_path / "store")
+    directed = engine.answer("Who directed Harbour Lights?")
+    assert directed.status == "answered", directed.answer
+    assert "director Tove Lindqvist" in directed.answer, directed.answer
+    origin = engine.answer("Where does kubb originate?")
+    assert origin.status == "answered", origin.answer
+    assert "from Gotland" in origin.answer, origin.answer
+    safety = engine.answer("What does safety mean to Mira Solberg?")
+    assert safety.status == "answered", safety.answer
+    assert "fails towards red" in safety.answer, safety.answer
+    assert "What does safety mean to you" not in safety.answer, safety.answer
+    who = engine.answer("Who is Mira Solberg?")
+    assert who.status == "answered", who.answer
+    assert "signal engineer for Nordrail" in who.answer, who.answer
+    assert "Want to know more" not in who.answer, who.answer
+
+
+def test_who_someone_is_is_read_further_when_the_first_passages_do_not_say(eval_app, judge, tmp_path):
+    """ "Who is Mira Solberg?" is answered by the sentence that says who she is, though
+    the passage read first (the one that names her most) only talks about her: a question
+    answered by a sentence's form reads further when the first passages hold none.  (One
+    passage per article is read first here, so that this short store shows what a long
+    article does with the default two.)"""
+    from bot.eval_sets import build_store
+    from retrieval.engine.engine import AnswerEngine
+
+    filler = [
+        f"The tram depot in the {side} district was rebuilt last year, and {n} new trams now leave "
+        "it every morning. Drivers say the new cabs are warmer in winter and quieter in summer."
+        for side, n in (("northern", 5), ("southern", 6), ("eastern", 7), ("western", 8))
+    ]
+    lede = ("Mira Solberg is a signal engineer for Nordrail. She grew up in Tromsø and taught "
+            "herself to code before joining the company in 2015.")
+    praise = ("Want to know more about Mira Solberg? Mira Solberg's colleagues call Mira Solberg the "
+              "calmest person on the line. Ask Mira Solberg about a late tram and Mira Solberg will tell "
+              "you about the signals first.")
+    text = "\n\n".join([lede] + filler + [praise] + filler)
+    store = build_store(tmp_path / "store", [RawArticle(text=text, title="People of the line",
+                                                        location="line#1", source="Nordrail Blog",
+                                                        published="2025-05-02")], eval_app)
+    question = "Who is Mira Solberg?"
+    ans = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=4).answer(question)
+    assert "signal engineer for Nordrail" in ans.answer, ans.answer
+    first = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=0)
+    assert "signal engineer" not in first.answer(question).answer

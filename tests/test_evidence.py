@@ -670,3 +670,29 @@ def test_a_speech_question_is_answered_by_the_named_speaker_only():
     who = analyze("Who is Dmitry Peskov?", [], LEX)
     assert answers_by_form(_ev("c", "Dmitry Peskov, the Kremlin's spokesman, spoke on Monday.", 0, 0.9, who), who)
     assert not answers_by_form(_ev("c", "Dmitry Peskov spoke on Monday.", 0, 0.9, who), who)
+
+
+def test_who_did_it_is_answered_by_the_doer_named_by_what_they_are():
+    """ "Who directed Parasite?" is answered by a sentence that names the director by the
+    noun ("“Parasite” director Bong Joon Ho", "Bong Joon Ho, the film's director of ...")
+    or after "by" ("led by ... Jill Binder"), when it holds what was done; not by a
+    director of something else, nor by a sentence without a name after the noun."""
+    from retrieval.engine.forms import answers_by_form, names_doer
+
+    q = analyze("Who directed Parasite?", [], LEX)
+    assert q.agent is not None and "director" in q.agent.nouns
+    assert names_doer(_ev("a", "“Parasite” director Bong Joon Ho said backstage that no-one could predict it.",
+                          0, 0.9, q), q)
+    assert names_doer(_ev("a", "Bong Joon Ho, the acclaimed director of Parasite, flew home.", 0, 0.9, q), q)
+    assert not names_doer(_ev("a", "Laura Tacho, Director of Engineering at CloudBees, spoke.", 0, 0.9, q), q)
+    assert not names_doer(_ev("a", "The director of Parasite said nothing.", 0, 0.9, q), q)
+    group = analyze("Who leads the Speaker Training Group?", [], LEX)
+    led = _ev("b", "A group of volunteers, led by freelance developer Jill Binder, trains new speakers.", 0, 0.9,
+              group)
+    assert names_doer(led, group) and answers_by_form(led, group)
+    for other in ("Who is Bong Joon Ho?", "Who said the plant will close?", "Who did it?"):
+        assert analyze(other, [], LEX).agent is None, other
+    founded = analyze("Who founded The Sports Brat?", [], LEX).agent
+    assert founded is not None and "founder" in founded.nouns and founded.passive == ("founded",)
+    wrote = analyze("Who wrote Saturday Millionaires?", [], LEX).agent
+    assert wrote is not None and "author" in wrote.nouns and wrote.passive == ("written",)

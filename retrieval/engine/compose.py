@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.forms import answers_by_form
+from retrieval.engine.forms import answers_by_form, asks
 from retrieval.engine.judging import JudgeSettings, bears
 from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
@@ -61,6 +61,8 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
     Maher say?") is usable whatever the model reads."""
     if answers_by_form(ev, question):
         return True
+    if asks(ev.text):  # an interview's question tells nothing; the sentence after it may
+        return False
     if judge is not None:
         if not bears(ev, question, judge):
             return False
@@ -98,7 +100,7 @@ def read_as_answering(ev: Evidence, question: Question, settings: ComposeSetting
     question's words to be quoted by them ("Flowers are slaty blue." for "Is the color
     of its flowers pale pink?"): it names something asked about and is close in meaning."""
     j = ev.judgement
-    if j is None or j.answers < judge.reads_answering or ev.own_coverage <= 0:
+    if j is None or j.answers < judge.reads_answering or ev.own_coverage <= 0 or asks(ev.text):
         return False
     if question.answer_type and not ev.has_answer_type:
         return False

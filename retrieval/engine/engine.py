@@ -21,6 +21,7 @@ from retrieval.engine.timeline import compose_timeline
 from retrieval.common.defaults import RETRIEVAL
 from retrieval.common.errors import NewsbotError
 from retrieval.engine.evidence import Evidence, analyze
+from retrieval.engine.forms import answers_by_form
 from retrieval.engine.interface import Retrieved
 from retrieval.engine.judging import JudgeSettings, judge_evidence
 from retrieval.engine.scoring import EvidenceWeights, gather
@@ -119,10 +120,14 @@ class AnswerEngine:
                                                                     judged=judged)
         found = self._compose(q, hits, articles, evidence, ranked, unknown)
         deeper = self.settings.deeper_per_article
-        if found.answer.status == "not_found" and not unknown and deeper > self.settings.per_article:
+        # "Who is Erin Spiceland?" asks for a sentence of a form ("Erin Spiceland is a
+        # software engineer"): when the passages read hold none, read further too
+        unformed = bool(q.identity or q.speech_of or q.agent) and not any(answers_by_form(e, q) for e in evidence)
+        if (found.answer.status == "not_found" or unformed) and not unknown and deeper > self.settings.per_article:
             more = self._gather(question, history, k, source, since, per_article=deeper, judged=judged)
             again = self._compose(*more)
-            if again.answer.status != "not_found":
+            if again.answer.status != "not_found" and (
+                    found.answer.status == "not_found" or any(answers_by_form(e, q) for e in more[3])):
                 return again
         return found
 

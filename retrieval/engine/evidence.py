@@ -59,6 +59,9 @@ class Question:
     speech_of: frozenset[str] = frozenset()
     speech_about: frozenset[str] = frozenset()
     identity: str | None = None  # "Who is Di Li?": the name as written ("Di Li")
+    # "Who directed Parasite?": the nouns of who does it ("director"), the verb's forms that
+    # take "by" ("directed by"), and the terms of what is asked about ("parasite")
+    agent: Agent | None = None
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
 
@@ -90,6 +93,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
     speech = _SPEECH.match(question)
     about = _ABOUT.search(question) if speech else None
     identity = _IDENTITY.match(question)
+    agent = _agent(question, lexicon)
     return Question(
         text=question,
         resolved=resolved,
@@ -105,6 +109,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         speech_of=frozenset(terms(speech.group("who"), lexicon)) if speech else frozenset(),
         speech_about=frozenset(terms(about.group(1), lexicon)) if about else frozenset(),
         identity=identity.group("who").strip() if identity else None,
+        agent=agent,
         lexicon=lexicon,
     )
 
@@ -115,6 +120,67 @@ _SPEECH = re.compile(rf"^\s*what\s+(?:did|does|do|has|have|had|will|would)\s+(?P
                      re.IGNORECASE)
 _ABOUT = re.compile(rf"\b{_SAYING_ASKED}\b.*?\babout\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _IDENTITY = re.compile(r"^\s*(?i:who)\s+(?i:is|was)\s+(?P<who>[A-Z][^?]*?)\s*\??\s*$")
+
+
+@dataclass(frozen=True)
+class Agent:
+    """What "Who VERBed X?" asks: who does it is named by a noun ("“Parasite” director Bong
+    Joon Ho", "Jill Binder, the group's leader") or after "by" ("led by Jill Binder")."""
+
+    nouns: tuple[str, ...]
+    passive: tuple[str, ...]
+    about: frozenset[str]
+
+
+_AGENT_ASKED = re.compile(r"^\s*who\s+(?P<verb>[a-z]+)\s+(?P<what>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+# verbs whose doer is not named by "-er"/"-or" alone: (nouns, the form before "by")
+_IRREGULAR_AGENTS = {
+    "wrote": (("writer", "author"), "written"), "writes": (("writer", "author"), "written"),
+    "led": (("leader", "head"), "led"), "leads": (("leader", "head"), "led"),
+    "won": (("winner",), "won"), "wins": (("winner",), "won"),
+    "built": (("builder", "architect"), "built"), "builds": (("builder", "architect"), "built"),
+    "made": (("maker", "creator"), "made"), "makes": (("maker", "creator"), "made"),
+    "sang": (("singer",), "sung"), "sings": (("singer",), "sung"),
+    "ran": ((), "run"), "runs": ((), "run"),
+    "heads": (("head",), "headed"), "headed": (("head",), "headed"),
+    "coaches": (("coach",), "coached"), "coached": (("coach",), "coached"),
+    "hosts": (("host",), "hosted"), "hosted": (("host",), "hosted"),
+    "chairs": (("chair", "chairman", "chairwoman"), "chaired"),
+    "chaired": (("chair", "chairman", "chairwoman"), "chaired"),
+}
+# "Who is ...?", "Who said ...?" and the like are other questions
+_NOT_AGENT_VERBS = frozenset("""is was are were be been did does do has have had will would can could
+should shall may might must said says say told tells denied denies claimed claims reported reports
+confirmed confirms""".split())
+
+
+def _agent(question: str, lexicon: Lexicon) -> Agent | None:
+    """Read "Who directed Parasite?" (a past or present verb and what it was done to)."""
+    m = _AGENT_ASKED.match(question)
+    if m is None:
+        return None
+    verb = m.group("verb").lower()
+    if verb in _NOT_AGENT_VERBS:
+        return None
+    about = frozenset(terms(m.group("what"), lexicon))
+    if not about:
+        return None
+    if verb in _IRREGULAR_AGENTS:
+        nouns, passive = _IRREGULAR_AGENTS[verb]
+        return Agent(nouns=nouns, passive=(passive,), about=about)
+    if verb.endswith("ed") and len(verb) > 4:
+        stem = verb[:-2]
+        if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+            stem = stem[:-1]  # "planned" -> "plan"
+        past = verb
+    elif verb.endswith("s") and not verb.endswith("ss") and len(verb) > 3:
+        stem = verb[:-1]
+        past = stem + "d" if stem.endswith("e") else stem + "ed"
+    else:
+        return None
+    base = stem[:-1] if stem.endswith("e") else stem  # "create" -> "creat"
+    nouns = tuple(dict.fromkeys((base + "or", base + "er")))  # "director", "founder", "creator"
+    return Agent(nouns=nouns, passive=(past,), about=about)
 
 
 def _asks_count(toks: list[str], text: str) -> bool:

@@ -7,7 +7,10 @@ more surely than by its words or the model's reading of them:
   Katherine Maher", "Maher told reporters that ...", or the quotation carried on in
   the next sentence);
 * "Who is Di Li?": a sentence that names the person and then says who they are
-  ("says Di Li, the chief scientist of FAST", "Di Li is an astronomer").
+  ("says Di Li, the chief scientist of FAST", "Di Li is an astronomer");
+* "Who directed Parasite?": a sentence that names who did it by what they are ("“Parasite”
+  director Bong Joon Ho", "Bong Joon Ho, the film's director") or after "by" ("directed by
+  Bong Joon Ho"), and holds what was done (most of the words on it, the headline's too).
 
 Such a sentence is quotable and counts as answering; it still has to be found by the
 question's words (the name) like any other.
@@ -55,6 +58,38 @@ def identifies(ev: Evidence, question: Question) -> bool:
     return re.search(rf"\b{re.escape(question.identity)}{_SAYS_WHO}", ev.text) is not None
 
 
+_NAMED = r"[A-Z][\w'’.-]*"  # a capitalised word of a name
+
+
+def names_doer(ev: Evidence, question: Question) -> bool:
+    """Whether the sentence names who did what "Who VERBed X?" asks about."""
+    agent = question.agent
+    if agent is None or question.lexicon is None:
+        return False
+    held = agent.about & ev.terms
+    if not held:
+        return False
+    if len(held | (agent.about & set(terms(ev.meta.get("title", ""), question.lexicon)))) * 2 < len(agent.about):
+        return False
+    forms = []
+    if agent.nouns:
+        noun = "(?i:" + "|".join(agent.nouns) + ")s?"
+        forms.append(rf"\b{noun}\s+{_NAMED}")  # "director Bong Joon Ho"
+        # "Bong Joon Ho, the director of", "Jill Binder, its founder"
+        forms.append(rf"{_NAMED},\s+(?:the|a|an|its|his|her|their)\s+(?:[\w’'-]+\s+){{0,3}}?{noun}\b")
+    forms.append(rf"\b(?i:{'|'.join(agent.passive)})\s+by\s+(?:[a-z][\w-]*\s+){{0,3}}?{_NAMED}")
+    return any(re.search(f, ev.text) for f in forms)
+
+
+_ASKS = re.compile(r"\?[”\"’')\]]*\s*$")
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence is a question ("What does leadership mean to you?", an
+    interview's; "Want to know more about Erin Spiceland?"): it answers nothing by itself."""
+    return _ASKS.search(sentence) is not None
+
+
 def answers_by_form(ev: Evidence, question: Question) -> bool:
     """A sentence that answers its question by its form (above)."""
-    return said_by(ev, question) or identifies(ev, question)
+    return said_by(ev, question) or identifies(ev, question) or names_doer(ev, question)

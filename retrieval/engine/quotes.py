@@ -94,6 +94,29 @@ def same_name(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
+def _sentence_before(text: str, lo_abs: int, hi_abs: int, max_chars: int, ev: Evidence,
+                     question: Question) -> tuple[int, str] | None:
+    """The start and text of the sentence before ``lo_abs`` on the same line, when the quote
+    still fits with it and it is not in another voice."""
+    window_lo = max(0, lo_abs - max_chars - 1)
+    before = sentence_spans(text[window_lo:lo_abs])
+    if not before or (window_lo > 0 and len(before) < 2):
+        return None  # (the first span of a cut window may be part of a sentence)
+    start = window_lo + before[-1].start
+    gap = text[start:lo_abs]
+    if "\n" in gap[len(gap.rstrip()):]:
+        return None  # the sentence before ends its line: another paragraph or a caption
+    if "\n" in gap:  # a line break inside ends what came before ("View Comments\nMercurial 5.2 ...")
+        start += gap.rindex("\n") + 1
+    piece = text[start:lo_abs].strip()
+    if not piece or hi_abs - start > max_chars or _other_voice(piece, ev, question):
+        return None
+    return start, piece
+
+
+_PRONOUN_SUBJECT = re.compile(r"(?:It|He|She|They)\s+(?:is|was|are|were|has|had|will|would)\b")
+
+
 def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
                 extend: bool = False, around: bool = False,
                 focus: tuple[int, int] | None = None) -> tuple[int, int, bool, bool]:
@@ -110,6 +133,14 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     the right.
     """
     lo_abs, hi_abs = ev.start, ev.end
+    # the writer's question a sentence answers comes first ("The reason for that decline?
+    # The U.S. is burning less coal."); and a wh-answer whose sentence begins "It is ..." or
+    # "He was ..." takes in the sentence before, which names who or what it is ("Mercurial
+    # 5.2 was released on November 5, 2019. It is the first version of Mercurial that
+    # supports Python 3."); when both fit
+    prev = _sentence_before(text, lo_abs, hi_abs, max_chars, ev, question)
+    if prev is not None and (prev[1].rstrip().endswith("?") or extend and _PRONOUN_SUBJECT.match(ev.text)):
+        lo_abs = prev[0]
     # A quote runs on into a neighbouring sentence of the same paragraph and line
     # only (a line break ends a caption or a paragraph).
     if extend and hi_abs - lo_abs < max_chars:
@@ -136,15 +167,10 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
                 and not _other_voice(following[0].piece, ev, question):
             hi_abs += following[0].end
             grown = True
-        window_lo = max(0, lo_abs - max_chars - 1)
-        before = sentence_spans(text[window_lo:lo_abs])
-        if before and (window_lo == 0 or len(before) > 1):
-            prev = before[-1]
-            if hi_abs - (window_lo + prev.start) <= max_chars \
-                    and "\n" not in text[window_lo + prev.start:lo_abs] \
-                    and not _other_voice(prev.piece, ev, question):
-                lo_abs = window_lo + prev.start
-                grown = True
+        prev = _sentence_before(text, lo_abs, hi_abs, max_chars, ev, question)
+        if prev is not None:
+            lo_abs = prev[0]
+            grown = True
         if not grown:
             break
     if hi_abs - lo_abs <= max_chars:
