@@ -347,6 +347,13 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     # a person is still any name the question does not hold
     who = analyze("Who chaired the talks?", [], lex)
     assert value_of(Sentence("The talks were chaired by Anna Kowalska."), who) == "Anna Kowalska"
+    # where something comes from: "from" a place, or the place called its birthplace
+    origin = analyze("Where did kubb originate?", [], lex)
+    assert value_of(Sentence("Originating from Gotland, it is a thousand years old."), origin) == "Gotland"
+    born = analyze("Where was kubb born?", [], lex)
+    home = "It is played in Denmark, and Sweden, the birthplace of kubb."
+    assert value_of(Sentence(home), born) == "Denmark" and value_of(Sentence(home[16:]), born) == "Sweden"
+    assert value_of(Sentence("A letter from Anna Berg arrived."), q) is None  # "from" places an origin only
 
 def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tmp_path):
     """Over a gazetteer entry whose area sentence matches the question's words as well as its
@@ -598,3 +605,20 @@ def test_who_someone_is_is_read_further_when_the_first_passages_do_not_say(eval_
     assert "signal engineer for Nordrail" in ans.answer, ans.answer
     first = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=0)
     assert "signal engineer" not in first.answer(question).answer
+
+
+
+def test_a_yes_no_answer_quotes_the_sentence_that_says_what_is_asked(eval_app, judge, tmp_path):
+    """ "Does the Vallo Bay resort have a spa?" is answered by the sentence on the spa, not
+    by the manager's welcome that names the resort more often, nor by the page's heading."""
+    resort = RawArticle(
+        text="Vallo Bay Resort\n"
+             "“We are delighted to welcome guests to Vallo Bay Resort, the finest resort on the island of "
+             "Vallo Bay,” said Lena Frisk, general manager of Vallo Bay Resort. The resort has 80 rooms "
+             "facing the sea.\n"
+             "The Tide Spa offers massages and facials using seaweed from the bay.",
+        title="Vallo Bay Resort opens", location="resort#1", source="Travel Notes", published="2025-06-01")
+    engine = engine_over([resort], eval_app, judge, tmp_path / "store")
+    ans = engine.answer("Does the Vallo Bay resort have a spa?")
+    assert ans.status == "answered", ans.answer
+    assert "The Tide Spa offers massages" in ans.answer.split("\n")[0], ans.answer

@@ -696,3 +696,45 @@ def test_who_did_it_is_answered_by_the_doer_named_by_what_they_are():
     assert founded is not None and "founder" in founded.nouns and founded.passive == ("founded",)
     wrote = analyze("Who wrote Saturday Millionaires?", [], LEX).agent
     assert wrote is not None and "author" in wrote.nouns and wrote.passive == ("written",)
+
+
+def test_who_someone_is_may_be_said_by_a_role_before_the_name():
+    """ "Who is Jill Binder?" is answered by "led by freelance developer Jill Binder" (what
+    she is, before her name) as by "Jill Binder, the group's founder"; a word before the
+    name that is no role ("after Jill Binder", "with Jill Binder") says nothing of her."""
+    from retrieval.engine.forms import identifies
+
+    q = analyze("Who is Jill Binder?", [], LEX)
+    for text in ("The group, led by freelance developer Jill Binder, trains speakers.",
+                 "It was District Attorney Jill Binder who dropped the charges.",
+                 "She is married to NFL quarterback Jill Binder.",
+                 "Jill Binder, one of the project's first volunteers, spoke."):
+        assert identifies(_ev("a", text, 0, 0.9, q), q), text
+    for text in ("The talk came after Jill Binder spoke.", "Lunch with Jill Binder was fun.",
+                 "The former Jill Binder house was sold."):
+        assert not identifies(_ev("a", text, 0, 0.9, q), q), text
+
+
+def test_a_question_or_a_bare_heading_tells_nothing():
+    """A sentence that is a question, or a heading holding only what a wh-question names,
+    answers nothing; for a yes/no question only a heading of the names asked tells
+    nothing (a sentence made of the claim's own words reports it), and a heading with a
+    year dates what it names."""
+    from retrieval.engine.forms import tells_nothing
+
+    wh = analyze("Who is Michelle Beadle?", [], LEX)
+    assert tells_nothing(_ev("a", "6. Michelle Beadle", 0, 0.9, wh), wh)
+    assert tells_nothing(_ev("a", "Want to know more about Michelle Beadle?", 0, 0.9, wh), wh)
+    assert not tells_nothing(_ev("a", "Michelle Beadle hosts a show on ESPN.", 0, 0.9, wh), wh)
+    yesno = analyze("Does the Nam Nghi Phu Quoc resort have a spa?", [], LEX)
+    assert tells_nothing(_ev("a", "Nam Nghi Phu Quoc", 0, 0.9, yesno), yesno)
+    assert not tells_nothing(_ev("a", "The resort has a spa.", 0, 0.9, yesno), yesno)
+    call = analyze("Did the call happen?", [], LEX)
+    assert not tells_nothing(_ev("a", "The call happened.", 0, 0.9, call), call)
+    book = analyze("Was A Life on Film published in 1967?", [], LEX)
+    assert not tells_nothing(_ev("a", "A Life on Film (1967)", 0, 0.9, book), book)
+    goals = analyze("How many goals did Pike score?", [], LEX)
+    assert not tells_nothing(_ev("a", "Pike scored 2.", 0, 0.9, goals), goals)
+    version = analyze("Which version of Mercurial first supports Python 3?", [], LEX)
+    it = _ev("a", "It is the first version of Mercurial that supports Python 3.", 0, 0.9, version)
+    assert not tells_nothing(it, version)  # a sentence, whose "It" the one before names

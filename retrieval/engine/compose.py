@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.forms import answers_by_form, asks
+from retrieval.engine.forms import answers_by_form, tells_nothing
 from retrieval.engine.judging import JudgeSettings, bears
 from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
-from retrieval.engine.variants import copies_differ, spelling
+from retrieval.engine.variants import copies_differ, figures_differ, spelling
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
@@ -61,7 +61,7 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
     Maher say?") is usable whatever the model reads."""
     if answers_by_form(ev, question):
         return True
-    if asks(ev.text):  # an interview's question tells nothing; the sentence after it may
+    if tells_nothing(ev, question):
         return False
     if judge is not None:
         if not bears(ev, question, judge):
@@ -100,7 +100,7 @@ def read_as_answering(ev: Evidence, question: Question, settings: ComposeSetting
     question's words to be quoted by them ("Flowers are slaty blue." for "Is the color
     of its flowers pale pink?"): it names something asked about and is close in meaning."""
     j = ev.judgement
-    if j is None or j.answers < judge.reads_answering or ev.own_coverage <= 0 or asks(ev.text):
+    if j is None or j.answers < judge.reads_answering or ev.own_coverage <= 0 or tells_nothing(ev, question):
         return False
     if question.answer_type and not ev.has_answer_type:
         return False
@@ -214,7 +214,7 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
                  and e.score >= settings.side_ratio * best], settings.member_ratio)
     leaders = {g[0].article_id for g in groups}
     if (question.kind == "yesno" and len(groups) >= 2 and leaders <= {e.article_id for e in one}
-            and not _numbers_differ(groups, question) and _sure_alike(one, judge)):
+            and not figures_differ(g[0].text for g in groups) and _sure_alike(one, judge)):
         # A yes/no question has two possible answers: sentences the judgement model is
         # sure all report it (in their own words) are one side, not "different answers".
         others = {e.article_id for e in pool} - {e.article_id for e in one}
@@ -298,6 +298,7 @@ def _reads_better(e: Evidence, than: Evidence, *, by_words: bool) -> bool:
 
 PICK_NEAR = 0.9  # another sentence of an article, scoring this share of the one picked ...
 PICK_MARGIN = 0.05  # ... and read as answering by this much more, is quoted instead
+PICK_NEAR_YESNO = 0.85  # (a yes/no question: below)
 
 
 def _read_answers(ev: Evidence) -> float:
@@ -369,13 +370,17 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                         and " ".join(e.text.lower().split()) not in taken):
                     out[art] = e
                     break
+    yesno = question is not None and question.kind == "yesno"
+    near = PICK_NEAR_YESNO if yesno else PICK_NEAR
     for art, chosen in list(out.items()):
         # of its sentences that match about as closely, the one the model reads as answering
-        # ("What did Trump tell Putin?": "... telling him not to inflame the conflict")
+        # ("What did Trump tell Putin?": "... telling him not to inflame the conflict"); for a
+        # yes/no question, of those read alike, the one that says more of what the claim says
+        # ("An Mai Spa offers ..." for "Does the resort have a spa?", not the manager's welcome)
         for e in evs:
-            if (e.article_id == art and e.score >= PICK_NEAR * chosen.score
+            if (e.article_id == art and e.score >= near * chosen.score
                     and (e.has_answer_type or not chosen.has_answer_type)
-                    and _reads_better(e, out[art], by_words=False)):
+                    and _reads_better(e, out[art], by_words=yesno)):
                 out[art] = e
     order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
     return sorted(out.values(), key=lambda e: order[e.article_id])
@@ -426,13 +431,6 @@ def _sure_alike(evs: Sequence[Evidence], judge: JudgeSettings | None) -> bool:
     """The judgement model is sure every sentence supports the claim."""
     return judge is not None and all(e.judgement is not None and e.judgement.supports >= judge.sure
                                      for e in evs)
-
-
-def _numbers_differ(groups: Sequence[list[Evidence]], question: Question) -> bool:
-    """Whether two answer groups give different figures (numbers, years)."""
-    figures = [number_forms(g[0].text) for g in groups]
-    figures = [f for f in figures if f]
-    return any(a != b for a in figures for b in figures)
 
 
 def _group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[Evidence]]:

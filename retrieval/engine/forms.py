@@ -24,7 +24,7 @@ from retrieval.common.terms import terms
 from retrieval.engine.evidence import Evidence, Question
 
 # what follows a name that says who the person is: an apposition or "is a ..."
-_SAYS_WHO = r"(?:,\s+(?:the|a|an|who|its|his|her|their)\b|\s+(?:is|was)\s+(?:the|a|an)\b|\s+\()"
+_SAYS_WHO = r"(?:,\s+(?:the|a|an|who|its|his|her|their|one\s+of)\b|\s+(?:is|was)\s+(?:the|a|an)\b|\s+\()"
 
 
 def said_by(ev: Evidence, question: Question) -> bool:
@@ -51,11 +51,33 @@ def said_by(ev: Evidence, question: Question) -> bool:
                for g in asked)
 
 
+# a word before a name that says what the person is: "freelance developer Jill Binder",
+# "NFL quarterback Christian Ponder", "District Attorney Pamela Price"
+_ROLE_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent|ess|man|woman|person|back|ee)$")
+_ROLES = frozenset("attorney chief head judge coach star host chair ceo general captain actor "
+                   "actress envoy mp senator governor".split())
+_NOT_ROLES = frozenset("after under over other never ever either neither whether together later rather "
+                       "her per former however for nor or major minor sooner earlier another whatever "
+                       "present recent current different important silent patient ancient urgent "
+                       "decent frequent independent".split())
+
+
 def identifies(ev: Evidence, question: Question) -> bool:
-    """Whether the sentence says who the person that "Who is X?" names is."""
+    """Whether the sentence says who the person that "Who is X?" names is: after the name
+    ("Di Li, the chief scientist of FAST") or by the role before it ("freelance developer
+    Jill Binder")."""
     if question.identity is None:
         return False
-    return re.search(rf"\b{re.escape(question.identity)}{_SAYS_WHO}", ev.text) is not None
+    name = re.escape(question.identity)
+    if re.search(rf"\b{name}{_SAYS_WHO}", ev.text):
+        return True
+    for m in re.finditer(rf"\b([A-Za-z][\w-]*)\s+{name}\b", ev.text):
+        role = m.group(1).lower()
+        if role in _NOT_ROLES or len(role) < 3:
+            continue
+        if role in _ROLES or role in question.lexicon.speaker_nouns or _ROLE_SUFFIX.search(role):
+            return True
+    return False
 
 
 _NAMED = r"[A-Z][\w'’.-]*"  # a capitalised word of a name
@@ -84,10 +106,24 @@ def names_doer(ev: Evidence, question: Question) -> bool:
 _ASKS = re.compile(r"\?[”\"’')\]]*\s*$")
 
 
-def asks(sentence: str) -> bool:
-    """Whether a sentence is a question ("What does leadership mean to you?", an
-    interview's; "Want to know more about Erin Spiceland?"): it answers nothing by itself."""
-    return _ASKS.search(sentence) is not None
+def tells_nothing(ev: Evidence, question: Question) -> bool:
+    """Whether a sentence answers nothing by itself: a question ("What does leadership mean
+    to you?", an interview's; "Want to know more about Erin Spiceland?"; the sentence after
+    it may answer), or a heading that holds only the question's words ("6. Michelle Beadle";
+    for a yes/no question, some of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi Phu Quoc
+    resort have a spa?")."""
+    if _ASKS.search(ev.text) is not None:
+        return True
+    if re.search(r"\b[a-z]{4,}\b", ev.text):
+        return False  # a sentence ("It is the first version of Mercurial that supports Python 3.")
+    # a heading: only words asked (for a yes/no question, not all of them); a year dates
+    # what it names ("A Life on Film (1967)"), a list's number does not ("6. Michelle Beadle")
+    listed = re.match(r"\s*(\d{1,2})\.\s", ev.text)
+    held = set(ev.terms) - ({listed.group(1)} if listed else set())
+    asked = set(question.terms)
+    if question.kind == "wh":
+        return held <= asked
+    return held < asked and not any(t[:1].isdigit() for t in held)
 
 
 def answers_by_form(ev: Evidence, question: Question) -> bool:

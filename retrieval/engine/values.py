@@ -57,8 +57,10 @@ _LOCATIVE = re.compile(
 _IN_PRINT = re.compile(r"\b(?:published|wrote|written)\s+in\s+(?:the\s+)?$", re.IGNORECASE)
 _ASKS_PRINT = re.compile(r"\b(?:publish\w*|appear\w*|wr[io]te\w*|written)\b", re.IGNORECASE)
 # "Where did polo originate?", "Where does the tool come from?": a name after "from" answers
-_ASKS_ORIGIN = re.compile(r"\b(?:originat\w*|origins?|comes?\s+from|came\s+from|hails?\s+from|from\s+where)\b",
-                          re.IGNORECASE)
+_ASKS_ORIGIN = re.compile(r"\b(?:originat\w*|origins?|comes?\s+from|came\s+from|hails?\s+from|from\s+where|"
+                          r"born|birthplace)\b", re.IGNORECASE)
+# "..., and Argentina, the birthplace of polo": a name its apposition makes the origin
+_BIRTHPLACE_AFTER = re.compile(r"[\w'’. -]{0,40}?,\s+(?:the\s+)?(?:birthplace|cradle|home)\s+of\b")
 _FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -68,8 +70,8 @@ def placed(text: str, start: int, question: str = "") -> bool:
     before = text[max(0, start - 80):start]
     if _IN_PRINT.search(before) and not _ASKS_PRINT.search(question):
         return False
-    if _ASKS_ORIGIN.search(question) and _FROM.search(before):
-        return True  # "Originating from Persia"
+    if _ASKS_ORIGIN.search(question) and (_FROM.search(before) or _BIRTHPLACE_AFTER.match(text, start)):
+        return True  # "Originating from Persia", "Argentina, the birthplace of polo"
     return bool(_LOCATIVE.search(before))
 
 

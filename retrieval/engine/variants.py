@@ -12,8 +12,9 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
-from retrieval.common.terms import fold_accents, words
+from retrieval.common.terms import fold_accents, number_forms, words
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.values import value_of
 
@@ -106,3 +107,9 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     shared = sum(block.size for block in matcher.get_matching_blocks())
     return shared >= MIN_SHARED_WORDS and shared >= MIN_SHARED * max(len(ta), len(tb))
+
+
+def figures_differ(texts: Iterable[str]) -> bool:
+    """Whether texts (of answer groups) give different figures (numbers, years)."""
+    figures = [f for f in (number_forms(t) for t in texts) if f]
+    return any(a != b for a in figures for b in figures)
