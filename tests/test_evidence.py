@@ -696,6 +696,8 @@ def test_who_did_it_is_answered_by_the_doer_named_by_what_they_are():
     assert founded is not None and "founder" in founded.nouns and founded.passive == ("founded",)
     wrote = analyze("Who wrote Saturday Millionaires?", [], LEX).agent
     assert wrote is not None and "author" in wrote.nouns and wrote.passive == ("written",)
+    sponsors = analyze("Who sponsors the speaker training?", [], LEX).agent
+    assert sponsors is not None and "sponsor" in sponsors.nouns and sponsors.passive == ("sponsored",)
 
 
 def test_who_someone_is_may_be_said_by_a_role_before_the_name():
@@ -713,6 +715,8 @@ def test_who_someone_is_may_be_said_by_a_role_before_the_name():
     for text in ("The talk came after Jill Binder spoke.", "Lunch with Jill Binder was fun.",
                  "The former Jill Binder house was sold."):
         assert not identifies(_ev("a", text, 0, 0.9, q), q), text
+    family = analyze("Who is Binder?", [], LEX)  # a first name ending in "-er" is no role
+    assert not identifies(_ev("a", "Peter Binder spoke first.", 0, 0.9, family), family)
 
 
 def test_a_question_or_a_bare_heading_tells_nothing():

@@ -180,6 +180,8 @@ def _agent(question: str, lexicon: Lexicon) -> Agent | None:
         return None
     base = stem[:-1] if stem.endswith("e") else stem  # "create" -> "creat"
     nouns = tuple(dict.fromkeys((base + "or", base + "er")))  # "director", "founder", "creator"
+    if stem.endswith(("or", "er")):
+        nouns += (stem,)  # "sponsors": the sponsor
     return Agent(nouns=nouns, passive=(past,), about=about)
 
 

@@ -71,11 +71,15 @@ def identifies(ev: Evidence, question: Question) -> bool:
     name = re.escape(question.identity)
     if re.search(rf"\b{name}{_SAYS_WHO}", ev.text):
         return True
+    nouns = question.lexicon.speaker_nouns if question.lexicon is not None else frozenset()
     for m in re.finditer(rf"\b([A-Za-z][\w-]*)\s+{name}\b", ev.text):
         role = m.group(1).lower()
         if role in _NOT_ROLES or len(role) < 3:
             continue
-        if role in _ROLES or role in question.lexicon.speaker_nouns or _ROLE_SUFFIX.search(role):
+        if role in _ROLES or role in nouns:
+            return True
+        # "-er", "-ist" ... in lower case only: "Peter Binder", "Christian Ponder" are names
+        if m.group(1).islower() and _ROLE_SUFFIX.search(role):
             return True
     return False
 
