@@ -696,6 +696,9 @@ def test_who_did_it_is_answered_by_the_doer_named_by_what_they_are():
     assert founded is not None and "founder" in founded.nouns and founded.passive == ("founded",)
     wrote = analyze("Who wrote Saturday Millionaires?", [], LEX).agent
     assert wrote is not None and "author" in wrote.nouns and wrote.passive == ("written",)
+    heads = analyze("Who heads the Wikimedia Foundation?", [], LEX)
+    maher = "“We are thrilled,” said Katherine Maher, Executive Director of the Wikimedia Foundation."
+    assert names_doer(_ev("c", maher, 0, 0.9, heads), heads)
     sponsors = analyze("Who sponsors the speaker training?", [], LEX).agent
     assert sponsors is not None and "sponsor" in sponsors.nouns and sponsors.passive == ("sponsored",)
 

@@ -133,16 +133,17 @@ class Agent:
 
 
 _AGENT_ASKED = re.compile(r"^\s*who\s+(?P<verb>[a-z]+)\s+(?P<what>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+# who leads or heads something: "Katherine Maher, Executive Director of the Wikimedia Foundation"
+_LEADERS = ("leader", "head", "director", "chief", "president", "chair", "chairman", "chairwoman", "boss")
 # verbs whose doer is not named by "-er"/"-or" alone: (nouns, the form before "by")
 _IRREGULAR_AGENTS = {
     "wrote": (("writer", "author"), "written"), "writes": (("writer", "author"), "written"),
-    "led": (("leader", "head"), "led"), "leads": (("leader", "head"), "led"),
+    "led": (_LEADERS, "led"), "leads": (_LEADERS, "led"), "heads": (_LEADERS, "headed"), "headed": (_LEADERS, "headed"),
     "won": (("winner",), "won"), "wins": (("winner",), "won"),
     "built": (("builder", "architect"), "built"), "builds": (("builder", "architect"), "built"),
     "made": (("maker", "creator"), "made"), "makes": (("maker", "creator"), "made"),
     "sang": (("singer",), "sung"), "sings": (("singer",), "sung"),
     "ran": ((), "run"), "runs": ((), "run"),
-    "heads": (("head",), "headed"), "headed": (("head",), "headed"),
     "coaches": (("coach",), "coached"), "coached": (("coach",), "coached"),
     "hosts": (("host",), "hosted"), "hosted": (("host",), "hosted"),
     "chairs": (("chair", "chairman", "chairwoman"), "chaired"),

@@ -101,8 +101,9 @@ def names_doer(ev: Evidence, question: Question) -> bool:
     if agent.nouns:
         noun = "(?i:" + "|".join(agent.nouns) + ")s?"
         forms.append(rf"\b{noun}\s+{_NAMED}")  # "director Bong Joon Ho"
-        # "Bong Joon Ho, the director of", "Jill Binder, its founder"
-        forms.append(rf"{_NAMED},\s+(?:the|a|an|its|his|her|their)\s+(?:[\w’'-]+\s+){{0,3}}?{noun}\b")
+        # "Bong Joon Ho, the director of", "Jill Binder, its founder", "Katherine Maher,
+        # Executive Director of"
+        forms.append(rf"{_NAMED},\s+(?:(?:the|a|an|its|his|her|their)\s+)?(?:[\w’'-]+\s+){{0,3}}?{noun}\b")
     forms.append(rf"\b(?i:{'|'.join(agent.passive)})\s+by\s+(?:[a-z][\w-]*\s+){{0,3}}?{_NAMED}")
     return any(re.search(f, ev.text) for f in forms)
 
