@@ -300,3 +300,27 @@ def test_a_short_question_of_common_words_is_answered_by_the_sentence_holding_th
     ans = engine.answer("Who said the plant will close?")
     assert ans.status == "conflict", ans.answer
     assert "Brandt" in ans.verdict and "Karin Holm" in ans.verdict, ans.verdict
+
+
+
+def test_a_chunk_only_the_words_found_keeps_its_similarity_to_the_question(sample_store, embedder, monkeypatch):
+    """A passage the lexical search finds but the nearest-neighbour search does not reach
+    (here it reaches nothing) is read with its own similarity to the question, from its
+    stored vector, not as 0: the engine weighs a sentence's closeness in meaning before
+    quoting it, and "Will the Millbrook plant close?" is still answered."""
+    from retrieval.common.terms import load_lexicon, terms
+    from retrieval.engine.engine import AnswerEngine
+    from retrieval.engine.search import HybridSearcher
+
+    lex = load_lexicon(None)
+    question = "Will the Millbrook plant close?"
+    reached = {h.chunk_id: h.dense for h in HybridSearcher(sample_store, embedder, lex).search(
+        question, terms(question, lex), k=6)}
+    monkeypatch.setattr(sample_store, "nearest_chunks", lambda *args, **kwargs: [])
+    hits, _ = HybridSearcher(sample_store, embedder, lex).search_with_index(question, terms(question, lex), k=6)
+    assert hits
+    for hit in hits:  # the same similarity the nearest-neighbour search gives where it reaches
+        assert hit.dense > 0.05, (hit.chunk_id, hit.dense)
+        if hit.chunk_id in reached:
+            assert abs(hit.dense - reached[hit.chunk_id]) < 1e-3, hit.chunk_id
+    assert AnswerEngine(sample_store, embedder).answer(question).status != "not_found"

@@ -696,6 +696,8 @@ def test_who_did_it_is_answered_by_the_doer_named_by_what_they_are():
     assert founded is not None and "founder" in founded.nouns and founded.passive == ("founded",)
     wrote = analyze("Who wrote Saturday Millionaires?", [], LEX).agent
     assert wrote is not None and "author" in wrote.nouns and wrote.passive == ("written",)
+    hut = analyze("In the 1840s, who built the stockman's hut?", [], LEX).agent
+    assert hut is not None and hut.passive == ("built",) and "hut" in hut.about
     heads = analyze("Who heads the Wikimedia Foundation?", [], LEX)
     maher = "“We are thrilled,” said Katherine Maher, Executive Director of the Wikimedia Foundation."
     assert names_doer(_ev("c", maher, 0, 0.9, heads), heads)

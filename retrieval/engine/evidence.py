@@ -132,7 +132,8 @@ class Agent:
     about: frozenset[str]
 
 
-_AGENT_ASKED = re.compile(r"^\s*who\s+(?P<verb>[a-z]+)\s+(?P<what>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+# (after a clause of its own: "In the 1840s, who built the hut?")
+_AGENT_ASKED = re.compile(r"^\s*(?:[^?,]*,\s*)?who\s+(?P<verb>[a-z]+)\s+(?P<what>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 # who leads or heads something: "Katherine Maher, Executive Director of the Wikimedia Foundation"
 _LEADERS = ("leader", "head", "director", "chief", "president", "chair", "chairman", "chairwoman", "boss")
 # verbs whose doer is not named by "-er"/"-or" alone: (nouns, the form before "by")

@@ -73,7 +73,7 @@ class Hit:
     start: int
     end: int
     meta: dict[str, Any]
-    dense: float = 0.0  # cosine similarity to the question (0 when only lexical)
+    dense: float = 0.0  # cosine similarity to the question
     lexical: float = 0.0  # BM25 score
     score: float = 0.0  # fused score
     duplicates: list[str] = field(default_factory=list)  # article ids of collapsed copies
@@ -183,18 +183,31 @@ class HybridSearcher:
                 continue
             hits[cid] = _hit(stored[cid], dense=1.0 - dist)
             fused[cid] = 1.0 / (self.rrf_k + rank + 1)
+        shard_of: dict[str, int] = {}  # the chunks only the lexical search found
         for rank, ((part, pos, score), cid) in enumerate(zip(lexical, lexical_ids)):
             hit = hits.get(cid)
             if hit is None:
                 if cid not in stored:  # removed since the index was read, or pending
                     continue
                 hit = hits[cid] = _hit(stored[cid])
+                shard_of[cid] = part.shard
             hit.lexical = score
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         for cid, hit in hits.items():
             hit.score = fused[cid]
         ranked = sorted(hits.values(), key=lambda h: -h.score)
-        return self._diversify(self._collapse(ranked), k, per_article), index
+        kept = self._diversify(self._collapse(ranked), k, per_article)
+        # a chunk the words found but not among the nearest in meaning still has its
+        # similarity to the question, read from its stored vector (the kept few only)
+        lexical_only: dict[int, list[str]] = {}
+        for hit in kept:
+            if hit.chunk_id in shard_of:
+                lexical_only.setdefault(shard_of[hit.chunk_id], []).append(hit.chunk_id)
+        if lexical_only:
+            near = self.store.similarities(vector, lexical_only)
+            for hit in kept:
+                hit.dense = near.get(hit.chunk_id, hit.dense)
+        return kept, index
 
     def _collapse(self, ranked: list[Hit]) -> list[Hit]:
         """Drop chunks that nearly repeat a better-ranked chunk of another article."""

@@ -315,6 +315,21 @@ class Store(StoreWriting, StoreRecords):
 
         return {chunk.id: chunk for part in self._fan_out(one, wanted) for chunk in part}
 
+    def similarities(self, vector: Sequence[float], ids_by_shard: dict[int, list[str]]) -> dict[str, float]:
+        """The cosine similarity of ``vector`` to chunks by id (their stored vectors, which
+        are normalised, as ``vector`` is), the ids grouped by shard (missing ids left out)."""
+        wanted = [(i, ids) for i, ids in ids_by_shard.items() if ids]
+
+        def one(item: tuple[int, list[str]]) -> list[tuple[str, float]]:
+            col = self._shards.get(item[0]) or self._existing(self.shard_name(item[0]))
+            if col is None:  # removed since it was listed
+                return []
+            got = col.get(ids=item[1], include=["embeddings"])
+            return [(cid, float(sum(a * b for a, b in zip(vector, emb))))
+                    for cid, emb in zip(got["ids"], got["embeddings"])]
+
+        return dict(row for part in self._fan_out(one, wanted) for row in part)
+
     def shard_rows(self, shard: Shard) -> list[StoredChunk]:
         """Every chunk of one shard."""
         rows: list[StoredChunk] = []
