@@ -744,6 +744,8 @@ def test_a_question_or_a_bare_heading_tells_nothing():
     assert not tells_nothing(_ev("a", "A Life on Film (1967)", 0, 0.9, book), book)
     goals = analyze("How many goals did Pike score?", [], LEX)
     assert not tells_nothing(_ev("a", "Pike scored 2.", 0, 0.9, goals), goals)
+    russian = analyze("Кто такой Пётр Иванов?", [], LEX)  # lower-case words of any script are prose
+    assert not tells_nothing(_ev("a", "Пётр Иванов такой", 0, 0.9, russian), russian)
     version = analyze("Which version of Mercurial first supports Python 3?", [], LEX)
     it = _ev("a", "It is the first version of Mercurial that supports Python 3.", 0, 0.9, version)
     assert not tells_nothing(it, version)  # a sentence, whose "It" the one before names

@@ -109,6 +109,7 @@ def names_doer(ev: Evidence, question: Question) -> bool:
 
 
 _ASKS = re.compile(r"\?[”\"’')\]]*\s*$")
+_PROSE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Kana, Han, Hangul: no capitals to read
 
 
 def tells_nothing(ev: Evidence, question: Question) -> bool:
@@ -119,7 +120,7 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     resort have a spa?")."""
     if _ASKS.search(ev.text) is not None:
         return True
-    if re.search(r"\b[a-z]{4,}\b", ev.text):
+    if _PROSE.search(ev.text) or any(len(w) >= 4 and w.islower() for w in re.findall(r"[^\W\d_]+", ev.text)):
         return False  # a sentence ("It is the first version of Mercurial that supports Python 3.")
     # a heading: only words asked (for a yes/no question, not all of them); a year dates
     # what it names ("A Life on Film (1967)"), a list's number does not ("6. Michelle Beadle")
