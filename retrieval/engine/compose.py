@@ -59,10 +59,10 @@ def usable(ev: Evidence, question: Question, settings: ComposeSettings,
     not, and a denial it is sure of answers a number or date question without a number.
     A sentence that answers by its form ("..., said Katherine Maher" for "What did Katherine
     Maher say?") is usable whatever the model reads."""
-    if answers_by_form(ev, question):
-        return True
     if tells_nothing(ev, question):
         return False
+    if answers_by_form(ev, question):
+        return True
     if judge is not None:
         if not bears(ev, question, judge):
             return False

@@ -127,7 +127,7 @@ class AnswerEngine:
             more = self._gather(question, history, k, source, since, per_article=deeper, judged=judged)
             again = self._compose(*more)
             if again.answer.status != "not_found" and (
-                    found.answer.status == "not_found" or any(answers_by_form(e, q) for e in more[3])):
+                    found.answer.status == "not_found" or _quotes_form(again, q)):
                 return again
         return found
 
@@ -287,3 +287,10 @@ def answer_runnable(answer: Any, name: str):
                       source=inputs.get("source"), since=inputs.get("since"))
 
     return RunnableLambda(invoke, name=name)
+
+
+def _quotes_form(found: Retrieved, q: Any) -> bool:
+    """Whether an answer quotes a sentence that answers its question by its form."""
+    return any(answers_by_form(e, q) and any(c.article_id == e.article_id and c.start < e.end and e.start < c.end
+                                             for c in found.answer.citations)
+               for e in found.evidence)

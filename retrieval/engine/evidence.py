@@ -93,7 +93,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
     speech = _SPEECH.match(question)
     about = _ABOUT.search(question) if speech else None
     identity = _IDENTITY.match(question)
-    agent = _agent(question, lexicon)
+    agent = _agent(question, lexicon) if kind == "wh" else None  # not "Did X, who founded Y, ...?"
     return Question(
         text=question,
         resolved=resolved,
@@ -173,7 +173,7 @@ def _agent(question: str, lexicon: Lexicon) -> Agent | None:
     if verb.endswith("ed") and len(verb) > 4:
         stem = verb[:-2]
         if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
-            stem = stem[:-1]  # "planned" -> "plan"
+            stem = stem[:-1]  # a doubled last letter: "stopped" -> "stop"
         past = verb
     elif verb.endswith("s") and not verb.endswith("ss") and len(verb) > 3:
         stem = verb[:-1]

@@ -1,6 +1,6 @@
 """Answers a sentence gives by its form, whatever the judgement model reads.
 
-Two kinds of question that news readers ask are answered by the shape of a sentence
+Three kinds of question that news readers ask are answered by the shape of a sentence
 more surely than by its words or the model's reading of them:
 
 * "What did Katherine Maher say?": any sentence she is named as saying ("..., said
@@ -53,13 +53,14 @@ def said_by(ev: Evidence, question: Question) -> bool:
 
 # a word before a name that says what the person is: "freelance developer Jill Binder",
 # "NFL quarterback Christian Ponder", "District Attorney Pamela Price"
-_ROLE_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent|ess|man|woman|person|back|ee)$")
-_ROLES = frozenset("attorney chief head judge coach star host chair ceo general captain actor "
-                   "actress envoy mp senator governor".split())
-_NOT_ROLES = frozenset("after under over other never ever either neither whether together later rather "
-                       "her per former however for nor or major minor sooner earlier another whatever "
-                       "present recent current different important silent patient ancient urgent "
-                       "decent frequent independent".split())
+_ROLES = frozenset("""attorney lawyer judge developer engineer scientist researcher professor analyst economist
+quarterback striker goalkeeper midfielder defender pitcher coach captain player champion star athlete
+actor actress singer rapper musician composer director producer designer architect artist photographer
+writer author novelist poet journalist reporter correspondent columnist editor broadcaster presenter host
+president minister secretary spokesman spokeswoman spokesperson chairman chairwoman chair chief ceo founder
+owner investor manager leader official officer commander general governor senator mayor councillor mp
+ambassador envoy adviser advisor aide deputy activist campaigner volunteer organiser organizer teacher
+student doctor nurse surgeon pilot chef candidate nominee""".split())
 
 
 def identifies(ev: Evidence, question: Question) -> bool:
@@ -71,45 +72,48 @@ def identifies(ev: Evidence, question: Question) -> bool:
     name = re.escape(question.identity)
     if re.search(rf"\b{name}{_SAYS_WHO}", ev.text):
         return True
-    nouns = question.lexicon.speaker_nouns if question.lexicon is not None else frozenset()
-    for m in re.finditer(rf"\b([A-Za-z][\w-]*)\s+{name}\b", ev.text):
-        role = m.group(1).lower()
-        if role in _NOT_ROLES or len(role) < 3:
-            continue
-        if role in _ROLES or role in nouns:
-            return True
-        # "-er", "-ist" ... in lower case only: "Peter Binder", "Christian Ponder" are names
-        if m.group(1).islower() and _ROLE_SUFFIX.search(role):
-            return True
-    return False
+    return any(m.group(1).lower() in _ROLES for m in re.finditer(rf"\b([A-Za-z][\w-]*)\s+{name}\b", ev.text))
 
 
 _NAMED = r"[A-Z][\w'’.-]*"  # a capitalised word of a name
 
 
 def names_doer(ev: Evidence, question: Question) -> bool:
-    """Whether the sentence names who did what "Who VERBed X?" asks about."""
+    """Whether the sentence names who did what "Who VERBed X?" asks about: by the noun
+    right after what was done ("“Parasite” director Bong Joon Ho"), by the noun "of" it
+    after the name ("Bong Joon Ho, the acclaimed director of Parasite"), or after "by" in a
+    clause about it ("Parasite, directed by Bong Joon Ho"); at least half the words on what
+    was done in the sentence or its headline, and the name not one of them."""
     agent = question.agent
-    if agent is None or question.lexicon is None:
+    lexicon = question.lexicon
+    if agent is None or lexicon is None:
         return False
     held = agent.about & ev.terms
-    if not held:
+    if not held or len(held | (agent.about & set(terms(ev.meta.get("title", ""), lexicon)))) * 2 < len(agent.about):
         return False
-    if len(held | (agent.about & set(terms(ev.meta.get("title", ""), question.lexicon)))) * 2 < len(agent.about):
-        return False
-    forms = []
+
+    def about(text: str) -> bool:
+        return bool(agent.about & set(terms(text, lexicon)))
+
+    text = ev.text
+    name = rf"(?P<name>{_NAMED}(?:\s+{_NAMED}){{0,3}})"
     if agent.nouns:
         noun = "(?i:" + "|".join(agent.nouns) + ")s?"
-        forms.append(rf"\b{noun}\s+{_NAMED}")  # "director Bong Joon Ho"
-        # "Bong Joon Ho, the director of", "Jill Binder, its founder", "Katherine Maher,
-        # Executive Director of"
-        forms.append(rf"{_NAMED},\s+(?:(?:the|a|an|its|his|her|their)\s+)?(?:[\w’'-]+\s+){{0,3}}?{noun}\b")
-    forms.append(rf"\b(?i:{'|'.join(agent.passive)})\s+by\s+(?:[a-z][\w-]*\s+){{0,3}}?{_NAMED}")
-    return any(re.search(f, ev.text) for f in forms)
+        for m in re.finditer(rf"\b{noun}\s+{name}", text):
+            if about(" ".join(text[:m.start()].split()[-2:])) and not about(m.group("name")):
+                return True
+        for m in re.finditer(rf"{name},\s+(?:(?:the|a|an|its|his|her|their)\s+)?(?:[A-Za-z][\w’'-]*\s+){{0,2}}?"
+                             rf"{noun}\s+of\s+(?P<what>[^,.;]{{1,80}})", text):
+            if about(m.group("what")) and not about(m.group("name")):
+                return True
+    passive = "(?i:" + "|".join(agent.passive) + ")"
+    for m in re.finditer(rf"\b{passive}\s+by\s+(?:[a-z][\w-]*\s+){{0,3}}?{name}", text):
+        if about(text[max(0, m.start() - 120):m.start()]) and not about(m.group("name")):
+            return True
+    return False
 
 
 _ASKS = re.compile(r"\?[”\"’')\]]*\s*$")
-_PROSE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Kana, Han, Hangul: no capitals to read
 
 
 def tells_nothing(ev: Evidence, question: Question) -> bool:
@@ -120,7 +124,7 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     resort have a spa?")."""
     if _ASKS.search(ev.text) is not None:
         return True
-    if _PROSE.search(ev.text) or any(len(w) >= 4 and w.islower() for w in re.findall(r"[^\W\d_]+", ev.text)):
+    if any(len(w) >= 4 and not w[:1].isupper() for w in re.findall(r"[^\W\d_]+", ev.text)):
         return False  # a sentence ("It is the first version of Mercurial that supports Python 3.")
     # a heading: only words asked (for a yes/no question, not all of them); a year dates
     # what it names ("A Life on Film (1967)"), a list's number does not ("6. Michelle Beadle")

@@ -59,9 +59,10 @@ _ASKS_PRINT = re.compile(r"\b(?:publish\w*|appear\w*|wr[io]te\w*|written)\b", re
 # "Where did polo originate?", "Where does the tool come from?": a name after "from" answers
 _ASKS_ORIGIN = re.compile(r"\b(?:originat\w*|origins?|comes?\s+from|came\s+from|hails?\s+from|from\s+where|"
                           r"born|birthplace)\b", re.IGNORECASE)
-# "..., and Argentina, the birthplace of polo": a name its apposition makes the origin
-_BIRTHPLACE_AFTER = re.compile(r"[\w'’. -]{0,40}?,\s+(?:the\s+)?(?:birthplace|cradle|home)\s+of\b")
-_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+# "Originating from Persia", "comes from Gotland" (not "flown from Pakistan", "a letter from Anna")
+_FROM = re.compile(r"\b(?:originat\w*|comes?|came|coming|hails?|hailed|hailing)\s+from\s+(?:the\s+)?$", re.IGNORECASE)
+# "Argentina, the birthplace of polo": a name its apposition makes the origin
+_BIRTHPLACE_AFTER = re.compile(r"(?:[A-Z][\w'’.-]*\s){0,3}[A-Z][\w'’.-]*,\s+(?:the\s+)?(?:birthplace|cradle)\s+of\b")
 
 
 def placed(text: str, start: int, question: str = "") -> bool:
