@@ -674,7 +674,7 @@ def test_a_speech_question_is_answered_by_the_named_speaker_only():
 
 def test_who_did_it_is_answered_by_the_doer_named_by_what_they_are():
     """ "Who directed Parasite?" is answered by a sentence that names the director by the
-    noun ("“Parasite” director Bong Joon Ho", "Bong Joon Ho, the film's director of ...")
+    noun ("“Parasite” director Bong Joon Ho", "Bong Joon Ho, the director of Parasite")
     or after "by" ("led by ... Jill Binder"), when it holds what was done; not by a
     director of something else, nor by a sentence without a name after the noun."""
     from retrieval.engine.forms import answers_by_form, names_doer

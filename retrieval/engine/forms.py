@@ -9,8 +9,8 @@ more surely than by its words or the model's reading of them:
 * "Who is Di Li?": a sentence that names the person and then says who they are
   ("says Di Li, the chief scientist of FAST", "Di Li is an astronomer");
 * "Who directed Parasite?": a sentence that names who did it by what they are ("“Parasite”
-  director Bong Joon Ho", "Bong Joon Ho, the film's director") or after "by" ("directed by
-  Bong Joon Ho"), and holds what was done (most of the words on it, the headline's too).
+  director Bong Joon Ho", "Bong Joon Ho, the director of Parasite") or after "by" ("directed by
+  Bong Joon Ho"), and holds what was done (at least half the words on it, the headline's too).
 
 Such a sentence is quotable and counts as answering; it still has to be found by the
 question's words (the name) like any other.
