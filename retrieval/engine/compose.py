@@ -137,12 +137,13 @@ def compose(
             pool.append(e)
     if not by_words or (unknown_entities and judge is None):
         return not_found(ranked_articles, articles)
-    if any(answers_by_form(e, question) for e in by_words):
+    formed = {id(e) for e in pool if answers_by_form(e, question)}  # (read once per sentence)
+    if any(id(e) in formed for e in by_words):
         # "What did Brad Smith say?" is answered by what he is named as saying, not by
         # other voices' sentences about the same things (nor by another Brad's); "Who is
         # Di Li?" by the sentence that says who he is
-        pool = [e for e in pool if answers_by_form(e, question)]
-        by_words = [e for e in by_words if answers_by_form(e, question)]
+        pool = [e for e in pool if id(e) in formed]
+        by_words = [e for e in by_words if id(e) in formed]
     comp = _shape(question, pool, articles, settings, judge)
     if judge is not None:
         # The model reads whether what the answer quotes answers the question: an answer
