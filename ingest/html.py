@@ -71,6 +71,7 @@ def extract_page(html: str, location: str, url: str | None = None) -> ExtractedP
     if tree is None:
         raise SourceError(location, "no article text could be extracted from the HTML")
     drop_hidden(tree)
+    join_source_lines(tree)
     meta = read_page_meta(tree)
     links = _link_texts(tree)
     bylines = find_bylines(tree)
@@ -141,6 +142,28 @@ def drop_hidden(tree: Any) -> None:
                 and len(_text_of(element)) > total / 2:
             continue
         _remove(element)
+
+
+_KEEPS_LINES = ("pre", "textarea", "script", "style")
+_SOURCE_BREAK = re.compile(r"\r\n|[\r\n]")
+
+
+def join_source_lines(tree: Any) -> None:
+    """Line breaks of the HTML source inside a paragraph are spaces, as a browser shows them:
+    a page written with hard-wrapped lines ("<p>The tool was first released in April 2005\n(the
+    same month ...") reads as whole sentences, not one line each.  ``<br>`` and the
+    elements themselves still end lines; preformatted text keeps its lines."""
+    def keeps_lines(element: Any) -> bool:
+        return element.tag in _KEEPS_LINES or any(a.tag in _KEEPS_LINES for a in element.iterancestors())
+
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        if element.text and "\n" in element.text and not keeps_lines(element):
+            element.text = _SOURCE_BREAK.sub(" ", element.text)
+        parent = element.getparent()
+        if element.tail and "\n" in element.tail and not (parent is not None and keeps_lines(parent)):
+            element.tail = _SOURCE_BREAK.sub(" ", element.tail)
 
 
 def _style_hides(element: Any) -> bool:

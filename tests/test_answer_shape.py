@@ -249,6 +249,40 @@ def test_a_count_is_a_whole_number_of_things_not_a_share_a_measure_or_a_year():
 
 
 
+def test_a_span_of_dates_and_a_sport_are_short_answers():
+    """ "When was the house built?" is answered by the span a sentence gives ("between
+    1861–1862", "from 1900 to 1904"), not its first year; a life in brackets after a name is
+    no span ("(1839–1888)"), nor two dates joined by "and"; "When was he born?" takes the
+    first date.  "What sport ...?" is answered by the sport a sentence names, or the sport of
+    the player it names ("a retired Finnish weightlifter": weightlifting)."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.values import value_of
+
+    class Sentence:
+        def __init__(self, text):
+            self.text = text
+
+    lex = load_lexicon(None)
+    built = analyze("When was the Goodrich House built?", [], lex)
+    assert value_of(Sentence("Built between 1861–1862, this house was built by Heman Goodrich."), built) == \
+        "between 1861–1862"
+    assert value_of(Sentence("The church was built in 1829-1833 by the parish."), built) == "1829-1833"
+    assert value_of(Sentence("He served from 1900 to 1904, then retired."), built) == "from 1900 to 1904"
+    assert value_of(Sentence("It was extended in 1920 and 1935."), built) == "1920"
+    assert value_of(Sentence("Walter Erskine (17 December 1839 – 16 September 1888) built it."), built) == \
+        "17 December 1839"
+    born = analyze("When was Walter Erskine born?", [], lex)
+    assert value_of(Sentence("Walter Erskine, 1839–1888, was a Scottish peer."), born) == "1839"
+    sport = analyze("What sport is Pekka Niemi associated with?", [], lex)
+    assert value_of(Sentence("Pekka Niemi (born 1952) is a retired Finnish heavyweight weightlifter."), sport) == \
+        "weightlifting"
+    assert value_of(Sentence("Keith Butler is an American football coach."), sport) == "American football"
+    assert value_of(Sentence("Lee Seung-hoon is a South Korean speed skater."), sport) == "speed skating"
+    assert value_of(Sentence("He spoke at a rally after the shooting."), sport) is None
+    assert value_of(Sentence("He plays ice hockey."), analyze("Where does he play?", [], lex)) != "ice hockey"
+
+
 def test_a_count_of_what_is_asked_about_holds_the_answer():
     """ "How many goats ...?" is answered by "a herd of approximately 60 wild goats", not by
     the sentence with "a 20-minute flight" that also names the goats and the island."""

@@ -391,12 +391,12 @@ def test_different_answers_are_listed_each_with_its_article():
     comp = compose(q, evs, {a: _info(a, t) for a, t in texts.items()}, list(texts), ComposeSettings())
     assert comp.status == "conflict"
     # every answer has one source: said once, not after each year
-    assert comp.verdict == "Sources give different answers, one source each: 1859; 1870; 1829."
+    assert comp.verdict == "Sources give different answers, one source each: 1859; 1870; 1829-1833."
     lines = comp.text.split("\n")
     assert lines[1].startswith("According to Wire: “It was built in 1859")
     assert lines[2].startswith("“It was built in 1870") and lines[3].startswith("“It was built c. 1829")
     assert "1829-1833" in comp.text
-    assert [a.value for a in comp.answers] == ["1859", "1870", "1829"]
+    assert [a.value for a in comp.answers] == ["1859", "1870", "1829-1833"]
     assert all(c.quote.startswith("It was built") for c in comp.citations)
     assert [c.n for c in comp.citations] == sorted(c.n for c in comp.citations)
     assert {c.article_id for c in comp.citations} == set(texts)
@@ -761,3 +761,13 @@ def test_a_question_or_a_bare_heading_tells_nothing():
     version = analyze("Which version of Mercurial first supports Python 3?", [], LEX)
     it = _ev("a", "It is the first version of Mercurial that supports Python 3.", 0, 0.9, version)
     assert not tells_nothing(it, version)  # a sentence, whose "It" the one before names
+    # a list's line about another person (none of the question's words) says nothing of the
+    # one asked about; a line about her, or one naming no one, may
+    work = analyze("Where does Erin Spiceland work?", [], LEX)
+    other = _ev("a", "- Laura Frank Tacho, Director of Engineering at CloudBees", 0, 0.9, work, own_coverage=0.0)
+    assert tells_nothing(other, work)
+    assert tells_nothing(_ev("a", "Rachel White is a lead at Amex.", 0, 0.9, work, own_coverage=0.0), work)
+    assert not tells_nothing(_ev("a", "- Erin Spiceland, Software Engineer at SpaceX", 0, 0.9, work), work)
+    assert not tells_nothing(_ev("a", "She lives in downtown Los Angeles.", 0, 0.9, work, own_coverage=0.0), work)
+    town = analyze("Where is Millbrook?", [], LEX)  # a one-word name may be a place, not a person
+    assert not tells_nothing(_ev("a", "Ana Silva, mayor, lives near the river.", 0, 0.9, town, own_coverage=0.0), town)

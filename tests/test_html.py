@@ -87,6 +87,21 @@ def test_aria_hidden_wrapper_of_the_whole_page_is_kept(tmp_path: Path) -> None:
     assert PARAGRAPHS[2] in article.text
 
 
+def test_hard_wrapped_source_lines_read_as_whole_sentences(tmp_path: Path) -> None:
+    # A page written with its paragraphs wrapped in the HTML source shows whole sentences in a
+    # browser; the stored text has them too (a quote can run on to the next sentence), while
+    # <br> and preformatted code keep their lines.  (A paragraph with inline code is where
+    # trafilatura keeps the source's line breaks.)
+    wrapped = ["<p>" + p.replace(" before dawn", "\nbefore dawn").replace(" the county", "\r\nthe <code>county</code>")
+               + "</p>" for p in PARAGRAPHS[:1]]
+    body = "".join(wrapped) + paragraphs(PARAGRAPHS[1:3]) + (
+        "<p>Roads closed:<br>Mill Lane<br>River Street</p><pre>level = 3.0\nrising = True</pre>")
+    article = article_of(tmp_path, page(body))
+    assert PARAGRAPHS[0] in article.text, article.text
+    assert "Roads closed:\nMill Lane\nRiver Street" in article.text, article.text
+    assert "level = 3.0\nrising = True" in article.text, article.text
+
+
 # --- issue 10.7: metadata fields are data ---------------------------------------
 
 

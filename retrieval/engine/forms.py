@@ -119,10 +119,10 @@ _ASKS = re.compile(r"\?[”\"’')\]]*\s*$")
 def tells_nothing(ev: Evidence, question: Question) -> bool:
     """Whether a sentence answers nothing by itself: a question ("What does leadership mean
     to you?", an interview's; "Want to know more about Erin Spiceland?"; the sentence after
-    it may answer), or a heading that holds only the question's words ("6. Michelle Beadle";
-    for a yes/no question, some of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi Phu Quoc
-    resort have a spa?")."""
-    if _ASKS.search(ev.text) is not None:
+    it may answer), a sentence about someone else than the person asked about, or a heading
+    that holds only the question's words ("6. Michelle Beadle"; for a yes/no question, some
+    of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi Phu Quoc resort have a spa?")."""
+    if _ASKS.search(ev.text) is not None or _about_someone_else(ev, question):
         return True
     if any(len(w) >= 4 and not w[:1].isupper() for w in re.findall(r"[^\W\d_]+", ev.text)):
         return False  # a sentence ("It is the first version of Mercurial that supports Python 3.")
@@ -134,6 +134,24 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     if question.kind == "wh":
         return held <= asked
     return held < asked and not any(t[:1].isdigit() for t in held)
+
+
+# A sentence (or a list's line) that opens with a person's name: "- Laura Frank Tacho, Director
+# of Engineering at CloudBees", "Rachel White is ...".
+_OPENS_WITH_NAME = re.compile(r"[\s\-–—•*“\"']*((?:[A-Z][\w'’-]+\s+){1,3}[A-Z][\w'’-]+)(?=,|\s+(?:is|was|has|had)\b|\s*\()")
+
+
+def _about_someone_else(ev: Evidence, question: Question) -> bool:
+    """A sentence about another person than the one asked about: none of the question's
+    words, and it opens with another full name ("- Laura Frank Tacho, Director of Engineering
+    at CloudBees" for "Where does Erin Spiceland work?", a line of a list of leaders)."""
+    if ev.own_coverage > 0 or question.lexicon is None or not any(len(n) >= 2 for n in question.names):
+        return False
+    m = _OPENS_WITH_NAME.match(ev.text)
+    if m is None:
+        return False
+    named = set(terms(m.group(1), question.lexicon))
+    return bool(named) and not named & {w for n in question.names for w in n}
 
 
 def answers_by_form(ev: Evidence, question: Question) -> bool:

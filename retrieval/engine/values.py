@@ -2,8 +2,10 @@
 population of Broken Bow?", "Millbrook Rovers" for "Who won the cup final?".
 
 Read from the sentence itself, never made up: the first number (with its unit or
-the noun after it), date or name that the question does not already hold.  When
-nothing of the kind stands out, there is no short answer and the quote speaks.
+the noun after it), date (or span of dates) or name that the question does not already
+hold; for "What sport ...?", the sport named (a player, "weightlifter", names the sport
+as its own word: "weightlifting").  When nothing of the kind stands out, there is no
+short answer and the quote speaks.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?"
     rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
+# A span of dates: "1861–1862", "1 August 1848 – 2 December 1848", "between 1861 and 1862",
+# "from 1900 to 1904" (the words that make it a span come along; "in 1920 and 1935" is two dates)
+_SPAN_TAIL = re.compile(rf"\s*[–—-]\s*({_DATE.pattern})|\s+(?:and|to|until|through)\s+({_DATE.pattern})")
+_SPAN_HEAD = re.compile(r"\b(between|from)\s+$", re.IGNORECASE)
+# ... unless a life is asked about: "(1924–1995)" after a name is when they lived, and
+# "When was Groves born?" asks for the first year alone
+_ASKS_LIFE = re.compile(r"\b(?:born|birth|die|died|dies|death)\b", re.IGNORECASE)
 _SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred))?"
 _UNIT = (r"(?:\s*(?:%|percent|per cent)|\s+(?:[a-z][a-z-]{1,20}))?")
 _ABOUT = r"(?:(?:about|around|approximately|nearly|almost|over|more than|some|roughly|up to)\s+)?"
@@ -102,9 +111,56 @@ def _region(text: str, end: int, asked: set[str]) -> str:
     return out[:-1] if out.endswith(".") and "." not in out.split()[-1][:-1] else out
 
 
+# "What sport is Keith Butler associated with?": the sport a sentence names, or the sport of
+# the player it names ("a retired Finnish weightlifter", "a Welsh professional snooker player").
+_SPORTS = """american football|association football|australian rules football|gaelic football|football|soccer|
+rugby union|rugby league|rugby|cricket|baseball|softball|basketball|netball|volleyball|beach volleyball|handball|
+ice hockey|field hockey|hockey|lacrosse|water polo|polo|tennis|table tennis|badminton|squash|golf|boxing|kickboxing|
+professional wrestling|wrestling|mixed martial arts|judo|karate|taekwondo|fencing|archery|cycling|bmx|
+speed skating|figure skating|skating|cross-country skiing|alpine skiing|ski jumping|skiing|snowboarding|biathlon|
+bobsleigh|luge|curling|athletics|track and field|middle-distance running|long-distance running|sprinting|
+triathlon|decathlon|heptathlon|swimming|rowing|canoeing|sailing|surfing|skateboarding|gymnastics|
+artistic gymnastics|weightlifting|powerlifting|bodybuilding|equestrianism|show jumping|horse racing|motor racing|
+auto racing|motorsport|formula one|darts|snooker|billiards|bowling|chess|mountaineering"""
+_PLAYERS = {"footballer": "football", "boxer": "boxing", "kickboxer": "kickboxing", "wrestler": "wrestling",
+            "cyclist": "cycling", "skier": "skiing", "golfer": "golf", "cricketer": "cricket",
+            "swimmer": "swimming", "rower": "rowing", "gymnast": "gymnastics", "weightlifter": "weightlifting",
+            "powerlifter": "powerlifting", "bodybuilder": "bodybuilding", "fencer": "fencing", "jockey": "horse racing",
+            "sprinter": "sprinting", "triathlete": "triathlon", "decathlete": "decathlon", "skater": "skating",
+            "speed skater": "speed skating", "figure skater": "figure skating", "snowboarder": "snowboarding",
+            "racing driver": "motor racing", "canoeist": "canoeing", "surfer": "surfing", "judoka": "judo",
+            "biathlete": "biathlon", "mountaineer": "mountaineering"}
+_SPORT = re.compile(r"\b(?:" + "|".join(sorted(_SPORTS.replace("\n", "").split("|") + [p + "s?" for p in _PLAYERS],
+                                              key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_ASKS_SPORT = re.compile(r"\b(?:what|which)\s+sports?\b", re.IGNORECASE)
+
+
+def sport(text: str) -> str | None:
+    """The first sport ``text`` names, as written ("ice hockey"), or the sport of the player it
+    names ("boxer": "boxing")."""
+    m = _SPORT.search(text)
+    if m is None:
+        return None
+    found = m.group()
+    player = _PLAYERS.get(found.lower().rstrip("s")) or _PLAYERS.get(found.lower())
+    return player or found
+
+
 _GLUE = frozenset("from the of and & a an in on at by".split())
 MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
+
+
+def _date_span(text: str, m: re.Match[str]) -> str:
+    """The date ``m`` found in ``text``, or the span of dates it begins."""
+    tail = _SPAN_TAIL.match(text, m.end())
+    head = _SPAN_HEAD.search(text, max(0, m.start() - 10), m.start())
+    if tail is None or tail.group(2) and head is None:
+        return m.group()  # "and"/"to" make a span only after "between"/"from"
+    if text[:m.start()].rstrip().endswith("(") and text[tail.end():].lstrip().startswith(")"):
+        return m.group()  # "Walter Erskine (17 December 1839 – 16 September 1888)": a life
+    start = head.start(1) if head else m.start()
+    return text[start:tail.end()]
 
 
 def value_of(ev: Evidence, question: Question) -> str | None:
@@ -117,7 +173,7 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     if kind == "date":
         for m in _DATE.finditer(text):
             if not set(words(m.group())) <= asked:
-                return m.group()
+                return m.group() if _ASKS_LIFE.search(question.text) else _date_span(text, m)
         return None
     if question.counts:
         # counts in words only for "how many" ("four survivors"); a population is in figures
@@ -162,6 +218,8 @@ def value_of(ev: Evidence, question: Question) -> str | None:
             return located[0] if located else None
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
+    if _ASKS_SPORT.search(question.text):
+        return sport(text)
     return None
 
 
