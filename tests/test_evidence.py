@@ -769,5 +769,14 @@ def test_a_question_or_a_bare_heading_tells_nothing():
     assert tells_nothing(_ev("a", "Rachel White is a lead at Amex.", 0, 0.9, work, own_coverage=0.0), work)
     assert not tells_nothing(_ev("a", "- Erin Spiceland, Software Engineer at SpaceX", 0, 0.9, work), work)
     assert not tells_nothing(_ev("a", "She lives in downtown Los Angeles.", 0, 0.9, work, own_coverage=0.0), work)
+    # a statement that ends on a question it reports is no question; a lead-in to what
+    # follows ("... looks something like below:") answers nothing by itself
+    share = analyze("What share of survey respondents have not used Rust?", [], LEX)
+    wonder = "However, the roughly 97% of survey respondents who haven’t used Rust may wonder, “What’s the deal?”"
+    assert not tells_nothing(_ev("a", wonder, 0, 0.9, share), share)
+    assert tells_nothing(_ev("a", "“What does Rust mean to you?”", 0, 0.9, share), share)
+    venv = analyze("What does a virtual environment contain?", [], LEX)
+    lead_in = "Most tools create a virtual environment that looks something like below:"
+    assert tells_nothing(_ev("a", lead_in, 0, 0.9, venv), venv)
     town = analyze("Where is Millbrook?", [], LEX)  # a one-word name may be a place, not a person
     assert not tells_nothing(_ev("a", "Ana Silva, mayor, lives near the river.", 0, 0.9, town, own_coverage=0.0), town)

@@ -114,15 +114,27 @@ def names_doer(ev: Evidence, question: Question) -> bool:
 
 
 _ASKS = re.compile(r"\?[”\"’')\]]*\s*$")
+# a question quoted at the end of a statement: "... may wonder, “What’s the deal with Rust?”"
+_QUOTED_QUESTION = re.compile(r"(\S.*?)[,:]\s*[“\"][^“”\"]*\?[”\"]\s*$")
+
+
+def _asks(text: str) -> bool:
+    """Whether the sentence is a question: it ends with a question mark, not one of a
+    question it reports ("97% of respondents may wonder, “What’s the deal with Rust?”")."""
+    if _ASKS.search(text) is None:
+        return False
+    frame = _QUOTED_QUESTION.match(text)
+    return frame is None or len(frame.group(1).split()) < 3
 
 
 def tells_nothing(ev: Evidence, question: Question) -> bool:
     """Whether a sentence answers nothing by itself: a question ("What does leadership mean
     to you?", an interview's; "Want to know more about Erin Spiceland?"; the sentence after
-    it may answer), a sentence about someone else than the person asked about, or a heading
+    it may answer), a lead-in to what follows ("... a virtual environment that looks
+    something like below:"), a sentence about someone else than the person asked about, or a heading
     that holds only the question's words ("6. Michelle Beadle"; for a yes/no question, some
     of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi Phu Quoc resort have a spa?")."""
-    if _ASKS.search(ev.text) is not None or _about_someone_else(ev, question):
+    if _asks(ev.text) or ev.text.rstrip().endswith(":") or _about_someone_else(ev, question):
         return True
     if any(len(w) >= 4 and not w[:1].isupper() for w in re.findall(r"[^\W\d_]+", ev.text)):
         return False  # a sentence ("It is the first version of Mercurial that supports Python 3.")
