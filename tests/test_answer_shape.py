@@ -618,9 +618,6 @@ def test_who_someone_is_is_read_further_when_the_first_passages_do_not_say(eval_
     answered by a sentence's form reads further when the first passages hold none.  (One
     passage per article is read first here, so that this short store shows what a long
     article does with the default two.)"""
-    from bot.eval_sets import build_store
-    from retrieval.engine.engine import AnswerEngine
-
     filler = [
         f"The tram depot in the {side} district was rebuilt last year, and {n} new trams now leave "
         "it every morning. Drivers say the new cabs are warmer in winter and quieter in summer."
@@ -631,15 +628,11 @@ def test_who_someone_is_is_read_further_when_the_first_passages_do_not_say(eval_
     praise = ("Want to know more about Mira Solberg? Mira Solberg's colleagues call Mira Solberg the "
               "calmest person on the line. Ask Mira Solberg about a late tram and Mira Solberg will tell "
               "you about the signals first.")
-    text = "\n\n".join([lede] + filler + [praise] + filler)
-    store = build_store(tmp_path / "store", [RawArticle(text=text, title="People of the line",
-                                                        location="line#1", source="Nordrail Blog",
-                                                        published="2025-05-02")], eval_app)
-    question = "Who is Mira Solberg?"
-    ans = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=4).answer(question)
-    assert "signal engineer for Nordrail" in ans.answer, ans.answer
-    first = AnswerEngine(store, eval_app.embedder, judge=judge, per_article=1, deeper_per_article=0)
-    assert "signal engineer" not in first.answer(question).answer
+    article = RawArticle(text="\n\n".join([lede] + filler + [praise] + filler), title="People of the line",
+                         location="line#1", source="Nordrail Blog", published="2025-05-02")
+    deeper, first = _read_first_and_further(article, "Who is Mira Solberg?", eval_app, judge, tmp_path)
+    assert "signal engineer for Nordrail" in deeper, deeper
+    assert "signal engineer" not in first
 
 
 
@@ -657,3 +650,37 @@ def test_a_yes_no_answer_quotes_the_sentence_that_says_what_is_asked(eval_app, j
     ans = engine.answer("Does the Vallo Bay resort have a spa?")
     assert ans.status == "answered", ans.answer
     assert "The Tide Spa offers massages" in ans.answer.split("\n")[0], ans.answer
+
+
+def test_an_answer_holding_part_of_the_question_reads_further_for_one_holding_all(eval_app, judge, tmp_path):
+    """ "What is the Norn compiler built on?" quoted a sentence on the Norn compiler's
+    error messages from the passage read first; the sentence that holds every word asked
+    ("The Norn compiler is built on top of LLVM ...") stands further on in the article and
+    is read and quoted.  (One passage per article is read first here, so that this short
+    store shows what a long article does with the default two.)"""
+    filler = [
+        f"Norn programs in the {side} team's services handle {n} million requests a day, and the "
+        "team reports fewer crashes than with the services they replaced."
+        for side, n in (("payments", 5), ("search", 6), ("mail", 7), ("maps", 8))
+    ]
+    lede = ("The Norn compiler is known for its error messages. A Norn compiler error points at the "
+            "exact line, and users of the Norn compiler say its messages teach them the language.")
+    llvm = (" ".join(filler[:2]) + " Under the hood, the Norn compiler is built on top of LLVM, so it "
+            "targets fewer platforms than C does. " + " ".join(filler[2:]))
+    article = RawArticle(text="\n\n".join([lede] + filler + [llvm] + filler), title="Why developers like Norn",
+                         location="norn#1", source="Dev Weekly", published="2025-05-02")
+    deeper, first = _read_first_and_further(article, "What is the Norn compiler built on?", eval_app, judge, tmp_path)
+    assert "is built on top of LLVM" in deeper, deeper
+    assert "LLVM" not in first
+
+
+def _read_first_and_further(article, question, app, judge, tmp_path):
+    """The answers of an engine that reads one passage per article and then up to four when
+    it reads further, and of one that never reads further, over a store of ``article``."""
+    from bot.eval_sets import build_store
+    from retrieval.engine.engine import AnswerEngine
+
+    store = build_store(tmp_path / "store", [article], app)
+    deeper = AnswerEngine(store, app.embedder, judge=judge, per_article=1, deeper_per_article=4)
+    first = AnswerEngine(store, app.embedder, judge=judge, per_article=1, deeper_per_article=0)
+    return deeper.answer(question).answer, first.answer(question).answer

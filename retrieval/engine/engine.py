@@ -123,11 +123,17 @@ class AnswerEngine:
         # "Who is Erin Spiceland?" asks for a sentence of a form ("Erin Spiceland is a
         # software engineer"): when the passages read hold none, read further too
         unformed = bool(q.identity or q.speech_of or q.agent) and not any(answers_by_form(e, q) for e in evidence)
-        if (found.answer.status == "not_found" or unformed) and not unknown and deeper > self.settings.per_article:
+        # "What is the Rust compiler built on?" quoted "... a language specification and a
+        # compiler ..." from the passages read first; the sentence holding every word asked
+        # ("The Rust compiler is built on top of LLVM") stood further on in the article
+        partial = found.answer.status == "answered" and q.kind == "wh" and _held(found, q) < 1.0
+        if (found.answer.status == "not_found" or unformed or partial) and not unknown \
+                and deeper > self.settings.per_article:
             more = self._gather(question, history, k, source, since, per_article=deeper, judged=judged)
             again = self._compose(*more)
             if again.answer.status != "not_found" and (
-                    found.answer.status == "not_found" or _quotes_form(again, q)):
+                    found.answer.status == "not_found" or unformed and _quotes_form(again, q)
+                    or partial and not unformed and _held(again, q) == 1.0):
                 return again
         return found
 
@@ -287,6 +293,13 @@ def answer_runnable(answer: Any, name: str):
                       source=inputs.get("source"), since=inputs.get("since"))
 
     return RunnableLambda(invoke, name=name)
+
+
+def _held(found: Retrieved, q: Any) -> float:
+    """The largest share of the question's words that a sentence the answer quotes holds."""
+    return max((e.own_coverage for e in found.evidence
+                if any(c.article_id == e.article_id and c.start < e.end and e.start < c.end
+                       for c in found.answer.citations)), default=0.0)
 
 
 def _quotes_form(found: Retrieved, q: Any) -> bool:
