@@ -623,6 +623,37 @@ def test_a_side_quotes_the_sentence_the_model_reads_as_the_answer_among_equals()
     assert "running water" in comp.text and "lays her eggs" not in comp.text
 
 
+def test_a_yes_no_claim_s_own_figures_held_by_both_sources_are_no_different_answers():
+    """ "Was Norn 2.4.0 released?": an article reporting the release and another saying
+    "Norn 2.3, 2.4 and 2.5 were released" (other figures, the asked one among them), both
+    read as sure support, agree; "Were 12 people killed?" against "15 people were killed"
+    are still different answers."""
+    from retrieval.engine.compose import ComposeSettings, compose
+    from retrieval.engine.judging import JudgeSettings
+    from retrieval.engine.variants import figures_differ
+    from retrieval.judge.model import Judgement
+
+    assert not figures_differ(["Norn 2.4.0 is out.", "Norn 2.3, 2.4 and 2.5 were released."], "Was Norn 2.4.0 released?")
+    assert figures_differ(["12 people were killed.", "15 people were killed."], "Were 12 people killed?")
+    assert figures_differ(["By 1959 it had 60,000 houses.", "It had 40,000 houses in 1931."],
+                          "Did it have 40,000 houses in 1959?")  # each holds one of the two only
+    sure = Judgement(0.95, 0.02, 0.03, 0.99)
+    for question, texts, status in (
+            ("Was Norn 2.4.0 released?", {"a": "Norn 2.4.0 is now available as the newest major release of Norn.",
+                                          "b": "By then Norn 2.3, 2.4 and 2.5 were released and 2.6 was planned."},
+             "answered"),
+            ("Were 12 people killed in the Norn crash?", {"a": "12 people were killed in the Norn crash.",
+                                                          "b": "15 people were killed in the Norn crash, police said."},
+             "conflict")):
+        q = analyze(question, [], LEX)
+        q.weights = {t: 1.0 for t in q.terms}
+        evs = [_ev("a", texts["a"], 0, 1.0, q, judgement=sure), _ev("b", texts["b"], 0, 0.4, q, judgement=sure)]
+        comp = compose(q, evs, {a: _info(a, t) for a, t in texts.items()}, list(texts), ComposeSettings(),
+                       judge=JudgeSettings())
+        assert comp.status == status, comp.text
+        assert {c.article_id for c in comp.citations} == {"a", "b"}, comp.text
+
+
 def test_a_denial_in_so_many_words_stays_a_denial_when_the_model_reads_support():
     """ "The Kremlin on Monday denied a US media report that Putin and Trump had spoken"
     restates the claim it denies; the model reads that as support.  The words say who

@@ -2,13 +2,12 @@
 
 Three shapes, chosen from the evidence alone:
 
-* **conflict**: relevant sentences both support and deny the claim, or
-  several articles give different answers (different names, numbers or
-  wording), including an article close to the question in meaning whose
-  figures differ from the best answer's.  The answer says the sources
-  conflict, then gives each side with its speaker, date, verbatim quote and
-  citation: for different answers, each article's answer-bearing sentence,
-  compactly (one attribution for quotes in a row from one publisher).
+* **conflict**: relevant sentences both support and deny the claim, or several
+  articles give different answers (names, numbers, wording; also an article close in
+  meaning whose figures differ from the best answer's).  The answer says the sources
+  conflict, then gives each side with its speaker, date, verbatim quote and citation:
+  for different answers, each article's answer-bearing sentence, compactly (one
+  attribution for quotes in a row from one publisher).
 * **answered**: one side only.  Always attributed ("According to ..."),
   never stated as bare fact.
 * **not_found**: nothing relevant enough.  The answer says so and names
@@ -28,7 +27,7 @@ from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
-from retrieval.engine.variants import copies_differ, figures_differ, spelling
+from retrieval.engine.variants import copies_differ, figures_differ, holds_asked_figures, spelling
 from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
 
 
@@ -213,9 +212,11 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
             groups.append([other])
     one = _pick([e for e in pool if e.stance == per_article[0].stance
                  and e.score >= settings.side_ratio * best], settings.member_ratio)
+    one += [g[0] for g in groups if g[0].stance == one[0].stance and id(g[0]) not in map(id, one)
+            and holds_asked_figures(g[0].text, question.resolved)]  # (a dissent on other figures)
     leaders = {g[0].article_id for g in groups}
     if (question.kind == "yesno" and len(groups) >= 2 and leaders <= {e.article_id for e in one}
-            and not figures_differ(g[0].text for g in groups) and _sure_alike(one, judge)):
+            and not figures_differ((g[0].text for g in groups), question.resolved) and _sure_alike(one, judge)):
         # A yes/no question has two possible answers: sentences the judgement model is
         # sure all report it (in their own words) are one side, not "different answers".
         others = {e.article_id for e in pool} - {e.article_id for e in one}
