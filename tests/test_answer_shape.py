@@ -389,6 +389,11 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     # "from" places an origin only after a verb of coming from ("flown from", "a letter from" do not)
     assert value_of(Sentence("A letter from Anna Berg arrived."), origin) is None
     assert value_of(Sentence("The players were flown from Oslo to the island."), born) is None
+    # where someone works: the employer after a job or "works for"; not for other questions
+    work = analyze("Where does Mira Solberg work?", [], lex)
+    assert value_of(Sentence("Mira Solberg is a Signal Engineer for Nordrail."), work) == "Nordrail"
+    assert value_of(Sentence("Mira Solberg works for Nordrail in Oslo."), work) == "Nordrail"
+    assert value_of(Sentence("Mira Solberg is a Signal Engineer for Nordrail."), q) is None
 
 def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tmp_path):
     """Over a gazetteer entry whose area sentence matches the question's words as well as its

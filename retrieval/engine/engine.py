@@ -124,8 +124,8 @@ class AnswerEngine:
         # software engineer"): when the passages read hold none, read further too
         unformed = bool(q.identity or q.speech_of or q.agent) and not any(answers_by_form(e, q) for e in evidence)
         # "What is the Rust compiler built on?" quoted "... a language specification and a
-        # compiler ..." from the passages read first; the sentence holding every word asked
-        # ("The Rust compiler is built on top of LLVM") stood further on in the article
+        # compiler ..." from the passages read first; a sentence holding more of the words
+        # asked ("The Rust compiler is built on top of LLVM") stood further on in the article
         partial = found.answer.status == "answered" and q.kind == "wh" and _held(found, q) < 1.0
         if (found.answer.status == "not_found" or unformed or partial) and not unknown \
                 and deeper > self.settings.per_article:
@@ -133,7 +133,7 @@ class AnswerEngine:
             again = self._compose(*more)
             if again.answer.status != "not_found" and (
                     found.answer.status == "not_found" or unformed and _quotes_form(again, q)
-                    or partial and not unformed and _held(again, q) == 1.0):
+                    or partial and not unformed and _held(again, q) > _held(found, q)):
                 return again
         return found
 

@@ -74,6 +74,15 @@ _FROM = re.compile(r"\b(?:originat\w*|comes?|came|coming|hails?|hailed|hailing)\
 _BIRTHPLACE_AFTER = re.compile(r"(?:[A-Z][\w'’.-]*\s){0,3}[A-Z][\w'’.-]*,\s+(?:the\s+)?(?:birthplace|cradle)\s+of\b")
 
 
+# "Where does Erin Spiceland work?": the employer after a job or "works for" ("a Software
+# Engineer for SpaceX", "works at CloudBees")
+_ASKS_WORK = re.compile(r"\b(?:work|works|worked|working|employed|employs)\b", re.IGNORECASE)
+_WORKS_FOR = re.compile(r"\b(?:works?|worked|working|employed|engineer|developer|director|manager|officer|"
+                        r"editor|reporter|correspondent|scientist|researcher|analyst|designer|lead|head|chief|"
+                        r"president|founder|executive|ceo|cto|cfo|consultant|professor|lecturer)\s+"
+                        r"(?:for|at|with)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
 def placed(text: str, start: int, question: str = "") -> bool:
     """Whether the name at ``start`` of ``text`` follows a preposition of place (only the
     few words before it are read)."""
@@ -82,6 +91,8 @@ def placed(text: str, start: int, question: str = "") -> bool:
         return False
     if _ASKS_ORIGIN.search(question) and (_FROM.search(before) or _BIRTHPLACE_AFTER.match(text, start)):
         return True  # "Originating from Persia", "Argentina, the birthplace of polo"
+    if _ASKS_WORK.search(question) and _WORKS_FOR.search(before):
+        return True  # "a Software Engineer for SpaceX"
     return bool(_LOCATIVE.search(before))
 
 
