@@ -152,9 +152,11 @@ def join_source_lines(tree: Any) -> None:
     """Line breaks of the HTML source inside a paragraph are spaces, as a browser shows them:
     a page written with hard-wrapped lines ("<p>The tool was first released in April 2005\n(the
     same month ...") reads as whole sentences, not one line each.  ``<br>`` and the
-    elements themselves still end lines; preformatted text keeps its lines."""
+    elements themselves still end lines; preformatted text (``<pre>``, ``white-space: pre``)
+    keeps its lines."""
     def keeps_lines(element: Any) -> bool:
-        return element.tag in _KEEPS_LINES or any(a.tag in _KEEPS_LINES for a in element.iterancestors())
+        return any(e.tag in _KEEPS_LINES or "white-space:pre" in "".join((e.get("style") or "").lower().split())
+                   for e in (element, *element.iterancestors()))
 
     for element in tree.iter():
         if not isinstance(element.tag, str):

@@ -253,8 +253,9 @@ def test_a_span_of_dates_and_a_sport_are_short_answers():
     """ "When was the house built?" is answered by the span a sentence gives ("between
     1861–1862", "from 1900 to 1904"), not its first year; a life in brackets after a name is
     no span ("(1839–1888)"), nor two dates joined by "and"; "When was he born?" takes the
-    first date.  "What sport ...?" is answered by the sport a sentence names, or the sport of
-    the player it names ("a retired Finnish weightlifter": weightlifting)."""
+    first date, "When did he die?" the date after the dash.  "What sport ...?" is answered by
+    the sport a sentence names, or the sport of the player it names ("a retired Finnish
+    weightlifter": weightlifting)."""
     from retrieval.common.terms import load_lexicon
     from retrieval.engine.evidence import analyze
     from retrieval.engine.values import value_of
@@ -280,7 +281,14 @@ def test_a_span_of_dates_and_a_sport_are_short_answers():
     assert value_of(Sentence("Keith Butler is an American football coach."), sport) == "American football"
     assert value_of(Sentence("Lee Seung-hoon is a South Korean speed skater."), sport) == "speed skating"
     assert value_of(Sentence("He spoke at a rally after the shooting."), sport) is None
-    assert value_of(Sentence("He plays ice hockey."), analyze("Where does he play?", [], lex)) != "ice hockey"
+    assert value_of(Sentence("He plays ice hockey."), analyze("What does he play?", [], lex)) is None
+    # not a word of a longer name, nor the sport the question names; a death takes the date after the dash
+    assert value_of(Sentence("He studied at Bowling Green State University."), sport) is None
+    coach = analyze("Which sport did former football coach Keith Butler play?", [], lex)
+    assert value_of(Sentence("Keith Butler, a former football coach, played baseball."), coach) == "baseball"
+    died = analyze("When did Walter Erskine die?", [], lex)
+    assert value_of(Sentence("Walter Erskine (17 December 1839 – 16 September 1888) was a peer."), died) == \
+        "16 September 1888"
 
 
 def test_a_count_of_what_is_asked_about_holds_the_answer():
@@ -394,6 +402,10 @@ def test_a_place_is_a_name_after_a_preposition_of_place():
     assert value_of(Sentence("Mira Solberg is a Signal Engineer for Nordrail."), work) == "Nordrail"
     assert value_of(Sentence("Mira Solberg works for Nordrail in Oslo."), work) == "Nordrail"
     assert value_of(Sentence("Mira Solberg is a Signal Engineer for Nordrail."), q) is None
+    assert value_of(Sentence("Mira Solberg is employed by Nordrail."), work) == "Nordrail"
+    assert value_of(Sentence("Mira Solberg works with Anna Berg on signals."), work) is None  # a colleague
+    bridge = analyze("Where did the work on the bridge take place?", [], lex)  # the noun "work"
+    assert value_of(Sentence("Engineers worked for Nordrail in Oslo."), bridge) == "Oslo"
 
 def test_the_population_question_is_answered_with_the_counts(eval_app, judge, tmp_path):
     """Over a gazetteer entry whose area sentence matches the question's words as well as its

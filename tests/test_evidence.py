@@ -635,6 +635,7 @@ def test_a_yes_no_claim_s_own_figures_held_by_both_sources_are_no_different_answ
 
     assert not figures_differ(["Norn 2.4.0 is out.", "Norn 2.3, 2.4 and 2.5 were released."], "Was Norn 2.4.0 released?")
     assert figures_differ(["12 people were killed.", "15 people were killed."], "Were 12 people killed?")
+    assert not figures_differ(["The release is out.", "Norn 2.4.0 is out."], "Was Norn 2.4.0 released?")  # no figure
     assert figures_differ(["By 1959 it had 60,000 houses.", "It had 40,000 houses in 1931."],
                           "Did it have 40,000 houses in 1959?")  # each holds one of the two only
     sure = Judgement(0.95, 0.02, 0.03, 0.99)
@@ -809,5 +810,16 @@ def test_a_question_or_a_bare_heading_tells_nothing():
     venv = analyze("What does a virtual environment contain?", [], LEX)
     lead_in = "Most tools create a virtual environment that looks something like below:"
     assert tells_nothing(_ev("a", lead_in, 0, 0.9, venv), venv)
+    # ... but a line that opens with a place, a company or a job, or refers back to her, may; and a
+    # lead-in that holds an answer (its form or what is asked for) is no bare lead-in
+    live = analyze("Where does Erin Spiceland live?", [], LEX)
+    for line in ("In Los Angeles, she rents a small flat.", "Software Engineer, SpaceX (2019 to now)",
+                 "The Hawthorne Company, her employer, builds rockets."):
+        assert not tells_nothing(_ev("a", line, 0, 0.9, live, own_coverage=0.0), live), line
+    who = analyze("Who is Erin Spiceland?", [], LEX)
+    assert not tells_nothing(_ev("a", "Erin Spiceland is a software engineer at SpaceX:", 0, 0.9, who), who)
+    when = analyze("When was the budget approved?", [], LEX)
+    items = "The council approved the budget on 12 March 2024, with these items:"
+    assert not tells_nothing(_ev("a", items, 0, 0.9, when), when)
     town = analyze("Where is Millbrook?", [], LEX)  # a one-word name may be a place, not a person
     assert not tells_nothing(_ev("a", "Ana Silva, mayor, lives near the river.", 0, 0.9, town, own_coverage=0.0), town)

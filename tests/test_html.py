@@ -95,11 +95,13 @@ def test_hard_wrapped_source_lines_read_as_whole_sentences(tmp_path: Path) -> No
     wrapped = ["<p>" + p.replace(" before dawn", "\nbefore dawn").replace(" the county", "\r\nthe <code>county</code>")
                + "</p>" for p in PARAGRAPHS[:1]]
     body = "".join(wrapped) + paragraphs(PARAGRAPHS[1:3]) + (
-        "<p>Roads closed:<br>Mill Lane<br>River Street</p><pre>level = 3.0\nrising = True</pre>")
+        "<p>Roads closed:<br>Mill Lane<br>River Street</p><pre>level = 3.0\nrising = True</pre>"
+        '<div style="white-space: pre">Gauge  Level\nMill   3.0</div>')
     article = article_of(tmp_path, page(body))
     assert PARAGRAPHS[0] in article.text, article.text
     assert "Roads closed:\nMill Lane\nRiver Street" in article.text, article.text
     assert "level = 3.0\nrising = True" in article.text, article.text
+    assert "Gauge Level\nMill 3.0" in article.text, article.text
 
 
 # --- issue 10.7: metadata fields are data ---------------------------------------

@@ -126,14 +126,16 @@ class AnswerEngine:
         # "What is the Rust compiler built on?" quoted "... a language specification and a
         # compiler ..." from the passages read first; a sentence holding more of the words
         # asked ("The Rust compiler is built on top of LLVM") stood further on in the article
-        partial = found.answer.status == "answered" and q.kind == "wh" and _held(found, q) < 1.0
+        partial = (found.answer.status == "answered" and q.kind == "wh" and _held(found, q) < 1.0
+                   and len({c.article_id for c in found.answer.citations}) == 1)
         if (found.answer.status == "not_found" or unformed or partial) and not unknown \
                 and deeper > self.settings.per_article:
             more = self._gather(question, history, k, source, since, per_article=deeper, judged=judged)
             again = self._compose(*more)
             if again.answer.status != "not_found" and (
                     found.answer.status == "not_found" or unformed and _quotes_form(again, q)
-                    or partial and not unformed and _held(again, q) > _held(found, q)):
+                    or partial and not unformed and again.answer.status == "answered"
+                    and _held(again, q) > _held(found, q)):
                 return again
         return found
 

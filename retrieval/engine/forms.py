@@ -130,12 +130,14 @@ def _asks(text: str) -> bool:
 def tells_nothing(ev: Evidence, question: Question) -> bool:
     """Whether a sentence answers nothing by itself: a question ("What does leadership mean
     to you?", an interview's; "Want to know more about Erin Spiceland?"; the sentence after
-    it may answer), a lead-in to what follows ("... a virtual environment that looks
-    something like below:"), a sentence about someone else than the person asked about, or a heading
+    it may answer), a lead-in to what follows that holds no answer itself ("... a virtual
+    environment that looks something like below:"), a sentence about someone else than the person asked about, or a heading
     that holds only the question's words ("6. Michelle Beadle"; for a yes/no question, some
     of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi Phu Quoc resort have a spa?")."""
-    if _asks(ev.text) or ev.text.rstrip().endswith(":") or _about_someone_else(ev, question):
+    if _asks(ev.text) or _about_someone_else(ev, question):
         return True
+    if ev.text.rstrip().endswith(":") and not ev.has_answer_type and not answers_by_form(ev, question):
+        return True  # a lead-in; not "Erin Spiceland is a software engineer at SpaceX:"
     if any(len(w) >= 4 and not w[:1].isupper() for w in re.findall(r"[^\W\d_]+", ev.text)):
         return False  # a sentence ("It is the first version of Mercurial that supports Python 3.")
     # a heading: only words asked (for a yes/no question, not all of them); a year dates
@@ -153,6 +155,11 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
 _OPENS_WITH_NAME = re.compile(r"[\s\-–—•*“\"']*((?:[A-Z][\w'’-]+\s+){1,3}[A-Z][\w'’-]+)(?=,|\s+(?:is|was|has|had)\b|\s*\()")
 
 
+_REFERS_BACK = re.compile(r"\b(?:she|he|her|his|hers|him|they|their|them)\b", re.IGNORECASE)
+_NOT_A_FIRST_NAME = frozenset("in at on the a an for from with by of to as after before during since under "
+                              "our my your its this that these those".split())
+
+
 def _about_someone_else(ev: Evidence, question: Question) -> bool:
     """A sentence about another person than the one asked about: none of the question's
     words, and it opens with another full name ("- Laura Frank Tacho, Director of Engineering
@@ -160,8 +167,11 @@ def _about_someone_else(ev: Evidence, question: Question) -> bool:
     if ev.own_coverage > 0 or question.lexicon is None or not any(len(n) >= 2 for n in question.names):
         return False
     m = _OPENS_WITH_NAME.match(ev.text)
-    if m is None:
-        return False
+    if m is None or _REFERS_BACK.search(ev.text):
+        return False  # ("In Los Angeles, she rents a flat": about her)
+    words = m.group(1).split()
+    if words[0].lower() in _NOT_A_FIRST_NAME or any(w.lower() in _ROLES for w in words):
+        return False  # "The Hawthorne Company, ...", "Software Engineer, SpaceX"
     named = set(terms(m.group(1), question.lexicon))
     return bool(named) and not named & {w for n in question.names for w in n}
 

@@ -22,11 +22,12 @@ _DATE = re.compile(
     rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
 # A span of dates: "1861–1862", "1 August 1848 – 2 December 1848", "between 1861 and 1862",
 # "from 1900 to 1904" (the words that make it a span come along; "in 1920 and 1935" is two dates)
-_SPAN_TAIL = re.compile(rf"\s*[–—-]\s*({_DATE.pattern})|\s+(?:and|to|until|through)\s+({_DATE.pattern})")
+_SPAN_TAIL = re.compile(rf"\s*[–-]\s*({_DATE.pattern})|\s+(?:and|to|until|through)\s+({_DATE.pattern})")
 _SPAN_HEAD = re.compile(r"\b(between|from)\s+$", re.IGNORECASE)
 # ... unless a life is asked about: "(1924–1995)" after a name is when they lived, and
-# "When was Groves born?" asks for the first year alone
+# "When was Groves born?" asks for the first year alone, "When did Groves die?" the second
 _ASKS_LIFE = re.compile(r"\b(?:born|birth|die|died|dies|death)\b", re.IGNORECASE)
+_ASKS_DEATH = re.compile(r"\b(?:die|died|dies|death)\b", re.IGNORECASE)  # ... the date after the dash
 _SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred))?"
 _UNIT = (r"(?:\s*(?:%|percent|per cent)|\s+(?:[a-z][a-z-]{1,20}))?")
 _ABOUT = r"(?:(?:about|around|approximately|nearly|almost|over|more than|some|roughly|up to)\s+)?"
@@ -76,16 +77,18 @@ _BIRTHPLACE_AFTER = re.compile(r"(?:[A-Z][\w'’.-]*\s){0,3}[A-Z][\w'’.-]*,\s+
 
 # "Where does Erin Spiceland work?": the employer after a job or "works for" ("a Software
 # Engineer for SpaceX", "works at CloudBees")
-_ASKS_WORK = re.compile(r"\b(?:work|works|worked|working|employed|employs)\b", re.IGNORECASE)
-_WORKS_FOR = re.compile(r"\b(?:works?|worked|working|employed|engineer|developer|director|manager|officer|"
-                        r"editor|reporter|correspondent|scientist|researcher|analyst|designer|lead|head|chief|"
-                        r"president|founder|executive|ceo|cto|cfo|consultant|professor|lecturer)\s+"
-                        r"(?:for|at|with)\s+(?:the\s+)?$", re.IGNORECASE)
+_ASKS_WORK = re.compile(r"^\s*where\b.*\b(?<!the\s)(?<!this\s)(?<!their\s)(?<!its\s)work(?:s|ed|ing)?\b|"
+                        r"\bemployed\b", re.IGNORECASE)
+_WORKS_FOR = re.compile(r"\b(?:(?:works?|worked|working|engineer|developer|director|manager|officer|editor|"
+                        r"reporter|correspondent|scientist|researcher|analyst|designer|lead|head|chief|president|"
+                        r"founder|executive|ceo|cto|cfo|consultant|professor|lecturer)\s+(?:for|at)|"
+                        r"employed\s+(?:by|at))\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def placed(text: str, start: int, question: str = "") -> bool:
     """Whether the name at ``start`` of ``text`` follows a preposition of place (only the
-    few words before it are read)."""
+    few words before it are read); for an origin, "from" after a verb of coming from; for
+    where someone works, "for" or "at" after a job or "works"."""
     before = text[max(0, start - 80):start]
     if _IN_PRINT.search(before) and not _ASKS_PRINT.search(question):
         return False
@@ -140,21 +143,27 @@ _PLAYERS = {"footballer": "football", "boxer": "boxing", "kickboxer": "kickboxin
             "sprinter": "sprinting", "triathlete": "triathlon", "decathlete": "decathlon", "skater": "skating",
             "speed skater": "speed skating", "figure skater": "figure skating", "snowboarder": "snowboarding",
             "racing driver": "motor racing", "canoeist": "canoeing", "surfer": "surfing", "judoka": "judo",
-            "biathlete": "biathlon", "mountaineer": "mountaineering"}
+            "biathlete": "biathlon", "mountaineer": "mountaineering", "cross-country skier": "cross-country skiing",
+            "alpine skier": "alpine skiing", "ski jumper": "ski jumping"}
 _SPORT = re.compile(r"\b(?:" + "|".join(sorted(_SPORTS.replace("\n", "").split("|") + [p + "s?" for p in _PLAYERS],
                                               key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _ASKS_SPORT = re.compile(r"\b(?:what|which)\s+sports?\b", re.IGNORECASE)
 
 
-def sport(text: str) -> str | None:
+def sport(text: str, asked: frozenset[str] | set[str] = frozenset()) -> str | None:
     """The first sport ``text`` names, as written ("ice hockey"), or the sport of the player it
-    names ("boxer": "boxing")."""
-    m = _SPORT.search(text)
-    if m is None:
-        return None
-    found = m.group()
-    player = _PLAYERS.get(found.lower().rstrip("s")) or _PLAYERS.get(found.lower())
-    return player or found
+    names ("boxer": "boxing"); not a word of a longer name ("Bowling Green", "VW Polo",
+    "National Football League") nor a sport the question already names."""
+    for m in _SPORT.finditer(text):
+        found = m.group()
+        if found[:1].isupper() and not found.startswith("American") and (
+                re.match(r"\s+[A-Z]", text[m.end():]) or re.search(r"[A-Z][\w.-]*\s+$", text[:m.start()])):
+            continue
+        player = _PLAYERS.get(found.lower().rstrip("s")) or _PLAYERS.get(found.lower())
+        value = player or found
+        if not set(words(value)) <= asked:
+            return value
+    return None
 
 
 _GLUE = frozenset("from the of and & a an in on at by".split())
@@ -184,7 +193,11 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     if kind == "date":
         for m in _DATE.finditer(text):
             if not set(words(m.group())) <= asked:
-                return m.group() if _ASKS_LIFE.search(question.text) else _date_span(text, m)
+                if not _ASKS_LIFE.search(question.text):
+                    return _date_span(text, m)
+                tail = _SPAN_TAIL.match(text, m.end())  # "(26 June 1624 – 18 June 1668)": a life
+                dies = _ASKS_DEATH.search(question.text) and tail is not None and tail.group(1)
+                return tail.group(1) if dies else m.group()
         return None
     if question.counts:
         # counts in words only for "how many" ("four survivors"); a population is in figures
@@ -230,7 +243,7 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         # A full name ("Mahesh Bhatt") before a lone capitalised word ("Hindi", "IMDb").
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     if _ASKS_SPORT.search(question.text):
-        return sport(text)
+        return sport(text, asked)
     return None
 
 

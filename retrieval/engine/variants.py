@@ -111,21 +111,24 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
 
 def figures_differ(texts: Iterable[str], asked: str = "") -> bool:
     """Whether texts (of answer groups) give different figures (numbers, years).  Where the
-    question ``asked`` names figures, only whether each text holds them all ("Was Python
-    3.6.0 released?": "Python 3.6.0 is now available" and "Python 3.5, 3.6, and 3.7 were
-    released" agree on it; "Were 12 people killed?": "15 were killed" does not hold 12)."""
+    question ``asked`` names figures, only whether a text that gives figures holds them all
+    ("Was Python 3.6.0 released?": "Python 3.6.0 is now available" and "Python 3.5, 3.6, and
+    3.7 were released" agree on it, as does "The release is out"; "Were 12 people killed?":
+    "15 were killed" does not hold 12)."""
     wanted = {_version(f) for f in number_forms(asked)}
     if wanted:
-        return any(not wanted <= {_version(f) for f in number_forms(t)} for t in texts)
+        return any((held := {_version(f) for f in number_forms(t)}) and not wanted <= held for t in texts)
     figures = [f for f in (number_forms(t) for t in texts) if f]
     return any(a != b for a in figures for b in figures)
 
 
 def holds_asked_figures(text: str, asked: str) -> bool:
     """Whether the question ``asked`` names figures and ``text`` holds them all."""
-    return bool(number_forms(asked)) and not figures_differ([text], asked)
+    wanted = {_version(f) for f in number_forms(asked)}
+    return bool(wanted) and wanted <= {_version(f) for f in number_forms(text)}
 
 
 def _version(figure: str) -> str:
-    """A figure without trailing zero parts: "3.6.0" is the release "3.6" names."""
-    return re.sub(r"(?:\.0)+$", "", figure) if figure.count(".") >= 2 else figure
+    """A version without its last zero part: "3.6.0" is the release "3.6" names ("2.0.0" is
+    "2.0", not "2")."""
+    return figure[:-2] if figure.count(".") >= 2 and figure.endswith(".0") else figure
