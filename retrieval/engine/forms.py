@@ -131,9 +131,10 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     """Whether a sentence answers nothing by itself: a question ("What does leadership mean
     to you?", an interview's; "Want to know more about Erin Spiceland?"; the sentence after
     it may answer), a lead-in to what follows that holds no answer itself ("... a virtual
-    environment that looks something like below:"), a sentence about someone else than the person asked about, or a heading
-    that holds only the question's words ("6. Michelle Beadle"; for a yes/no question, some
-    of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi Phu Quoc resort have a spa?")."""
+    environment that looks something like below:"), a sentence about someone else than the
+    person asked about, or a heading that holds only the question's words ("6. Michelle
+    Beadle"; for a yes/no question, some of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi
+    Phu Quoc resort have a spa?")."""
     if _asks(ev.text) or _about_someone_else(ev, question):
         return True
     if ev.text.rstrip().endswith(":") and not ev.has_answer_type and not answers_by_form(ev, question):
@@ -152,7 +153,8 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
 
 # A sentence (or a list's line) that opens with a person's name: "- Laura Frank Tacho, Director
 # of Engineering at CloudBees", "Rachel White is ...".
-_OPENS_WITH_NAME = re.compile(r"[\s\-–—•*“\"']*((?:[A-Z][\w'’-]+\s+){1,3}[A-Z][\w'’-]+)(?=,|\s+(?:is|was|has|had)\b|\s*\()")
+_OPENS_WITH_NAME = re.compile(r"[\s\-–—•*“\"']*((?:[A-Z][\w'’-]+\s+){1,3}[A-Z][\w'’-]+)"
+                              r"(?=,|\s+(?:is|was|has|had)\b|\s*\()")
 
 
 _REFERS_BACK = re.compile(r"\b(?:she|he|her|his|hers|him|they|their|them)\b", re.IGNORECASE)
