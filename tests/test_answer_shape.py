@@ -635,17 +635,15 @@ def test_who_someone_is_is_read_further_when_the_first_passages_do_not_say(eval_
     answered by a sentence's form reads further when the first passages hold none.  (One
     passage per article is read first here, so that this short store shows what a long
     article does with the default two.)"""
-    filler = [
-        f"The tram depot in the {side} district was rebuilt last year, and {n} new trams now leave "
-        "it every morning. Drivers say the new cabs are warmer in winter and quieter in summer."
-        for side, n in (("northern", 5), ("southern", 6), ("eastern", 7), ("western", 8))
-    ]
+    filler = _filler("The tram depot in the {} district was rebuilt last year, and {} new trams now leave it "
+                     "every morning. Drivers say the new cabs are warmer in winter and quieter in summer.",
+                     ("northern", 5), ("southern", 6), ("eastern", 7), ("western", 8))
     lede = ("Mira Solberg is a signal engineer for Nordrail. She grew up in Tromsø and taught "
             "herself to code before joining the company in 2015.")
     praise = ("Want to know more about Mira Solberg? Mira Solberg's colleagues call Mira Solberg the "
               "calmest person on the line. Ask Mira Solberg about a late tram and Mira Solberg will tell "
               "you about the signals first.")
-    article = RawArticle(text="\n\n".join([lede] + filler + [praise] + filler), title="People of the line",
+    article = RawArticle(text=_further_on(lede, praise, filler), title="People of the line",
                          location="line#1", source="Nordrail Blog", published="2025-05-02")
     deeper, first = _read_first_and_further(article, "Who is Mira Solberg?", eval_app, judge, tmp_path)
     assert "signal engineer for Nordrail" in deeper, deeper
@@ -675,16 +673,14 @@ def test_an_answer_holding_part_of_the_question_reads_further_for_one_holding_al
     ("The Norn compiler is built on top of LLVM ...") stands further on in the article and
     is read and quoted.  (One passage per article is read first here, so that this short
     store shows what a long article does with the default two.)"""
-    filler = [
-        f"Norn programs in the {side} team's services handle {n} million requests a day, and the "
-        "team reports fewer crashes than with the services they replaced."
-        for side, n in (("payments", 5), ("search", 6), ("mail", 7), ("maps", 8))
-    ]
+    filler = _filler("Norn programs in the {} team's services handle {} million requests a day, and the team "
+                     "reports fewer crashes than with the services they replaced.",
+                     ("payments", 5), ("search", 6), ("mail", 7), ("maps", 8))
     lede = ("The Norn compiler is known for its error messages. A Norn compiler error points at the "
             "exact line, and users of the Norn compiler say its messages teach them the language.")
     llvm = (" ".join(filler[:2]) + " Under the hood, the Norn compiler is built on top of LLVM, so it "
             "targets fewer platforms than C does. " + " ".join(filler[2:]))
-    article = RawArticle(text="\n\n".join([lede] + filler + [llvm] + filler), title="Why developers like Norn",
+    article = RawArticle(text=_further_on(lede, llvm, filler), title="Why developers like Norn",
                          location="norn#1", source="Dev Weekly", published="2025-05-02")
     deeper, first = _read_first_and_further(article, "What is the Norn compiler built on?", eval_app, judge, tmp_path)
     assert "is built on top of LLVM" in deeper, deeper
@@ -701,3 +697,13 @@ def _read_first_and_further(article, question, app, judge, tmp_path):
     deeper = AnswerEngine(store, app.embedder, judge=judge, per_article=1, deeper_per_article=4)
     first = AnswerEngine(store, app.embedder, judge=judge, per_article=1, deeper_per_article=0)
     return deeper.answer(question).answer, first.answer(question).answer
+
+
+def _filler(template: str, *fills: tuple) -> list[str]:
+    """Paragraphs on something else, one per fill of ``template``."""
+    return [template.format(*fill) for fill in fills]
+
+
+def _further_on(lede: str, later: str, filler: list[str]) -> str:
+    """An article text: ``lede``, the filler paragraphs, ``later``, the filler again."""
+    return "\n\n".join([lede, *filler, later, *filler])

@@ -28,7 +28,7 @@ from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
 from retrieval.engine.variants import copies_differ, figures_differ, holds_asked_figures, spelling
-from retrieval.engine.quotes import ArticleInfo, format_date  # noqa: F401 - callers import these from here
+from retrieval.engine.quotes import ArticleInfo, format_date, quoted  # noqa: F401 - callers import these from here
 
 
 @dataclass(frozen=True)
@@ -168,15 +168,14 @@ def answering(comp: Composition, pool: Sequence[Evidence], found: Sequence[Evide
     the question's words ``found`` (0 when it quotes none of them); 1.0 when none of
     its quotes was judged: nothing to go on; and 1.0 when one answers by its form (the
     sentence the person asked about is named as saying)."""
-    quoted = [e for e in pool if any(
-        c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in comp.citations)]
-    if any(answers_by_form(e, question) for e in quoted):
+    cited = quoted(pool, comp.citations)  # (the citations' quotes, in part or whole)
+    if any(answers_by_form(e, question) for e in cited):
         return 1.0
-    quoted = [e for e in quoted if e.judgement is not None]
-    if not quoted:
+    cited = [e for e in cited if e.judgement is not None]
+    if not cited:
         return 1.0
     by_words = {id(e) for e in found}
-    return max((e.judgement.answers for e in quoted if id(e) in by_words), default=0.0)
+    return max((e.judgement.answers for e in cited if id(e) in by_words), default=0.0)
 
 
 def _shape(question: Question, pool: list[Evidence], articles: dict[str, ArticleInfo],

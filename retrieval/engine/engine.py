@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 from retrieval.engine.answer import Answer, Citation
 from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
+from retrieval.engine.quotes import quoted
 from retrieval.engine.timeline import compose_timeline
 from retrieval.common.defaults import RETRIEVAL
 from retrieval.common.errors import NewsbotError
@@ -126,7 +127,8 @@ class AnswerEngine:
         # "What is the Rust compiler built on?" quoted "... a language specification and a
         # compiler ..." from the passages read first; a sentence holding more of the words
         # asked ("The Rust compiler is built on top of LLVM") stood further on in the article
-        partial = (found.answer.status == "answered" and q.kind == "wh" and _held(found, q) < 1.0
+        held = _held(found)
+        partial = (found.answer.status == "answered" and q.kind == "wh" and held < 1.0
                    and len({c.article_id for c in found.answer.citations}) == 1)
         if (found.answer.status == "not_found" or unformed or partial) and not unknown \
                 and deeper > self.settings.per_article:
@@ -135,7 +137,7 @@ class AnswerEngine:
             if again.answer.status != "not_found" and (
                     found.answer.status == "not_found" or unformed and _quotes_form(again, q)
                     or partial and not unformed and again.answer.status == "answered"
-                    and _held(again, q) > _held(found, q)):
+                    and _held(again) > held):
                 return again
         return found
 
@@ -297,15 +299,11 @@ def answer_runnable(answer: Any, name: str):
     return RunnableLambda(invoke, name=name)
 
 
-def _held(found: Retrieved, q: Any) -> float:
+def _held(found: Retrieved) -> float:
     """The largest share of the question's words that a sentence the answer quotes holds."""
-    return max((e.own_coverage for e in found.evidence
-                if any(c.article_id == e.article_id and c.start < e.end and e.start < c.end
-                       for c in found.answer.citations)), default=0.0)
+    return max((e.own_coverage for e in quoted(found.evidence, found.answer.citations)), default=0.0)
 
 
 def _quotes_form(found: Retrieved, q: Any) -> bool:
     """Whether an answer quotes a sentence that answers its question by its form."""
-    return any(answers_by_form(e, q) and any(c.article_id == e.article_id and c.start < e.end and e.start < c.end
-                                             for c in found.answer.citations)
-               for e in found.evidence)
+    return any(answers_by_form(e, q) for e in quoted(found.evidence, found.answer.citations))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterable
 
 from retrieval.common.terms import terms
 from retrieval.common.text import sentence_spans
@@ -44,6 +45,13 @@ class Numbering:
                 start=start, end=end, stance=stance, path=info.path,
             ))
         return n
+
+
+def quoted(evidence: Iterable[Evidence], citations: Iterable[Citation]) -> list[Evidence]:
+    """The sentences of ``evidence`` that the ``citations`` quote (in part or whole)."""
+    cites = list(citations)
+    return [e for e in evidence
+            if any(c.article_id == e.article_id and c.start < e.end and e.start < c.end for c in cites)]
 
 
 def format_date(value: str | date | None) -> str | None:

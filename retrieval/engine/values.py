@@ -171,9 +171,9 @@ MAX_VALUE = 60
 MAX_NAME_WORDS = 5  # words of a name taken as a short answer (longer runs are menus, category lists)
 
 
-def _date_span(text: str, m: re.Match[str]) -> str:
-    """The date ``m`` found in ``text``, or the span of dates it begins."""
-    tail = _SPAN_TAIL.match(text, m.end())
+def _date_span(text: str, m: re.Match[str], tail: re.Match[str] | None) -> str:
+    """The date ``m`` found in ``text``, or the span of dates it begins (``tail``: what may
+    end it)."""
     head = _SPAN_HEAD.search(text, max(0, m.start() - 10), m.start())
     if tail is None or tail.group(2) and head is None:
         return m.group()  # "and"/"to" make a span only after "between"/"from"
@@ -193,9 +193,10 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     if kind == "date":
         for m in _DATE.finditer(text):
             if not set(words(m.group())) <= asked:
+                tail = _SPAN_TAIL.match(text, m.end())
                 if not _ASKS_LIFE.search(question.text):
-                    return _date_span(text, m)
-                tail = _SPAN_TAIL.match(text, m.end())  # "(26 June 1624 – 18 June 1668)": a life
+                    return _date_span(text, m, tail)
+                # "(26 June 1624 – 18 June 1668)": a life
                 dies = _ASKS_DEATH.search(question.text) and tail is not None and tail.group(1)
                 return tail.group(1) if dies else m.group()
         return None

@@ -115,20 +115,20 @@ def figures_differ(texts: Iterable[str], asked: str = "") -> bool:
     ("Was Python 3.6.0 released?": "Python 3.6.0 is now available" and "Python 3.5, 3.6, and
     3.7 were released" agree on it, as does "The release is out"; "Were 12 people killed?":
     "15 were killed" does not hold 12)."""
-    wanted = {_version(f) for f in number_forms(asked)}
+    wanted = _versions(asked)
     if wanted:
-        return any((held := {_version(f) for f in number_forms(t)}) and not wanted <= held for t in texts)
+        return any((held := _versions(t)) and not wanted <= held for t in texts)
     figures = [f for f in (number_forms(t) for t in texts) if f]
     return any(a != b for a in figures for b in figures)
 
 
 def holds_asked_figures(text: str, asked: str) -> bool:
     """Whether the question ``asked`` names figures and ``text`` holds them all."""
-    wanted = {_version(f) for f in number_forms(asked)}
-    return bool(wanted) and wanted <= {_version(f) for f in number_forms(text)}
+    wanted = _versions(asked)
+    return bool(wanted) and wanted <= _versions(text)
 
 
-def _version(figure: str) -> str:
-    """A version without its last zero part: "3.6.0" is the release "3.6" names ("2.0.0" is
-    "2.0", not "2")."""
-    return figure[:-2] if figure.count(".") >= 2 and figure.endswith(".0") else figure
+def _versions(text: str) -> set[str]:
+    """The figures of a text, a version without its last zero part: "3.6.0" is the release
+    "3.6" names ("2.0.0" is "2.0", not "2")."""
+    return {f[:-2] if f.count(".") >= 2 and f.endswith(".0") else f for f in number_forms(text)}

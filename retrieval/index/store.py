@@ -305,30 +305,26 @@ class Store(StoreWriting, StoreRecords):
 
     def get_chunks(self, ids_by_shard: dict[int, list[str]]) -> dict[str, StoredChunk]:
         """Chunks by id, the ids grouped by the shard that holds them (missing ids left out)."""
-        wanted = [(i, ids) for i, ids in ids_by_shard.items() if ids]
-
-        def one(item: tuple[int, list[str]]) -> list[StoredChunk]:
-            col = self._shards.get(item[0]) or self._existing(self.shard_name(item[0]))
-            if col is None:  # removed since it was listed
-                return []
-            return _stored_chunks(col.get(ids=item[1], include=["documents", "metadatas"]))
-
-        return {chunk.id: chunk for part in self._fan_out(one, wanted) for chunk in part}
+        return {chunk.id: chunk for got in self._get_by_shard(ids_by_shard, ["documents", "metadatas"])
+                for chunk in _stored_chunks(got)}
 
     def similarities(self, vector: Sequence[float], ids_by_shard: dict[int, list[str]]) -> dict[str, float]:
         """The cosine similarity of ``vector`` to chunks by id (their stored vectors, which
         are normalised, as ``vector`` is), the ids grouped by shard (missing ids left out)."""
+        return {cid: float(sum(a * b for a, b in zip(vector, emb)))
+                for got in self._get_by_shard(ids_by_shard, ["embeddings"])
+                for cid, emb in zip(got["ids"], got["embeddings"])}
+
+    def _get_by_shard(self, ids_by_shard: dict[int, list[str]], include: list[str]) -> list[Any]:
+        """Chroma's ``get`` of the ids of each shard (``include`` read), shards side by side; a
+        shard removed since it was listed gives nothing."""
         wanted = [(i, ids) for i, ids in ids_by_shard.items() if ids]
 
-        def one(item: tuple[int, list[str]]) -> list[tuple[str, float]]:
+        def one(item: tuple[int, list[str]]) -> Any:
             col = self._shards.get(item[0]) or self._existing(self.shard_name(item[0]))
-            if col is None:  # removed since it was listed
-                return []
-            got = col.get(ids=item[1], include=["embeddings"])
-            return [(cid, float(sum(a * b for a, b in zip(vector, emb))))
-                    for cid, emb in zip(got["ids"], got["embeddings"])]
+            return None if col is None else col.get(ids=item[1], include=include)
 
-        return dict(row for part in self._fan_out(one, wanted) for row in part)
+        return [got for got in self._fan_out(one, wanted) if got is not None]
 
     def shard_rows(self, shard: Shard) -> list[StoredChunk]:
         """Every chunk of one shard."""
