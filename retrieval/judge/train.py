@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="auto", help="auto (cuda when there is one), cpu or cuda")
     ap.add_argument("--baseline", type=Path, default=None,
                     help="also score the judge weights in this folder on the development part, first")
+    ap.add_argument("--teacher", type=Path, default=None,
+                    help="judge weights whose 'answers' readings the new model learns beside the labels "
+                         "(keeps a trusted model's answers while other layers or data change the stance)")
+    ap.add_argument("--teacher-weight", type=float, default=0.5,
+                    help="share of the teacher's reading in the 'answers' target where a pair has a label")
     args = ap.parse_args(argv)
 
     import torch
@@ -111,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     # On a GPU the upper layers run in bfloat16 (autocast); on a CPU in float32.
     autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if device.type == "cuda" else None
 
+    teacher = None
+    if args.teacher:
+        teacher, _ = judge_net.load(base, args.teacher)
+        teacher = teacher.float().to(device)
+
     def encode(rows: list[Example]):
-        """Tokenize, then run the frozen layers once: (hidden fp16, mask, stance, answers) per pair."""
+        """Tokenize, then run the frozen layers once: (hidden fp16, stance, answers, teacher's
+        answers probability or -1) per pair."""
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].query) + len(rows[i].passage))
         cached = [None] * len(rows)
         with torch.no_grad():
@@ -122,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
                           truncation="longest_first", max_length=args.max_len, return_tensors="pt")
                 enc = {k: v.to(device) for k, v in enc.items()}
                 h = model.lower(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+                taught = ([-1.0] * len(idx) if teacher is None else torch.sigmoid(teacher(
+                    enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])[:, 3].float()).tolist())
                 for j, i in enumerate(idx):
                     n = int(enc["attention_mask"][j].sum())
-                    cached[i] = (h[j, :n].to(torch.float16).clone(), rows[i].stance, rows[i].answers)
+                    cached[i] = (h[j, :n].to(torch.float16).clone(), rows[i].stance, rows[i].answers, taught[j])
         return cached
 
     t0 = time.time()
@@ -147,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                 mask[j, :L] = 1
             stance = torch.tensor([cached[i][1] for i in g], device=device)
             answers = torch.tensor([cached[i][2] for i in g], dtype=torch.float32, device=device)
+            taught = torch.tensor([cached[i][3] for i in g], dtype=torch.float32, device=device)
+            if args.teacher:  # the teacher's reading everywhere, blended with the label where there is one
+                answers = torch.where(answers >= 0, args.teacher_weight * taught
+                                      + (1 - args.teacher_weight) * answers.clamp(min=0), taught)
             yield g, h, mask, stance, answers
 
     counts = [sum(1 for c in train_c if c[1] == k) for k in range(3)]
@@ -181,7 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         for r, p in zip(rows, preds):
             if r.stance >= 0:
                 by_source.setdefault(r.source, []).append((r.stance, int(p[:3].argmax())))
-        return {
+        scores = {}
+        if args.teacher:  # how far the new 'answers' readings moved from the teacher's
+            scores["answers_vs_teacher"] = round(sum(
+                abs(float(torch.sigmoid(p[3])) - c[3]) for c, p in zip(cached, preds)) / len(preds), 4)
+        return scores | {
             "stance_balanced": round(balanced(stance), 4),
             "fnc_agree_disagree_balanced": round(balanced(fnc), 4),
             "answers_balanced": round(balanced(ans), 4),
@@ -240,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                 "seed": args.seed,
                 "epoch": epoch,
                 "mix": args.mix, "mix_changes": args.set,
+                "teacher": str(args.teacher) if args.teacher else None,
+                "teacher_weight": args.teacher_weight if args.teacher else None,
                 "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                 "train_pairs": len(train_c),
                 "dev_pairs": len(dev_c),
