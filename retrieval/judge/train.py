@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                 mask[j, :L] = 1
             stance = torch.tensor([cached[i][1] for i in g], device=device)
             answers = torch.tensor([cached[i][2] for i in g], dtype=torch.float32, device=device)
-            taught = torch.tensor([cached[i][3] for i in g], dtype=torch.float32, device=device)
             if args.teacher:  # the teacher's reading everywhere, blended with the label where there is one
+                taught = torch.tensor([cached[i][3] for i in g], dtype=torch.float32, device=device)
                 answers = torch.where(answers >= 0, args.teacher_weight * taught
                                       + (1 - args.teacher_weight) * answers.clamp(min=0), taught)
             yield g, h, mask, stance, answers
