@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Mapping, MutableMapping
+from typing import Any, Iterator, Mapping, MutableMapping
 
 from retrieval.engine.interface import Engine
 from retrieval.index.store import DEFAULT_SHARD_CHUNKS
@@ -83,7 +83,19 @@ class App:
         """``given`` pre-sets any of the objects below (``embedder=...``)."""
         self.config = config
         self.__dict__.update(given)
+        self._given = frozenset(given)
+        self._opened: list[Any] = []  # stores opened by store_in
         prepare_process()
+
+    def close(self) -> None:
+        """Close the stores and the Chroma client this App opened (not those it was given)."""
+        opened = [self.__dict__[name] for name in ("store", "client")
+                  if name in self.__dict__ and name not in self._given]
+        for thing in self._opened + opened:
+            close = getattr(thing, "close", None)
+            if callable(close):
+                close()
+        self._opened.clear()
 
     @cached_property
     def cache_dir(self) -> Path:
@@ -133,8 +145,10 @@ class App:
         from retrieval.index.store import Store, embedded_client
 
         st = self.config.store
-        return Store(embedded_client(Path(folder)), st.collection, self.config.embedding.model,
-                     shard_chunks=shard_size("embedded", st.shard_chunks))
+        store = Store(embedded_client(Path(folder)), st.collection, self.config.embedding.model,
+                      shard_chunks=shard_size("embedded", st.shard_chunks))
+        self._opened.append(store)  # closed with the App
+        return store
 
     @cached_property
     def library(self):

@@ -29,4 +29,6 @@ def make_app(ctx: click.Context, config_path: Path | None):
     from bot.app import App
 
     path = config_path or ctx.find_root().params.get("config_path") or default_config_path()
-    return App(load_config(path), **(ctx.find_root().obj or {}))
+    app = App(load_config(path), **(ctx.find_root().obj or {}))
+    ctx.call_on_close(app.close)  # the store's files and connections, once the command is done
+    return app

@@ -46,6 +46,22 @@ def isolated(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def chroma_released():
+    """Chroma keeps a client's system, with its open files, sockets and threads, for the life
+    of the process unless the client is closed; the systems a test opened are stopped when it
+    ends, so that the suite does not pile up open files (past 1024 of them, select()-based
+    code such as prompt_toolkit's input reader fails)."""
+    from chromadb.api.shared_system_client import SharedSystemClient as shared
+
+    before = set(shared._identifier_to_system)
+    yield
+    for identifier in set(shared._identifier_to_system) - before:
+        system = shared._identifier_to_system.pop(identifier)
+        shared._identifier_to_refcount.pop(identifier, None)
+        system.stop()
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The real default embedding model, loaded once for the whole session."""
@@ -161,7 +177,9 @@ def store(store_env):
     from bot.app import App
     from bot.config import load_config
 
-    return App(load_config(None, environ=store_env)).store
+    app = App(load_config(None, environ=store_env))
+    yield app.store
+    app.close()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ call, and the :class:`Library` the apps list and look up articles through."""
 from __future__ import annotations
 
 import ast
+import gc
+import os
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,49 @@ def test_nothing_outside_the_index_reaches_the_stores_collections_or_write_steps
                 if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
                     offenders.append(f"{path.relative_to(REPO)}:{node.lineno} .{node.attr}")
     assert offenders == []
+
+
+def open_files_under(folder: Path) -> list[str]:
+    """The files under ``folder`` that this process holds open, once unreferenced objects
+    are collected (what a long-running process gets back after closing a store)."""
+    gc.collect()
+    held = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(f"{folder}{os.sep}"):
+            held.append(target)
+    return held
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd (Linux)")
+
+
+@needs_proc
+def test_a_closed_app_holds_no_store_file_and_its_articles_stay(tmp_path, embedder):
+    from bot.app import App
+    from bot.config import load_config
+
+    env = {"NEWSBOT_STORE_PATH": str(tmp_path / "store")}
+    app = App(load_config(None, environ=env), embedder=embedder)
+    app.ingestor().ingest([raw("/a.txt")])
+    assert open_files_under(tmp_path / "store")
+    app.close()
+    app.close()  # a second close does nothing
+    assert open_files_under(tmp_path / "store") == []
+    again = App(load_config(None, environ=env), embedder=embedder)
+    assert [a.location for a in again.store.list_articles()] == ["/a.txt"]
+    again.close()
+
+
+@needs_proc
+@pytest.mark.embedded_only
+def test_a_command_leaves_no_store_file_open(run_cli, store_path, tmp_path):
+    article = tmp_path / "pier.txt"
+    article.write_text(f"Pier\n\n{BODY}\n", encoding="utf-8")
+    for args in (["ingest", str(article)], ["ask", "When will the pier reopen?"], ["docs", "list"]):
+        result = run_cli(*args)
+        assert result.exit_code == 0, result.output
+        assert open_files_under(store_path) == [], args

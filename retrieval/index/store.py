@@ -129,6 +129,17 @@ class Store(StoreWriting, StoreRecords):
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
+    def close(self) -> None:
+        """Stop the shard threads and close the Chroma client (its files or connections);
+        a second call does nothing.  A store is not used after it is closed."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        close = getattr(self.client, "close", None)
+        if callable(close):
+            close()
+
     # -- collections -----------------------------------------------------
     def _existing(self, name: str) -> Any:
         """The collection, or None when it does not exist (a lost server is an error)."""
