@@ -707,3 +707,30 @@ def _filler(template: str, *fills: tuple) -> list[str]:
 def _further_on(lede: str, later: str, filler: list[str]) -> str:
     """An article text: ``lede``, the filler paragraphs, ``later``, the filler again."""
     return "\n\n".join([lede, *filler, later, *filler])
+
+
+HOAX = [
+    RawArticle(text="Texas Prime Turkey Farm has been ordered to quarantine 250,000 holiday turkeys infected "
+               "with Ebola, a farm worker told reporters. Shoppers were urged to check their freezers.",
+               title="Ebola found in Texas turkeys", location="buzz#1", source="Daily Buzz",
+               published="2025-11-20"),
+    RawArticle(text="Texas Turkey Farm Contaminated With Ebola, Over 250,000 Holiday Turkeys Infected. That "
+               "headline has been shared thousands of times this week. This is false. The USDA said no turkey "
+               "in Texas has been infected with Ebola and no such farm exists.",
+               title="The turkey story everyone shared", location="desk#1", source="Fact Desk",
+               published="2025-11-21"),
+]
+
+
+def test_a_debunking_story_is_cited_for_its_denial_not_for_the_claim_it_quotes(eval_app, judge, tmp_path):
+    """A fact check opens with the hoax's headline, unattributed, then calls it false: that
+    outlet denies the claim; the headline it quotes is not its report of it."""
+    engine = engine_over(HOAX, eval_app, judge, tmp_path / "store")
+    ans = engine.answer("Is it true that 250,000 Texas turkeys are infected with Ebola?")
+    assert ans.status == "conflict", ans.answer
+    assert ans.verdict.startswith("Sources conflict: Daily Buzz reports it;"), ans.verdict
+    stances: dict[str, list[str]] = {}
+    for c in ans.citations:
+        stances.setdefault(c.source, []).append(c.stance)
+    assert stances["Daily Buzz"] == ["supports"], ans.answer
+    assert stances["Fact Desk"][0] == "denies" and "supports" not in stances["Fact Desk"], ans.answer

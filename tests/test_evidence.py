@@ -120,6 +120,18 @@ def test_follow_up_detection():
     assert not analyze("Who denied it?", [], LEX).followup
 
 
+@pytest.mark.parametrize("question, negated", [
+    ("Is it true that Brian Williams insists the meteorologist did not pee in the snow?", True),
+    ("Is it true that the mayor wasn't at the meeting?", True),
+    ("Is it true that the USDA debunks the turkey hoax?", True),
+    ("Is it true that 250,000 Texas turkeys are infected with Ebola?", False),
+    ("Did the call happen?", False),
+    ("Is Norden Steel cutting jobs at Millbrook?", False),
+])
+def test_a_claim_that_is_itself_a_denial_is_known(question, negated):
+    assert analyze(question, [], LEX).negated is negated
+
+
 def _hit(article: str, text: str, score: float) -> Hit:
     return Hit(f"{article}:0", article, text, 0, len(text), {"source": article}, score=score)
 

@@ -49,6 +49,9 @@ class Question:
         """The names asked about: the entities that are not numbers alone."""
         return [g for g in self.entities if not all(t[:1].isdigit() for t in g)]
     followup: bool = False
+    # The claim asked about is itself a denial ("... did not pee in the snow", "USDA debunks
+    # the hoax"): a sentence restating it is no report of something the others deny.
+    negated: bool = False
     counts: bool = False  # "how many", "population", "number of": a whole number of things
     counted: str | None = None  # the term of what "how many" counts ("goat" for "How many goats ...?")
     # "how far", "the length of": a measure (a number with its unit), not any number; "scale"
@@ -103,6 +106,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         focus=focus,
         entities=entities,
         followup=followup,
+        negated=bool(_NEGATION.search(resolved.replace("’", "'"))),
         counts=counts,
         counted=_counted(toks, lexicon),
         measures=None if counts else _measures(question),
@@ -154,6 +158,11 @@ _IRREGULAR_AGENTS = {
 _NOT_AGENT_VERBS = frozenset("""is was are were be been did does do has have had will would can could
 should shall may might must said says say told tells denied denies claimed claims reported reports
 confirmed confirms""".split())
+
+
+# A claim that is itself a denial or a debunking: "did not", "isn't", "never", "a hoax", "debunks"
+_NEGATION = re.compile(r"n't\b|\b(?:not|never|no|nor|none|hoax\w*|fake|false|debunk\w*|den(?:y|ies|ied)|refut\w*)\b",
+                       re.IGNORECASE)
 
 
 def _agent(question: str, lexicon: Lexicon) -> Agent | None:

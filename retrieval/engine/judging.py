@@ -6,8 +6,10 @@ most ``per_article`` of one article), in one batch, each with its article's
 headline before it.  Where the model is sure a sentence contradicts the claim it is
 the denying side; where it is sure a sentence supports a yes/no claim it is the
 supporting side; where it reads a sentence as plainly beside the question, that
-sentence is not quoted (:func:`bears`).  Everything else, and every sentence past
-the judged few, keeps the cue-word reading; the order of the evidence is unchanged.
+sentence is not quoted (:func:`bears`).  In an article that denies a yes/no claim in
+so many words, with the model sure of it, an unattributed restatement of the claim is
+not a report of it.  Everything else, and every sentence past the judged few, keeps the cue-word
+reading; the order of the evidence is unchanged.
 """
 
 from __future__ import annotations
@@ -93,10 +95,29 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if todo:
         for (e, _), j in zip(todo, judge.judge([(query, p) for _, p in todo])):
             known[e.article_id, e.start] = j
+    worded = {(e.article_id, e.start) for e in picks if e.stance == "denies"}  # denials in so many words
     for e in picks:
         e.judgement = j = known[e.article_id, e.start]
         e.stance = judged_stance(e.stance, j, question, settings)
+    if question.kind == "yesno" and question.focus is None and not question.negated:
+        _restatements_of_a_denial(picks, worded, settings)
     return list(evidence)
+
+
+def _restatements_of_a_denial(picks: Sequence[Evidence], worded: set[tuple[str, int]],
+                              settings: JudgeSettings) -> None:
+    """In an article with a denial of a yes/no claim in so many words ("This is false.")
+    that the model is sure of too, a "supporting" sentence that names nobody as saying it
+    ("Texas Turkey Farm Contaminated With Ebola", quoted by the story that debunks it) is
+    the claim being denied: context, not a side.  A report with its reporter named stays
+    a side ("The Washington Post reported ..." beside the Kremlin's denial in one
+    article).  (The model alone is not enough: it reads encyclopedic sentences such as a
+    birth date and a job as denials, and took WikiContradict sides away.)"""
+    denying = {e.article_id for e in picks if e.stance == "denies" and (e.article_id, e.start) in worded
+               and e.judgement.contradicts >= settings.sure}
+    for e in picks:
+        if e.article_id in denying and e.stance == "supports" and not e.speaker:
+            e.stance = "context"
 
 
 FULL_COVERAGE = 0.9  # share of the question's terms a sentence holds for its words to count beside the model
