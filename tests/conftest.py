@@ -46,6 +46,9 @@ def isolated(tmp_path, monkeypatch):
     return tmp_path
 
 
+MAX_OPEN_FILES = 512
+
+
 @pytest.fixture(autouse=True)
 def chroma_released():
     """Chroma keeps a client's system, with its open files, sockets and threads, for the life
@@ -60,6 +63,11 @@ def chroma_released():
         system = shared._identifier_to_system.pop(identifier)
         shared._identifier_to_refcount.pop(identifier, None)
         system.stop()
+    # A leak shows at the test that leaves it, not as a hang many tests later (the suite
+    # holds under 200 files at any time).
+    fds = Path("/proc/self/fd")
+    if fds.is_dir() and len(list(fds.iterdir())) > MAX_OPEN_FILES:
+        pytest.fail(f"over {MAX_OPEN_FILES} files are open after this test: something it opened is never closed")
 
 
 @pytest.fixture(scope="session")
