@@ -89,13 +89,13 @@ class App:
 
     def close(self) -> None:
         """Close the stores and the Chroma client this App opened (not those it was given)."""
-        opened = [self.__dict__[name] for name in ("store", "client")
-                  if name in self.__dict__ and name not in self._given]
-        for thing in self._opened + opened:
-            close = getattr(thing, "close", None)
-            if callable(close):
-                close()
+        for store in self._opened:
+            store.close()
         self._opened.clear()
+        if "store" in self.__dict__ and "store" not in self._given:
+            self.store.close(client="client" not in self._given)
+        elif "client" in self.__dict__ and "client" not in self._given:
+            self.client.close()
 
     @cached_property
     def cache_dir(self) -> Path:

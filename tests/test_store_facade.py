@@ -129,3 +129,17 @@ def test_a_command_leaves_no_store_file_open(run_cli, store_path, tmp_path):
         result = run_cli(*args)
         assert result.exit_code == 0, result.output
         assert open_files_under(store_path) == [], args
+
+
+def test_an_app_leaves_open_the_client_it_was_given(tmp_path, embedder):
+    from bot.app import App
+    from bot.config import load_config
+    from retrieval.index.store import embedded_client
+
+    client = embedded_client(tmp_path / "store")
+    config = load_config(None, environ={"NEWSBOT_STORE_PATH": str(tmp_path / "store")})
+    app = App(config, client=client, embedder=embedder)
+    app.ingestor().ingest([raw("/a.txt")])
+    app.close()
+    assert [a.location for a in App(config, client=client).store.list_articles()] == ["/a.txt"]
+    client.close()

@@ -8,8 +8,8 @@ the denying side; where it is sure a sentence supports a yes/no claim it is the
 supporting side; where it reads a sentence as plainly beside the question, that
 sentence is not quoted (:func:`bears`).  In an article that denies a yes/no claim in
 so many words, with the model sure of it, an unattributed restatement of the claim is
-not a report of it.  Everything else, and every sentence past the judged few, keeps the cue-word
-reading; the order of the evidence is unchanged.
+not a report of it.  Everything else, and every sentence past the judged few, keeps
+the cue-word reading; the order of the evidence is unchanged.
 """
 
 from __future__ import annotations

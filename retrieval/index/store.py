@@ -129,15 +129,15 @@ class Store(StoreWriting, StoreRecords):
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
-    def close(self) -> None:
-        """Stop the shard threads and close the Chroma client (its files or connections);
-        a second call does nothing.  A store is not used after it is closed."""
+    def close(self, *, client: bool = True) -> None:
+        """Stop the shard threads and (``client``) close the Chroma client, its files or
+        connections; a second call does nothing.  A store is not used after it is closed."""
         with self._pool_lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
         close = getattr(self.client, "close", None)
-        if callable(close):
+        if client and callable(close):
             close()
 
     # -- collections -----------------------------------------------------
