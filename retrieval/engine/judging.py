@@ -113,8 +113,9 @@ def _restatements_of_a_denial(picks: Sequence[Evidence], worded: set[tuple[str, 
     a side ("The Washington Post reported ..." beside the Kremlin's denial in one
     article).  (The model alone is not enough: it reads encyclopedic sentences such as a
     birth date and a job as denials, and took WikiContradict sides away.)"""
-    denying = {e.article_id for e in picks if e.stance == "denies" and (e.article_id, e.start) in worded
-               and e.judgement.contradicts >= settings.sure}
+    # (a denial in words stays "denies" whatever the model reads: judged_stance)
+    denying = {e.article_id for e in picks
+               if (e.article_id, e.start) in worded and e.judgement.contradicts >= settings.sure}
     for e in picks:
         if e.article_id in denying and e.stance == "supports" and not e.speaker:
             e.stance = "context"
