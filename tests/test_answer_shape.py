@@ -734,3 +734,27 @@ def test_a_debunking_story_is_cited_for_its_denial_not_for_the_claim_it_quotes(e
         stances.setdefault(c.source, []).append(c.stance)
     assert stances["Daily Buzz"] == ["supports"], ans.answer
     assert stances["Fact Desk"][0] == "denies" and "supports" not in stances["Fact Desk"], ans.answer
+
+
+def test_a_sentence_dated_by_the_one_before_is_quoted_with_it(eval_app, judge, tmp_path):
+    """ "Shortly after, Mirela Voss opened the bakery ..." answers "When did she open it?" only
+    with the sentence before, which holds the date: the two are quoted together."""
+    bakery = [
+        RawArticle(text="Mirela Voss spent four years in Oslo drawing hulls for a shipyard that built ferries "
+                   "for the fjords, and she says she never planned to come back. She returned to Port Avell "
+                   "in 2016 after her father fell ill and the family's boat was sold. Shortly after, Mirela "
+                   "Voss opened the Blue Anchor bakery on the quay, in the old net loft where her grandfather "
+                   "had mended the fleet's nets for forty years. The bakery now employs twelve people and "
+                   "sells its rye bread to three hotels on the coast road. On Saturdays the queue reaches "
+                   "the fish market, and the harbour master has asked for a second door.",
+                   title="The baker of the quay", location="gazette#7", source="Harbour Gazette",
+                   published="2024-06-01"),
+        RawArticle(text="Port Avell has a new mayor. In 2014, Mirela Voss, who had opened the Blue Anchor "
+                   "bakery that spring, joined the town council.", title="Council notes",
+                   location="courier#7", source="Port Avell Courier", published="2024-06-02"),
+    ]
+    engine = engine_over(bakery, eval_app, judge, tmp_path / "store")
+    ans = engine.answer("When did Mirela Voss open the Blue Anchor bakery?")
+    gazette = [c for c in ans.citations if c.source == "Harbour Gazette"]
+    assert gazette, ans.answer
+    assert any("in 2016" in c.quote and "Shortly after, Mirela" in c.quote for c in gazette), ans.answer

@@ -19,7 +19,7 @@ from retrieval.common.text import Span, is_embed_byline, is_instruction, sentenc
 from retrieval.engine.evidence import (_WEEKDAYS, QUOTE_VERBS, Evidence, Question, claim_date, classify_stance,
                                        find_speaker)
 from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.engine.values import NUMBER_WORDS, YEAR, count_values, measured, placed
+from retrieval.engine.values import NUMBER_WORDS, RELATIVE_TIME, YEAR, count_values, measured, placed
 
 _MONTH = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
@@ -148,12 +148,14 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
     title_terms = set(terms(hit.meta.get("title", ""), asked.lexicon))
     spans, first_start, base = _chunk_sentences(hit, full, asked.weights.edge_margin)
     previous: frozenset[str] = frozenset()
+    previous_text = ""
     quoting: str | None = None  # who speaks in the quotation the sentence before ends
     for span in spans:
         start = hit.start + span.start
         key = (hit.article_id, start)
         sent_terms = frozenset(terms(span.piece, asked.lexicon))
         before, previous = previous, sent_terms
+        before_text, previous_text = previous_text, span.piece
         # A quotation carried on in the next sentence is the same speaker's: "“It’s a
         # good-news bad-news story,” said Trevor Houser. “In the electricity sector we had a
         # banner year ...”"
@@ -164,11 +166,11 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
             continue
         seen.add(key)
         lede = start == 0 or (base == 0 and span.start == first_start)
-        yield _scored(asked, hit, span, sent_terms, title_terms, before, lede, speaker)
+        yield _scored(asked, hit, span, sent_terms, title_terms, before, lede, speaker, before_text)
 
 
 def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], title_terms: set[str],
-            before: frozenset[str], lede: bool, speaker: str | None) -> Evidence:
+            before: frozenset[str], lede: bool, speaker: str | None, before_text: str = "") -> Evidence:
     """One sentence as evidence, with its score, stance and speaker."""
     w, idf, total, predicate, question = asked.weights, asked.idf, asked.total, asked.predicate, asked.question
     # A sentence also counts what its headline and the sentence before it name
@@ -181,6 +183,9 @@ def _scored(asked: _Asked, hit: Hit, span: Span, sent_terms: frozenset[str], tit
     own = sum(v for t, v in idf.items() if t in sent_terms) / total
     asserts = own > 0 if not predicate else any(t in sent_terms for t in predicate)
     typed = _carries_type(question, span.piece, asked.lexicon)
+    if (not typed and question.answer_type == "date" and RELATIVE_TIME.match(span.piece)
+            and _carries_type(question, before_text, asked.lexicon) is True):
+        typed = "weak"  # "Shortly after, ..." is dated by the sentence before ("Released in 1987, ...")
     score = w.coverage * coverage + w.dense * max(hit.dense, 0.0)
     if typed:
         score += w.answer_bonus if typed is True else w.weak_answer_bonus
