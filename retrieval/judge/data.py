@@ -277,6 +277,55 @@ def framed_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
     return out
 
 
+# A claim asked about in the negative, as a fact check's or a rebuttal's headline puts it:
+# what supports the claim contradicts these, and the other way round.
+_NEGATED_QUERIES = (
+    "Reports that {claim} are false",
+    "Hoax: {claim}",
+    "No, {claim}",
+    "It is not true that {claim}",
+    "{Claim}? That story is fake",
+    "Officials debunk the claim that {claim}",
+    "Fact check: the rumour that {claim} is false",
+    "Internet hoax claims {claim}",
+)
+
+
+def negated_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
+    """FEVER claims asked in the negative ("Hoax: ...", "Reports that ... are false"), with
+    their evidence or a news framing of the claim: the side flips (a report of the claim
+    contradicts "Reports that X are false"), a passage that leaves it open stays neutral.
+    Teaches the model to read a debunking headline, which restates the rumour it denies."""
+    if n <= 0:
+        return []
+    recs = _jsonl(root / "fever" / "dev.jsonl")
+    rng.shuffle(recs)
+    flip = {SUPPORTS: CONTRADICTS, CONTRADICTS: SUPPORTS, NEUTRAL: NEUTRAL}
+    out = []
+    for rec in recs[:n]:
+        claim = rec["query"].strip().rstrip(".")
+        ev = _detok(" ".join(e["text"] for group in rec["evidences"] for e in group))
+        if not claim or not ev:
+            continue
+        lowered = claim[0].lower() + claim[1:] if claim.split()[0] in _FUNCTION_STARTS else claim
+        if rng.random() < 0.5:  # the claim's own evidence
+            label = SUPPORTS if rec["classification"] == "SUPPORTS" else CONTRADICTS
+            passage = ev
+        else:  # a report, a denial or no word on it
+            label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
+            frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
+            speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
+            passage = rng.choice(frames).format(
+                claim=lowered, claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
+                Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
+                outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
+            passage = passage[0].upper() + passage[1:]
+        query = rng.choice(_NEGATED_QUERIES).format(claim=lowered, Claim=claim[0].upper() + claim[1:])
+        query = as_question(query) if rng.random() < 0.5 else query
+        out.append(Example(query, passage, flip[label], 0 if label == NEUTRAL else 1, "negated"))
+    return out
+
+
 def _detok(text: str) -> str:
     text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("-LSB-", "[").replace("-RSB-", "]")
     text = re.sub(r"\s+([.,;:!?')\]])", r"\1", text)
@@ -382,6 +431,7 @@ class Mix:
     selqa: int = 28812
     trecqa: int = 4718
     framed: int = 8000
+    negated: int = 0  # FEVER claims asked in the negative (``negated_examples``; tried, not shipped)
 
 
 FULL = Mix()
@@ -408,6 +458,7 @@ def build(root: Path, seed: int = 13, mix: Mix | None = None) -> tuple[list[Exam
         + rte_examples(root, rng, mix.rte)
         + answer_selection_examples(root, rng, mix.selqa, mix.trecqa)
         + framed_examples(root, rng, mix.framed)
+        + negated_examples(root, rng, mix.negated)
     )
     rng.shuffle(others)
     cut = len(others) // 12
