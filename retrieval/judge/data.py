@@ -262,19 +262,27 @@ def framed_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
         claim = rec["query"].strip().rstrip(".")
         if not claim:
             continue
-        first = claim.split()[0]
-        lowered = claim[0].lower() + claim[1:] if first in _FUNCTION_STARTS else claim
         label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
-        frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
-        speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
-        passage = rng.choice(frames).format(
-            claim=lowered, claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
-            Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
-            outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
-        passage = passage[0].upper() + passage[1:]
+        passage = _frame(claim, label, rng)
         query = as_question(claim) if rng.random() < 0.5 else claim
         out.append(Example(query, passage, label, 0 if label == NEUTRAL else 1, "framed"))
     return out
+
+
+def _lowered(claim: str) -> str:
+    """The claim to go on after "reported that": "The film ..." -> "the film ..."."""
+    return claim[0].lower() + claim[1:] if claim.split()[0] in _FUNCTION_STARTS else claim
+
+
+def _frame(claim: str, label: int, rng: random.Random) -> str:
+    """A news sentence that reports, denies or leaves open ``claim`` (``label``)."""
+    frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
+    speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
+    passage = rng.choice(frames).format(
+        claim=_lowered(claim), claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
+        Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
+        outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
+    return passage[0].upper() + passage[1:]
 
 
 # A claim asked about in the negative, as a fact check's or a rebuttal's headline puts it:
@@ -307,20 +315,13 @@ def negated_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
         ev = _detok(" ".join(e["text"] for group in rec["evidences"] for e in group))
         if not claim or not ev:
             continue
-        lowered = claim[0].lower() + claim[1:] if claim.split()[0] in _FUNCTION_STARTS else claim
         if rng.random() < 0.5:  # the claim's own evidence
             label = SUPPORTS if rec["classification"] == "SUPPORTS" else CONTRADICTS
             passage = ev
         else:  # a report, a denial or no word on it
             label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
-            frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
-            speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
-            passage = rng.choice(frames).format(
-                claim=lowered, claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
-                Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
-                outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
-            passage = passage[0].upper() + passage[1:]
-        query = rng.choice(_NEGATED_QUERIES).format(claim=lowered, Claim=claim[0].upper() + claim[1:])
+            passage = _frame(claim, label, rng)
+        query = rng.choice(_NEGATED_QUERIES).format(claim=_lowered(claim), Claim=claim[0].upper() + claim[1:])
         query = as_question(query) if rng.random() < 0.5 else query
         out.append(Example(query, passage, flip[label], 0 if label == NEUTRAL else 1, "negated"))
     return out
