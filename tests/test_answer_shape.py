@@ -758,3 +758,18 @@ def test_a_sentence_dated_by_the_one_before_is_quoted_with_it(eval_app, judge, t
     gazette = [c for c in ans.citations if c.source == "Harbour Gazette"]
     assert gazette, ans.answer
     assert any("in 2016" in c.quote and "Shortly after, Mirela" in c.quote for c in gazette), ans.answer
+
+
+def test_shortly_after_holds_the_date_of_the_sentence_before_on_its_line_only(eval_app, judge, tmp_path):
+    """For "When ...?", "Shortly after, X did it." holds a date when the sentence before it, in
+    the same paragraph, holds one; after a paragraph break it holds none."""
+    text = ("Mirela Voss spent four years in Oslo drawing hulls for a shipyard. She returned to Port Avell in 2016 "
+            "after her father fell ill.{sep}Shortly after, Mirela Voss opened the Blue Anchor bakery on the quay.")
+    read = {}
+    for n, sep in enumerate((" ", "\n\n")):
+        article = RawArticle(text=text.format(sep=sep), title="The baker of the quay", location="gazette#1",
+                             source="Harbour Gazette", published="2024-06-01")
+        engine = engine_over([article], eval_app, judge, tmp_path / f"store{n}")
+        got = engine.retrieve("When did Mirela Voss open the Blue Anchor bakery?")
+        read[sep] = [e.has_answer_type for e in got.evidence if e.text.startswith("Shortly after")]
+    assert read == {" ": [True], "\n\n": [False]}

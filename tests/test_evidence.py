@@ -835,3 +835,24 @@ def test_a_question_or_a_bare_heading_tells_nothing():
     assert not tells_nothing(_ev("a", items, 0, 0.9, when), when)
     town = analyze("Where is Millbrook?", [], LEX)  # a one-word name may be a place, not a person
     assert not tells_nothing(_ev("a", "Ana Silva, mayor, lives near the river.", 0, 0.9, town, own_coverage=0.0), town)
+
+
+@pytest.mark.parametrize("opening", [
+    "Shortly after, the mayor resigned.", "Two years later, he moved to Oslo.", "Hours later, the Kremlin denied it.",
+    "Days later, police made an arrest.", "A couple of years later, she sold it.", "Earlier that day, the ship sank.",
+    "The next morning, the bridge reopened.", "Later in the day, the minister spoke.", "That summer, the club folded.",
+    "Twenty-five years later, the mill closed.", "Afterwards, they left.",
+])
+def test_a_sentence_dated_by_the_one_before_is_told_by_its_opening(opening):
+    from retrieval.engine.values import RELATIVE_TIME
+
+    assert RELATIVE_TIME.match(opening)
+
+
+@pytest.mark.parametrize("opening", [
+    "After the war, he taught.", "Later the band split.", "In 2016, she returned.", "Years of war left the town poor.",
+])
+def test_a_sentence_with_its_own_anchor_is_not_dated_by_the_one_before(opening):
+    from retrieval.engine.values import RELATIVE_TIME
+
+    assert not RELATIVE_TIME.match(opening)

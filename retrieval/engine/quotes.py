@@ -13,7 +13,7 @@ from retrieval.common.terms import terms
 from retrieval.common.text import sentence_spans
 from retrieval.engine.answer import Citation
 from retrieval.engine.evidence import Evidence, Question, find_speaker
-from retrieval.engine.values import MEASURE, RELATIVE_TIME
+from retrieval.engine.values import MEASURE, RELATIVE_TIME, YEAR
 
 
 @dataclass
@@ -145,11 +145,11 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     # The U.S. is burning less coal."); and a wh-answer whose sentence begins "It is ..." or
     # "He was ..." takes in the sentence before, which names who or what it is ("Mercurial
     # 5.2 was released on November 5, 2019. It is the first version of Mercurial that
-    # supports Python 3."); and a sentence dated by the one before ("Shortly after, Rode
-    # renamed himself ...") takes that one in, which says after what; when both fit
+    # supports Python 3."); and the answer to a when-question dated by the sentence before
+    # ("Shortly after, Rode renamed himself ...") takes in that sentence's date; when both fit
     prev = _sentence_before(text, lo_abs, hi_abs, max_chars, ev, question)
     if prev is not None and (prev[1].rstrip().endswith("?") or extend and _PRONOUN_SUBJECT.match(ev.text)
-                             or RELATIVE_TIME.match(ev.text)):
+                             or question.answer_type == "date" and RELATIVE_TIME.match(ev.text) and _dated(prev[1])):
         lo_abs = prev[0]
     # A quote runs on into a neighbouring sentence of the same paragraph and line
     # only (a line break ends a caption or a paragraph).
@@ -254,6 +254,12 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
     a += len(piece) - len(piece.lstrip(" ,;:"))
     b -= len(piece) - len(piece.rstrip(" ,;:"))
     return lo_abs + a, lo_abs + b, a > 0, b < len(piece_text)
+
+
+def _dated(sentence: str) -> bool:
+    """Whether a sentence holds a year or a month."""
+    return bool(YEAR.search(sentence)) or any(w[:1].isupper() and w.strip(",.;:()").lower() in _MONTHS
+                                              for w in sentence.split())
 
 
 def _other_voice(sentence: str, ev: Evidence, question: Question) -> bool:

@@ -121,41 +121,47 @@ def _weigh(question: Question, index: LexicalIndex, lexicon: Lexicon, weights: E
     return _Asked(question, lexicon, weights, idf, predicate, total, pred_total)
 
 
-def _chunk_sentences(hit: Hit, full: str | None, margin: int) -> tuple[list[Span], int, int]:
+def _chunk_sentences(hit: Hit, full: str | None, margin: int) -> tuple[list[Span], int, int, Span | None]:
     """The sentences of a chunk (offsets relative to the chunk), the offset of its
-    article's first sentence when the chunk opens the article, and the chunk's base
-    (0 when it opens the article, -1 when not, its start when the article is unknown)."""
+    article's first sentence when the chunk opens the article, the chunk's base
+    (0 when it opens the article, -1 when not, its start when the article is unknown),
+    and the sentence of the margin just before the first one (None when unknown)."""
     if full is not None and full[hit.start:hit.end] == hit.text:
         # The chunk with a margin of its article on either side, cut into
         # sentences; those that overlap the chunk are kept, whole.
         lo = max(0, hit.start - margin)
-        around = list(_lines(sentence_spans(full[lo:hit.end + margin])))
+        around = [Span(lo + sp.start - hit.start, lo + sp.end - hit.start, sp.piece)
+                  for sp in _lines(sentence_spans(full[lo:hit.end + margin]))]
         if lo > 0 and around:
             around = around[1:]  # it may begin mid-sentence
-        spans = [Span(lo + sp.start - hit.start, lo + sp.end - hit.start, sp.piece)
-                 for sp in around if lo + sp.end > hit.start and lo + sp.start < hit.end]
-        first_start = (lo + around[0].start - hit.start) if around and lo == 0 else 0
+        spans = [sp for sp in around if sp.end > 0 and sp.start < hit.end - hit.start]
+        lead = next((sp for sp in reversed(around) if sp.end <= 0), None)
+        first_start = around[0].start if around and lo == 0 else 0
         base = 0 if hit.start == 0 else -1
     else:
         spans = list(_lines(sentence_spans(hit.text)))
         first_start = spans[0].start if spans else 0
-        base = hit.start
-    return spans, first_start, base
+        base, lead = hit.start, None
+    return spans, first_start, base, lead
 
 
 def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str, int]]) -> Iterator[Evidence]:
     """The scored sentences of one chunk not seen before (in another chunk)."""
     title_terms = set(terms(hit.meta.get("title", ""), asked.lexicon))
-    spans, first_start, base = _chunk_sentences(hit, full, asked.weights.edge_margin)
+    spans, first_start, base, last = _chunk_sentences(hit, full, asked.weights.edge_margin)
+    text = full if full is not None and full[hit.start:hit.end] == hit.text else None  # (what the spans index)
     previous: frozenset[str] = frozenset()
-    previous_text = ""
     quoting: str | None = None  # who speaks in the quotation the sentence before ends
     for span in spans:
         start = hit.start + span.start
         key = (hit.article_id, start)
         sent_terms = frozenset(terms(span.piece, asked.lexicon))
         before, previous = previous, sent_terms
-        before_text, previous_text = previous_text, span.piece
+        # the sentence before, on the same line (what dates "Shortly after, ...")
+        gap = "\n" if last is None else (text[hit.start + last.end:start] if text is not None
+                                          else hit.text[last.end:span.start])
+        before_text = last.piece if "\n" not in gap else ""
+        last = span
         # A quotation carried on in the next sentence is the same speaker's: "“It’s a
         # good-news bad-news story,” said Trevor Houser. “In the electricity sector we had a
         # banner year ...”"
@@ -163,6 +169,8 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
             quoting if _ALL_QUOTED.match(span.piece) else None)
         quoting = speaker if speaker and _ATTRIBUTED_QUOTE.search(span.piece) else None
         if key in seen or is_instruction(span.piece) or is_embed_byline(span.piece):
+            if key not in seen:
+                last = None  # (a byline dates nothing after it)
             continue
         seen.add(key)
         lede = start == 0 or (base == 0 and span.start == first_start)

@@ -255,12 +255,13 @@ NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
                 "hundred|thousand|million|billion|dozen|dozens|half")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 # A sentence that dates itself by the one before ("Shortly after, ...", "Two years later, ...",
-# "The following year, ..."): its "when" is that sentence's date.
+# "Hours later, ...", "The following year, ..."): its "when" is that sentence's date.
+_UNIT = r"(?:moments?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?)"
 RELATIVE_TIME = re.compile(
-    rf"^(?:(?:(?:shortly|soon|immediately|not long|some time|(?:a|{NUMBER_WORDS}|a few|several|\d+)"
-    r" (?:days?|weeks?|months?|years?|decades?))\s+)?(?:after(?:wards?)?|later|thereafter|earlier)"
-    r"|(?:later |in )?(?:the (?:next|following|previous|same)|that(?: same)?) (?:day|week|month|year|spring|"
-    r"summer|autumn|fall|winter))\s*,", re.IGNORECASE)
+    rf"^(?:(?:(?:shortly|soon|immediately|not long|some time|(?:(?:a|{NUMBER_WORDS}|a few|a couple of|several|\d+)"
+    rf"(?:[- ](?:{NUMBER_WORDS}))? )?{_UNIT})\s+)?(?:after(?:wards?)?|later(?: on| in the day)?|thereafter|earlier)"
+    r"|(?:(?:later|earlier) |in )?(?:the (?:next|following|previous|same)|that(?: same)?) (?:day|night|morning|"
+    r"afternoon|evening|week|month|year|spring|summer|autumn|fall|winter))\s*,", re.IGNORECASE)
 _COUNT_WORDS = rf"(?:{NUMBER_WORDS}|a few|several)"
 _UNITS = (r"(?:kilo|centi|milli)?(?:metre|meter)s?|km|cm|mm|m(?![a-z])|miles?|mi|feet|foot|ft|inch(?:es)?|"
           r"yards?|acres?|hectares?|ha|km2|m2|sq|square|cubic|tonnes?|tons?|kg|kilograms?|grams?|pounds?|lbs?|"

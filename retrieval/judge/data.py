@@ -18,45 +18,12 @@ import csv
 import hashlib
 import json
 import random
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.common.text import sentence_spans
-
-SUPPORTS, CONTRADICTS, NEUTRAL, UNKNOWN = 0, 1, 2, -1
-STANCE_NAMES = ("supports", "contradicts", "neutral")
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an the of to in on at for and or but is are was were be been by with from as that this it its "
-    "he she they his her their has have had not no will would can could says said say".split()
-)
-
-
-@dataclass(frozen=True)
-class Example:
-    query: str
-    passage: str
-    stance: int
-    answers: int
-    source: str  # which data set it came from
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a text, split the way the answer engine splits an article."""
-    return [s for s in (text[sp.start:sp.end].strip() for sp in sentence_spans(text)) if len(s) > 20]
-
-
-def _content(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
-
-
-def as_question(claim: str) -> str:
-    """"X did Y." -> "Is it true that X did Y?" (how newsbot's FNC measure asks)."""
-    claim = claim.strip().rstrip(".!?")
-    return f"Is it true that {claim}?"
-
+from retrieval.judge.framing import framed_examples, negated_examples
+from retrieval.judge.pairs import (CONTRADICTS, NEUTRAL, SUPPORTS, UNKNOWN, Example, as_question, content_words,
+                                   detok, read_jsonl, sentences)
 
 # ---------------------------------------------------------------- FNC-1 stories
 
@@ -107,20 +74,20 @@ def _best_window(claim: str, body: str, rank: int = 0, width: int = 2) -> str | 
     sents = sentences(body)
     if not sents:
         return None
-    want = _content(claim)
-    scored = sorted(range(len(sents)), key=lambda i: (-len(want & _content(sents[i])), i))
+    want = content_words(claim)
+    scored = sorted(range(len(sents)), key=lambda i: (-len(want & content_words(sents[i])), i))
     if rank >= len(scored):
         return None
     i = scored[rank]
-    if rank and not want & _content(sents[i]):
+    if rank and not want & content_words(sents[i]):
         return None
     return " ".join(sents[i:i + width])
 
 
 def _off_topic(claim: str, body: str, rng: random.Random) -> str | None:
     """A sentence of the body sharing no content word with the claim (it does not address it)."""
-    want = _content(claim)
-    pool = [s for s in sentences(body) if not want & _content(s) and len(s) > 40]
+    want = content_words(claim)
+    pool = [s for s in sentences(body) if not want & content_words(s) and len(s) > 40]
     return rng.choice(pool) if pool else None
 
 
@@ -174,24 +141,19 @@ def fnc_examples(root: Path, split: str, rng: random.Random, unrelated: int,
 # ---------------------------------------------------------------- other sets
 
 
-def _jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 def fever_examples(root: Path, rng: random.Random, n: int, negatives: int,
                    same_page: int = 0) -> list[Example]:
     """FEVER claims with their evidence (supports / refutes); ``negatives`` claims paired
     with another claim's evidence, and ``same_page`` with evidence from the same
     Wikipedia page about something else: on topic, but it does not address the claim."""
-    recs = _jsonl(root / "fever" / "dev.jsonl") + _jsonl(root / "fever" / "test.jsonl")
+    recs = read_jsonl(root / "fever" / "dev.jsonl") + read_jsonl(root / "fever" / "test.jsonl")
     rng.shuffle(recs)
     out = []
     texts = []
     by_page: dict[str, list[tuple[str, str]]] = {}
     for rec in recs[:n]:
         ev = " ".join(e["text"] for group in rec["evidences"] for e in group)
-        ev = _detok(ev)
+        ev = detok(ev)
         if not ev:
             continue
         texts.append(ev)
@@ -208,8 +170,8 @@ def fever_examples(root: Path, rng: random.Random, n: int, negatives: int,
     pairs = []
     for items in by_page.values():
         for claim, ev in items:
-            want = _content(claim)
-            others = [e for c, e in items if e != ev and len(want & _content(e)) <= len(want) // 3]
+            want = content_words(claim)
+            others = [e for c, e in items if e != ev and len(want & content_words(e)) <= len(want) // 3]
             if others:
                 pairs.append((claim, rng.choice(others)))
     if pairs:
@@ -219,123 +181,8 @@ def fever_examples(root: Path, rng: random.Random, n: int, negatives: int,
     return out
 
 
-# Who reports, confirms or denies in the framed examples (generic, invented names).
-_OUTLETS = ("the Daily Ledger", "the Evening Courier", "a US newspaper", "state television", "the Northern Herald",
-            "a news agency", "the Post", "local media")
-_SPEAKERS = ("a government spokesman", "the company", "officials", "a spokeswoman for the ministry", "the minister",
-             "the club", "police", "the embassy", "his lawyer", "the agency")
-_SUPPORT_FRAMES = (
-    "{outlet} reported on {day} that {claim}.",
-    "According to {outlet}, {claim}.",
-    "{Speaker} confirmed that {claim}.",
-    "{claim_cap}, {outlet} reported, citing people familiar with the matter.",
-    "{Speaker} said on {day} that {claim}.",
-)
-_DENY_FRAMES = (
-    "{Speaker} denied reports that {claim}.",
-    "{Speaker} called the report that {claim} “simply false information”.",
-    "{Speaker} dismissed claims that {claim} as “completely untrue”.",
-    "There is no truth to reports that {claim}, {speaker} said in a statement.",
-    "{Speaker} rejected a report by {outlet} that {claim}, calling it fabricated.",
-    "{outlet_cap} later retracted its report that {claim}.",
-)
-_NEUTRAL_FRAMES = (
-    "{Speaker} declined to comment on reports that {claim}.",
-    "{Speaker} has not said whether {claim}.",
-    "It was not immediately clear whether {claim}.",
-    "{outlet_cap} could not independently verify whether {claim}.",
-)
-_FUNCTION_STARTS = frozenset("A An The There It In On At He She They This That These Those One Some Most "
-                             "Many Only No Every".split())
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def framed_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
-    """News framing of FEVER claims: a claim reported or confirmed supports it, a claim
-    denied, called false or retracted contradicts it, a claim left open ("declined to
-    comment", "not clear whether") does not address it; whatever the claim's truth.
-    Teaches the model that attribution decides the side, not the words shared."""
-    recs = _jsonl(root / "fever" / "test.jsonl")
-    rng.shuffle(recs)
-    out = []
-    for rec in recs[:n]:
-        claim = rec["query"].strip().rstrip(".")
-        if not claim:
-            continue
-        label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
-        passage = _frame(claim, label, rng)
-        query = as_question(claim) if rng.random() < 0.5 else claim
-        out.append(Example(query, passage, label, 0 if label == NEUTRAL else 1, "framed"))
-    return out
-
-
-def _lowered(claim: str) -> str:
-    """The claim to go on after "reported that": "The film ..." -> "the film ..."."""
-    return claim[0].lower() + claim[1:] if claim.split()[0] in _FUNCTION_STARTS else claim
-
-
-def _frame(claim: str, label: int, rng: random.Random) -> str:
-    """A news sentence that reports, denies or leaves open ``claim`` (``label``)."""
-    frames = {SUPPORTS: _SUPPORT_FRAMES, CONTRADICTS: _DENY_FRAMES, NEUTRAL: _NEUTRAL_FRAMES}[label]
-    speaker, outlet = rng.choice(_SPEAKERS), rng.choice(_OUTLETS)
-    passage = rng.choice(frames).format(
-        claim=_lowered(claim), claim_cap=claim[0].upper() + claim[1:], speaker=speaker,
-        Speaker=speaker[0].upper() + speaker[1:], outlet=outlet,
-        outlet_cap=outlet[0].upper() + outlet[1:], day=rng.choice(_DAYS))
-    return passage[0].upper() + passage[1:]
-
-
-# A claim asked about in the negative, as a fact check's or a rebuttal's headline puts it:
-# what supports the claim contradicts these, and the other way round.
-_NEGATED_QUERIES = (
-    "Reports that {claim} are false",
-    "Hoax: {claim}",
-    "No, {claim}",
-    "It is not true that {claim}",
-    "{Claim}? That story is fake",
-    "Officials debunk the claim that {claim}",
-    "Fact check: the rumour that {claim} is false",
-    "Internet hoax claims {claim}",
-)
-
-
-def negated_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
-    """FEVER claims asked in the negative ("Hoax: ...", "Reports that ... are false"), with
-    their evidence or a news framing of the claim: the side flips (a report of the claim
-    contradicts "Reports that X are false"), a passage that leaves it open stays neutral.
-    Teaches the model to read a debunking headline, which restates the rumour it denies."""
-    if n <= 0:
-        return []
-    recs = _jsonl(root / "fever" / "dev.jsonl")
-    rng.shuffle(recs)
-    flip = {SUPPORTS: CONTRADICTS, CONTRADICTS: SUPPORTS, NEUTRAL: NEUTRAL}
-    out = []
-    for rec in recs[:n]:
-        claim = rec["query"].strip().rstrip(".")
-        ev = _detok(" ".join(e["text"] for group in rec["evidences"] for e in group))
-        if not claim or not ev:
-            continue
-        if rng.random() < 0.5:  # the claim's own evidence
-            label = SUPPORTS if rec["classification"] == "SUPPORTS" else CONTRADICTS
-            passage = ev
-        else:  # a report, a denial or no word on it
-            label = rng.choice((SUPPORTS, CONTRADICTS, NEUTRAL))
-            passage = _frame(claim, label, rng)
-        query = rng.choice(_NEGATED_QUERIES).format(claim=_lowered(claim), Claim=claim[0].upper() + claim[1:])
-        query = as_question(query) if rng.random() < 0.5 else query
-        out.append(Example(query, passage, flip[label], 0 if label == NEUTRAL else 1, "negated"))
-    return out
-
-
-def _detok(text: str) -> str:
-    text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("-LSB-", "[").replace("-RSB-", "]")
-    text = re.sub(r"\s+([.,;:!?')\]])", r"\1", text)
-    text = re.sub(r"([(\[])\s+", r"\1", text)
-    return text.replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"').strip()
-
-
 def boolq_examples(root: Path, rng: random.Random, n: int) -> list[Example]:
-    recs = _jsonl(root / "boolq" / "dev_data.jsonl") + _jsonl(root / "boolq" / "test_data.jsonl")
+    recs = read_jsonl(root / "boolq" / "dev_data.jsonl") + read_jsonl(root / "boolq" / "test_data.jsonl")
     rng.shuffle(recs)
     out = []
     for rec in recs[:n]:
@@ -406,7 +253,7 @@ def answer_selection_examples(root: Path, rng: random.Random, n_sel: int, n_trec
         for q, s, lab, src in take:
             # an answer sentence answers the question (stance unknown for a wh-question);
             # a non-answer from the same article is on topic but does not address it.
-            out.append(Example(_detok(q), _detok(s), UNKNOWN if lab else NEUTRAL, lab, src))
+            out.append(Example(detok(q), detok(s), UNKNOWN if lab else NEUTRAL, lab, src))
     return out
 
 
