@@ -13,7 +13,7 @@ from retrieval.common.terms import terms
 from retrieval.common.text import sentence_spans
 from retrieval.engine.answer import Citation
 from retrieval.engine.evidence import Evidence, Question, find_speaker
-from retrieval.engine.values import MEASURE, RELATIVE_TIME, YEAR
+from retrieval.engine.values import MEASURE, MONTH, RELATIVE_TIME, YEAR
 
 
 @dataclass
@@ -258,8 +258,7 @@ def quote_span(ev: Evidence, question: Question, max_chars: int, text: str,
 
 def _dated(sentence: str) -> bool:
     """Whether a sentence holds a year or a month."""
-    return bool(YEAR.search(sentence)) or any(w[:1].isupper() and w.strip(",.;:()").lower() in _MONTHS
-                                              for w in sentence.split())
+    return bool(YEAR.search(sentence) or MONTH.search(sentence))
 
 
 def _other_voice(sentence: str, ev: Evidence, question: Question) -> bool:

@@ -19,11 +19,8 @@ from retrieval.common.text import Span, is_embed_byline, is_instruction, sentenc
 from retrieval.engine.evidence import (_WEEKDAYS, QUOTE_VERBS, Evidence, Question, claim_date, classify_stance,
                                        find_speaker)
 from retrieval.engine.search import Hit, LexicalIndex
-from retrieval.engine.values import NUMBER_WORDS, RELATIVE_TIME, YEAR, count_values, measured, placed
+from retrieval.engine.values import MONTH, NUMBER_WORDS, RELATIVE_TIME, YEAR, count_values, measured, placed
 
-_MONTH = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
-)
 _ERA = re.compile(r"\b\d{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:century|dynasty|decade)\b|\b\d{1,4}(?:st|nd|rd|th)\b")
 _CALENDAR = frozenset(
     stem(w) for w in "monday tuesday wednesday thursday friday saturday sunday january february "
@@ -121,11 +118,13 @@ def _weigh(question: Question, index: LexicalIndex, lexicon: Lexicon, weights: E
     return _Asked(question, lexicon, weights, idf, predicate, total, pred_total)
 
 
-def _chunk_sentences(hit: Hit, full: str | None, margin: int) -> tuple[list[Span], int, int, Span | None]:
+def _chunk_sentences(hit: Hit, full: str | None,
+                     margin: int) -> tuple[list[Span], int, int, Span | None, str, int]:
     """The sentences of a chunk (offsets relative to the chunk), the offset of its
     article's first sentence when the chunk opens the article, the chunk's base
     (0 when it opens the article, -1 when not, its start when the article is unknown),
-    and the sentence of the margin just before the first one (None when unknown)."""
+    the sentence of the margin just before the first one (None when unknown), and the
+    text the offsets index with where the chunk starts in it."""
     if full is not None and full[hit.start:hit.end] == hit.text:
         # The chunk with a margin of its article on either side, cut into
         # sentences; those that overlap the chunk are kept, whole.
@@ -137,19 +136,15 @@ def _chunk_sentences(hit: Hit, full: str | None, margin: int) -> tuple[list[Span
         spans = [sp for sp in around if sp.end > 0 and sp.start < hit.end - hit.start]
         lead = next((sp for sp in reversed(around) if sp.end <= 0), None)
         first_start = around[0].start if around and lo == 0 else 0
-        base = 0 if hit.start == 0 else -1
-    else:
-        spans = list(_lines(sentence_spans(hit.text)))
-        first_start = spans[0].start if spans else 0
-        base, lead = hit.start, None
-    return spans, first_start, base, lead
+        return spans, first_start, 0 if hit.start == 0 else -1, lead, full, hit.start
+    spans = list(_lines(sentence_spans(hit.text)))
+    return spans, spans[0].start if spans else 0, hit.start, None, hit.text, 0
 
 
 def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str, int]]) -> Iterator[Evidence]:
     """The scored sentences of one chunk not seen before (in another chunk)."""
     title_terms = set(terms(hit.meta.get("title", ""), asked.lexicon))
-    spans, first_start, base, last = _chunk_sentences(hit, full, asked.weights.edge_margin)
-    text = full if full is not None and full[hit.start:hit.end] == hit.text else None  # (what the spans index)
+    spans, first_start, base, last, text, origin = _chunk_sentences(hit, full, asked.weights.edge_margin)
     previous: frozenset[str] = frozenset()
     quoting: str | None = None  # who speaks in the quotation the sentence before ends
     for span in spans:
@@ -158,8 +153,7 @@ def _hit_evidence(asked: _Asked, hit: Hit, full: str | None, seen: set[tuple[str
         sent_terms = frozenset(terms(span.piece, asked.lexicon))
         before, previous = previous, sent_terms
         # the sentence before, on the same line (what dates "Shortly after, ...")
-        gap = "\n" if last is None else (text[hit.start + last.end:start] if text is not None
-                                          else hit.text[last.end:span.start])
+        gap = "\n" if last is None else text[origin + last.end:origin + span.start]
         before_text = last.piece if "\n" not in gap else ""
         last = span
         # A quotation carried on in the next sentence is the same speaker's: "“It’s a
@@ -273,7 +267,7 @@ def _carries_type(question: Question, sentence: str, lexicon: Lexicon) -> bool |
     if kind == "amount":
         return bool(_AMOUNT.search(sentence))
     if kind == "date":
-        if YEAR.search(sentence) or _MONTH.search(sentence) or _ERA.search(sentence):
+        if YEAR.search(sentence) or MONTH.search(sentence) or _ERA.search(sentence):
             return True
         return "weak" if any(w in sentence.lower() for w in _WEEKDAYS) else False
     if kind == "number":

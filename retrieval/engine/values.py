@@ -254,6 +254,7 @@ NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
                 "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
                 "hundred|thousand|million|billion|dozen|dozens|half")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
+MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 # A sentence that dates itself by the one before ("Shortly after, ...", "Two years later, ...",
 # "Hours later, ...", "The following year, ..."): its "when" is that sentence's date.
 _UNIT = r"(?:moments?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?)"
