@@ -351,6 +351,23 @@ def test_copies_naming_different_places_in_two_spots_are_different_answers():
     later = one.replace("before dawn on Tuesday", "late on Monday night")
     comp, _, _ = _two_copies(fire, one, later)
     assert comp.status != "conflict", comp.text
+    # answers that share a word ("..., France") or whose words the other copy holds apart
+    # ("football" in the National Football League) are still two answers
+    for question, first, second, answers in (
+        ("Where was the trade summit held?",
+         "The trade summit was held at the old congress hall in Lyon, France, on Friday, officials said.",
+         "The trade summit was held at the old congress hall in Dijon, France, on Friday, officials said.",
+         ("Lyon", "Dijon")),
+        ("What sport is Dana Brooks associated with?",
+         "Dana Brooks (born May 2, 1971) is a basketball coach who was hired on Monday by a "
+         "team of the National Football League after ten years at the state university.",
+         "Dana Brooks (born May 2, 1971) is an American football coach who was hired on Monday by a "
+         "team of the National Football League after ten years at the state university.",
+         ("basketball", "American football")),
+    ):
+        comp, _, _ = _two_copies(question, first, second)
+        assert comp.status == "conflict", comp.text
+        assert all(a in comp.verdict for a in answers), comp.verdict
     # a name only one copy adds beside the same answer, or a spelling, is no other answer
     for first, second in (
         ("Speaking in Berlin, the minister said the summit will be held in Warsaw next month.",
@@ -360,6 +377,27 @@ def test_copies_naming_different_places_in_two_spots_are_different_answers():
     ):
         comp, _, _ = _two_copies("Where will the summit be held?", first, second)
         assert comp.status != "conflict", comp.text
+
+
+def test_a_quote_shortened_beside_other_answers_holds_its_answer():
+    """Three answers share the space, so each long sentence is cut to a window: the window
+    holds the answer the verdict names ("middle-distance running"), not only the words
+    asked about ("…athlete specializing in the…")."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze("What sport does Ortiz specialize in?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {
+        "a": "Marta Ortiz Paredes, born on 15 March 1987 in Cali, is a Colombian Olympic athlete "
+             "specializing in the middle-distance running events.",
+        "b": "Ortiz, a volleyball player for the national team since 2015, was named captain on Monday.",
+        "c": "Ortiz, who took up road cycling at school, won the regional title last year.",
+    }
+    evs = [_ev(a, t, 0, s, q, stance="context") for (a, t), s in zip(texts.items(), (0.9, 0.85, 0.8))]
+    comp = compose(q, evs, {a: _info(a, t) for a, t in texts.items()}, list(texts), ComposeSettings())
+    assert "middle-distance running" in comp.verdict, comp.verdict
+    first = comp.text.split("\n")[1]
+    assert "…" in first and "middle-distance running" in first, first
 
 
 def test_sentence_running_over_a_chunk_edge_is_kept_whole():

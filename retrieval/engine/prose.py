@@ -15,7 +15,7 @@ The full detail (every citation, the sides, the timeline) is in the JSON.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Sequence
 
@@ -271,10 +271,18 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
         # one sentence, the words that differ.
         lead = g.evidence[0]
         diff = changed.get(id(lead))
-        s = _show(g, question, articles, numbering, max_chars if len(groups) <= 2 else SHARED_QUOTE,
-                  around=len(groups) <= 2 and len(lead.text) < SHORT and diff is None,
-                  focus=(lead.start + diff.start, lead.start + diff.end) if diff else None)
-        s.value = diff.value if diff else value_of(lead, question)
+        value = diff.value if diff else value_of(lead, question)
+        chars = max_chars if len(groups) <= 2 else SHARED_QUOTE
+        focus = (lead.start + diff.start, lead.start + diff.end) if diff else None
+        if focus is None and value:
+            # a window that gives no answer ("…a Colombian Olympic athlete specializing
+            # in the…", without "middle-distance running") is moved onto the sentence's
+            lo, hi, _, _ = quote_span(lead, question, chars, articles[lead.article_id].text)
+            if value_of(replace(lead, text=articles[lead.article_id].text[lo:hi]), question) is None:
+                focus = _span_of(value, lead)
+        s = _show(g, question, articles, numbering, chars,
+                  around=len(groups) <= 2 and len(lead.text) < SHORT and diff is None, focus=focus)
+        s.value = value
         shown.append(s)
     for g in groups:  # the details, in the citations rather than the text:
         for ev in g.evidence:
@@ -353,6 +361,12 @@ def _merge_same_values(groups: list[Side], question: Question,
         else:
             out[key] = Side(list(g.evidence), g.stance, g.kind)
     return list(out.values())
+
+
+def _span_of(value: str | None, ev: Evidence) -> tuple[int, int] | None:
+    """Where a short answer stands in its sentence (article offsets), when it does."""
+    at = ev.text.lower().find(value.lower()) if value else -1
+    return (ev.start + at, ev.start + at + len(value)) if at >= 0 else None
 
 
 def write_one_side(question: Question, side: Side, articles: dict[str, ArticleInfo], max_chars: int,

@@ -101,12 +101,21 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS:
         return False
     # each short answer is absent from the other copy: a name both copies hold ("Speaking in
-    # Berlin, ... held in Warsaw" / "... held in Warsaw") is no changed answer
-    if {spelling(w) for w in words(va)} & set(tb) or {spelling(w) for w in words(vb)} & set(ta):
+    # Berlin, ... held in Warsaw" / "... held in Warsaw") is no changed answer; the answer as
+    # a whole, not each of its words ("New Orleans, Louisiana" / "Cloutierville, Louisiana";
+    # "American football" in a copy that names the National Football League)
+    if _holds(tb, va) or _holds(ta, vb):
         return False
     matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     shared = sum(block.size for block in matcher.get_matching_blocks())
     return shared >= MIN_SHARED_WORDS and shared >= MIN_SHARED * max(len(ta), len(tb))
+
+
+def _holds(tokens: list[str], value: str) -> bool:
+    """Whether the words of ``value`` stand together, in order, among ``tokens``."""
+    want = [spelling(m.group()) for m in _TOKEN.finditer(value)]
+    n = len(want)
+    return bool(want) and any(tokens[i:i + n] == want for i in range(len(tokens) - n + 1))
 
 
 def figures_differ(texts: Iterable[str], asked: str = "") -> bool:
