@@ -773,3 +773,21 @@ def test_shortly_after_holds_the_date_of_the_sentence_before_on_its_line_only(ev
         got = engine.retrieve("When did Mirela Voss open the Blue Anchor bakery?")
         read[sep] = [e.has_answer_type for e in got.evidence if e.text.startswith("Shortly after")]
     assert read == {" ": [True], "\n\n": [False]}
+
+
+def test_a_sentence_that_opens_with_she_is_read_as_about_the_person_asked(eval_app, judge, tmp_path):
+    """ "She died in Vienna in 1931." answers "When did Maria Kessler die?" in an article about
+    her: the model reads it with the name asked in place of "She" (it reads the bare sentence as
+    beside the question), and the answer quotes it."""
+    article = RawArticle(
+        text="Maria Kessler painted the harbour of Trieste in oils for forty years and taught at the "
+             "academy in Graz, where her students called her the quiet one. After the war the academy "
+             "closed its painting school and sold the building to the city. Her harbour series hangs "
+             "in the city museum today, beside the work of her teacher. She died in Vienna in 1931, "
+             "weeks after her last exhibition closed.",
+        title="Painter of the harbour", location="review#3", source="Art Review", published="2024-03-01")
+    engine = engine_over([article], eval_app, judge, tmp_path / "store")
+    got = engine.retrieve("When did Maria Kessler die?")
+    died = [e for e in got.evidence if e.text.startswith("She died")]
+    assert got.answer.status == "answered" and "1931" in got.answer.answer, got.answer.answer
+    assert died and died[0].judgement is not None and died[0].judgement.answers >= 0.5, died

@@ -3,7 +3,9 @@ against the question and overrides the cue words where it is sure.
 
 Only the few best sentences by the retrieval score are judged (``candidates``, at
 most ``per_article`` of one article), in one batch, each with its article's
-headline before it.  Where the model is sure a sentence contradicts the claim it is
+headline before it; a sentence opening with "He" or "She" is read with the full name
+the question asks about in its place ("She died in Vienna in 1931." for "When did
+Maria Kessler die?", which the model reads as beside the question).  Where the model is sure a sentence contradicts the claim it is
 the denying side; where it is sure a sentence supports a yes/no claim it is the
 supporting side; where it reads a sentence as plainly beside the question, that
 sentence is not quoted (:func:`bears`).  In an article that denies a yes/no claim in
@@ -14,10 +16,12 @@ the cue-word reading; the order of the evidence is unchanged.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from retrieval.common.defaults import JUDGE
+from retrieval.common.terms import terms
 from retrieval.engine.evidence import Evidence, Question
 
 
@@ -86,10 +90,12 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if question.followup and question.focus and query.endswith(question.text):
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
         query = query[: -len(question.text)].strip() or query
+    name = _asked_person(question)
+    texts = [_named(e.text, name) if name else e.text for e in picks]
     if settings.context == "title":
-        passages = [f"{e.meta.get('title', '')}: {e.text}" if e.meta.get("title") else e.text for e in picks]
+        passages = [f"{e.meta.get('title', '')}: {t}" if e.meta.get("title") else t for e, t in zip(picks, texts)]
     else:
-        passages = [e.text for e in picks]
+        passages = texts
     known = {} if known is None else known
     todo = [(e, p) for e, p in zip(picks, passages) if (e.article_id, e.start) not in known]
     if todo:
@@ -135,3 +141,33 @@ def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
         # holds every word asked and a day; the model's reading alone does not set it aside
         return True
     return not (j.answers < settings.irrelevant and j.neutral >= max(j.supports, j.contradicts))
+
+
+_PRONOUN = re.compile(r"(He|She)\b(?=\s+[a-z])")
+_POSSESSIVE = re.compile(r"(His|Her)\b(?=\s+[a-z])")
+_NAME_SPAN = re.compile(r"(?:[A-Z][\w'’.-]+\s+){1,3}[A-Z][\w'’.-]+")
+_OPENERS = frozenset("when where who whom whose what which how why did does do is was are were has had "
+                     "have will would can could should".split())
+
+
+def _asked_person(question: Question) -> str | None:
+    """The full name a question asks about, as written ("Liu Zhi"), if any."""
+    if question.lexicon is None:
+        return None
+    for m in _NAME_SPAN.finditer(question.text):
+        span = m.group()
+        first = span.split()[0]
+        if m.start() == 0 and first.lower() in _OPENERS:  # "Did Ger Browne join ...?"
+            span = span[len(first):].strip()
+        if len(span.split()) >= 2 and any(set(terms(span, question.lexicon)) >= set(g) for g in question.names):
+            return span
+    return None
+
+
+def _named(text: str, name: str) -> str:
+    """A sentence opening with "He"/"She" ("He died in Taiwan in 1972.") read with the name asked."""
+    if _PRONOUN.match(text):
+        return _PRONOUN.sub(name, text, count=1)
+    if _POSSESSIVE.match(text):
+        return _POSSESSIVE.sub(name + "'s", text, count=1)
+    return text
