@@ -1,17 +1,17 @@
 """The judgement model in the answer engine: it reads the best candidate sentences
 against the question and overrides the cue words where it is sure.
 
-Only the few best sentences by the retrieval score are judged (``candidates``, at
-most ``per_article`` of one article), in one batch, each with its article's
-headline before it; a sentence opening with "He" or "She" is read with the full name
-the question asks about in its place ("She died in Vienna in 1931." for "When did
-Maria Kessler die?", which the model reads as beside the question).  Where the model
-is sure a sentence contradicts the claim it is the denying side; where it is sure a
-sentence supports a yes/no claim it is the supporting side; where it reads a sentence as plainly beside the question, that
-sentence is not quoted (:func:`bears`).  In an article that denies a yes/no claim in
-so many words, with the model sure of it, an unattributed restatement of the claim is
-not a report of it.  Everything else, and every sentence past the judged few, keeps
-the cue-word reading; the order of the evidence is unchanged.
+Only the few best sentences by the retrieval score are judged (``candidates``, at most
+``per_article`` of one article), in one batch, each with its article's headline before
+it; a sentence opening with "He" or "She" is read with the full name the question asks
+about in its place ("She died in Vienna in 1931." for "When did Maria Kessler die?",
+which the model reads as beside the question). Where the model is sure a sentence
+contradicts the claim it is the denying side; where it is sure a sentence supports a
+yes/no claim it is the supporting side; where it reads a sentence as plainly beside
+the question, that sentence is not quoted (:func:`bears`). In an article that denies a
+yes/no claim in so many words, with the model sure of it, an unattributed restatement
+of the claim is not a report of it. Everything else, and every sentence past the
+judged few, keeps the cue-word reading; the order of the evidence is unchanged.
 """
 
 from __future__ import annotations
