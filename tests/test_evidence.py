@@ -379,6 +379,27 @@ def test_copies_naming_different_places_in_two_spots_are_different_answers():
         assert comp.status != "conflict", comp.text
 
 
+def test_copies_with_a_headline_run_in_or_the_change_made_twice_are_different_answers():
+    """Copies whose answer words differ stay two answers though one copy starts with its
+    headline run into the sentence ("Lena Vogt Lena Vogt is ...") or the change recurs
+    ("12th Signal Company The 12th Signal Company ..."); an abbreviation that only one copy
+    has ("c. 1954") is no other answer."""
+    for question, first, second, answers in (
+        ("What is the profession of Lena Vogt?", "Lena Vogt is a Swiss jazz pianist.",
+         "Lena Vogt Lena Vogt is a Swiss concert violinist.", ("jazz pianist", "concert violinist")),
+        ("What kind of unit is the 12th Company?",
+         "12th Signal Company The 12th Signal Company is a reserve unit of the Norwegian army.",
+         "12th Engineer Company The 12th Engineer Company is a reserve unit of the Norwegian army.",
+         ("Signal", "Engineer")),
+    ):
+        comp, _, _ = _two_copies(question, first, second)
+        assert comp.status == "conflict" and all(a in comp.verdict for a in answers), comp.text
+    comp, _, _ = _two_copies("When was Jon Hill born?",
+                             "Biography Jon Hill ( c. 1954 ) is an American chef who cooked at the White House.",
+                             "(chef) Jon Hill ( 1954) is an American chef who cooked at the White House.")
+    assert comp.status != "conflict", comp.text
+
+
 def test_a_quote_shortened_beside_other_answers_holds_its_answer():
     """Three answers share the space, so each long sentence is cut to a window: the window
     holds the answer the verdict names ("middle-distance running"), not only the words

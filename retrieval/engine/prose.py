@@ -275,8 +275,8 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
         chars = max_chars if len(groups) <= 2 else SHARED_QUOTE
         focus = (lead.start + diff.start, lead.start + diff.end) if diff else None
         if focus is None and value:
-            # a window that gives no answer ("…a Colombian Olympic athlete specializing
-            # in the…", without "middle-distance running") is moved onto the sentence's
+            # a window that gives no answer ("…is a Colombian Olympic athlete specializing
+            # in the…", without the sport) is moved onto the sentence's
             lo, hi, _, _ = quote_span(lead, question, chars, articles[lead.article_id].text)
             if value_of(replace(lead, text=articles[lead.article_id].text[lo:hi]), question) is None:
                 focus = _span_of(value, lead)

@@ -20,7 +20,7 @@ from retrieval.engine.values import value_of
 
 _TOKEN = re.compile(r"\w(?:[\w'’.,/-]*\w)?")
 MAX_WORDS = 4  # the most words that may differ on either side
-MIN_SHARED = 0.7  # share of the longer sentence's words the copies must have in common
+MIN_SHARED = 0.6  # share of the longer sentence's words the copies must have in common
 MIN_SHARED_WORDS = 5
 MAX_TOKENS = 120  # longer runs are tables or lists, not sentences to compare word by word
 # Copies that differ in who is said to say it ("police said" / "police told Reuters") differ
@@ -40,19 +40,28 @@ class Variant:
 
 def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | None:
     """The words that differ between two copies of a sentence, when they differ in one
-    place only, by a few words, none of them only words of the question; else None."""
-    ta = [(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)]
-    tb = [(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)]
+    place only (or make the same change twice), by a few words, none of them only words
+    of the question; else None."""
+    ta = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)])
+    tb = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)])
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS or abs(len(ta) - len(tb)) > MAX_WORDS:
         return None
     matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
-    changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-    if len(changed) != 1 or changed[0][0] != "replace":
+    ops = matcher.get_opcodes()
+    # words only one copy has at its start or end (a dateline, a credit) are no change of
+    # answer; the change may recur ("12th Signal Company The 12th Signal Company is ..." /
+    # "12th Engineer Company The 12th Engineer Company is ...")
+    changed = [op for n, op in enumerate(ops) if op[0] != "equal"
+               and not (op[0] in ("insert", "delete") and n in (0, len(ops) - 1))]
+    if not changed or any(op[0] != "replace" for op in changed):
         return None
     _, i1, i2, j1, j2 = changed[0]
+    first = ([t[2] for t in ta[i1:i2]], [t[2] for t in tb[j1:j2]])
+    if any(([t[2] for t in ta[o[1]:o[2]]], [t[2] for t in tb[o[3]:o[4]]]) != first for o in changed[1:]):
+        return None
     if i2 - i1 > MAX_WORDS or j2 - j1 > MAX_WORDS:
         return None
-    shared = len(ta) - (i2 - i1)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
     if shared < MIN_SHARED_WORDS or shared < MIN_SHARED * max(len(ta), len(tb)):
         return None
     va = Variant(a[ta[i1][0]:ta[i2 - 1][1]], ta[i1][0], ta[i2 - 1][1])
@@ -61,7 +70,18 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
         return None
     if set(words(va.value)) <= asked or set(words(vb.value)) <= asked:
         return None  # "Manic" against "Maniac": a spelling of what is asked about
+    if not all(re.search(r"[^\W\d_]{3}|\d", v.value) for v in (va, vb)):
+        return None  # "( c. 1954 )" against "( 1954)": an abbreviation, not an answer
     return va, vb
+
+
+def _unrepeated(tokens: list) -> list:
+    """The tokens past a name said twice at the start (a headline run into its first
+    sentence: "Lena Vogt Lena Vogt is a Swiss concert violinist.")."""
+    for n in range(1, 7):
+        if 2 * n <= len(tokens) and [t[2] for t in tokens[:n]] == [t[2] for t in tokens[n:2 * n]]:
+            return tokens[n:]
+    return tokens
 
 
 def spelling(token: str) -> str:
