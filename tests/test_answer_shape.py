@@ -791,3 +791,27 @@ def test_a_sentence_that_opens_with_she_is_read_as_about_the_person_asked(eval_a
     died = [e for e in got.evidence if e.text.startswith("She died")]
     assert got.answer.status == "answered" and "1931" in got.answer.answer, got.answer.answer
     assert died and died[0].judgement is not None and died[0].judgement.answers >= 0.5, died
+
+
+def test_a_quote_naming_the_person_asked_in_full_answers_though_the_article_lacks_other_names(
+        eval_app, judge, tmp_path):
+    """ "When did Tomas Brandt become director of the Museum of Maritime History in Bergen?"
+    over an article whose sentence names Tomas Brandt in full but calls the museum "the
+    museum" and never names Bergen: the answer quotes it rather than saying the articles do
+    not answer (an article that names none of it still does not answer)."""
+    article = RawArticle(
+        text="The museum on the quay reopened on Saturday after two years of repairs to its roof and "
+             "its collection of ship models. In 1987, Tomas Brandt became the museum's director, after "
+             "ten years as its curator of charts. Visitors queued along the harbour wall for the "
+             "first look at the restored hall.",
+        title="Museum reopens on the quay", location="coast#4", source="Coast News", published="2024-04-02")
+    festival = RawArticle(
+        text="Bergen's harbour festival drew record crowds on Sunday. The Maritime History Society led "
+             "a parade of forty wooden boats past the fish market, and the rain held off until dusk.",
+        title="Boats and crowds at the harbour festival", location="coast#5", source="Coast News",
+        published="2024-06-10")
+    engine = engine_over([article, festival], eval_app, judge, tmp_path / "store")
+    got = engine.answer("When did Tomas Brandt become director of the Museum of Maritime History in Bergen?")
+    assert got.status == "answered" and "In 1987, Tomas Brandt became" in got.answer, got.answer
+    other = engine.answer("When did Ingrid Solberg become director of the Museum of Maritime History in Bergen?")
+    assert other.status == "not_found", other.answer

@@ -150,3 +150,29 @@ def test_the_first_use_prints_no_loading_table(tmp_path, capfd):
     out, err = capfd.readouterr()
     assert "LOAD REPORT" not in out + err and "UNEXPECTED" not in out + err
     assert "Loading weights" not in out + err  # (transformers' progress bar)
+
+
+def test_she_is_read_as_the_person_asked_only_after_the_article_names_her(judge):
+    """ "She died in Vienna in 1931." is read with "Maria Kessler" in place of "She" when its
+    article names her before it (then it answers "When did Maria Kessler die?"); in an
+    article that names someone else first, it is read as it stands."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import Evidence, analyze
+    from retrieval.engine.judging import JudgeSettings, judge_evidence
+
+    lex = load_lexicon(None)
+    q = analyze("When did Maria Kessler die?", [], lex)
+    died = "She died in Vienna in 1931."
+    texts = {"kessler": "Maria Kessler painted the harbour for forty years. " + died,
+             "brandt": "Elsa Brandt ran the ferry for forty years. " + died + " Maria Kessler bought her boat."}
+
+    def evidence(article):
+        start = texts[article].index(died)
+        return Evidence(article_id=article, start=start, end=start + len(died), text=died, meta={},
+                        coverage=0.5, own_coverage=0.2, dense=0.5, score=0.5, stance="supports",
+                        speaker=None, when=None, terms=frozenset(), has_answer_type=True, bears=True)
+
+    read = judge_evidence(q, [evidence("kessler"), evidence("brandt")], judge, JudgeSettings(), texts=texts)
+    named, bare = judge.judge([(q.resolved, "Maria Kessler died in Vienna in 1931."), (q.resolved, died)])
+    assert read[0].judgement.answers == pytest.approx(named.answers, abs=1e-4) and named.answers >= 0.5
+    assert read[1].judgement.answers == pytest.approx(bare.answers, abs=1e-4) and bare.answers < 0.5

@@ -215,7 +215,8 @@ class AnswerEngine:
                        texts={a: info.text for a, info in articles.items()})
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
-            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge, judged)
+            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge, judged,
+                                      texts={a: info.text for a, info in articles.items()})
         return q, hits, articles, evidence, ranked, unknown
 
     def refresh(self) -> None:

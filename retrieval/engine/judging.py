@@ -78,11 +78,13 @@ def judged_stance(cue: str, j: Any, question: Question, settings: JudgeSettings)
 
 
 def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
-                   settings: JudgeSettings, known: dict[tuple[str, int], Any] | None = None) -> list[Evidence]:
+                   settings: JudgeSettings, known: dict[tuple[str, int], Any] | None = None,
+                   texts: dict[str, str] | None = None) -> list[Evidence]:
     """Judge the candidate sentences in place (judgement and stance); returns the
     evidence, in its order.  ``known`` (article id and start -> judgement) holds the
     readings of an earlier pass over the same question: those sentences are not judged
-    again, and the new readings are added to it."""
+    again, and the new readings are added to it.  ``texts`` (article id -> text) tells
+    whether a "He"/"She" sentence follows the name asked in its article."""
     picks = candidates(evidence, settings)
     if not picks:
         return list(evidence)
@@ -91,11 +93,11 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
         query = query[: -len(question.text)].strip() or query
     name = _asked_person(question)
-    texts = [_named(e.text, name) if name else e.text for e in picks]
+    read = [_named(e.text, name) if name and _introduced(name, e, texts) else e.text for e in picks]
     if settings.context == "title":
-        passages = [f"{e.meta.get('title', '')}: {t}" if e.meta.get("title") else t for e, t in zip(picks, texts)]
+        passages = [f"{e.meta.get('title', '')}: {t}" if e.meta.get("title") else t for e, t in zip(picks, read)]
     else:
-        passages = texts
+        passages = read
     known = {} if known is None else known
     todo = [(e, p) for e, p in zip(picks, passages) if (e.article_id, e.start) not in known]
     if todo:
@@ -159,9 +161,18 @@ def _asked_person(question: Question) -> str | None:
         first = span.split()[0]
         if m.start() == 0 and first.lower() in _OPENERS:  # "Did Ger Browne join ...?"
             span = span[len(first):].strip()
+        span = re.sub(r"['’]s$", "", span)  # "John Henry Seadlund's father"
         if len(span.split()) >= 2 and any(set(terms(span, question.lexicon)) >= set(g) for g in question.names):
             return span
     return None
+
+
+def _introduced(name: str, e: Evidence, texts: dict[str, str] | None) -> bool:
+    """Whether the article names the person (by the last word of the name) before the
+    sentence: "His father, ..." in an article about someone else is not about them."""
+    text = (texts or {}).get(e.article_id, "")
+    last = name.split()[-1].casefold()
+    return last in {re.sub(r"['’]s$", "", w.casefold()) for w in re.findall(r"[\w'’-]+", text[:e.start])}
 
 
 def _named(text: str, name: str) -> str:

@@ -20,6 +20,12 @@ def names_missing(question: Question, comp: Composition,
     names = question.names
     if not names or question.lexicon is None:
         return [], False
+    # a quote that itself names someone asked about in full ("In 1965, Paul Fraisse becomes
+    # the institute's director") is about them, whatever else the question names
+    for c in comp.citations:
+        said = set(terms(c.quote, question.lexicon))
+        if any(len(g) >= 2 and set(g) <= said for g in names):
+            return [], False
     held: set[str] = set()
     for a in {c.article_id for c in comp.citations}:
         held |= _article_terms(articles[a], question.lexicon)
