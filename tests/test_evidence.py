@@ -382,8 +382,8 @@ def test_copies_naming_different_places_in_two_spots_are_different_answers():
 def test_copies_with_a_headline_run_in_or_the_change_made_twice_are_different_answers():
     """Copies whose answer words differ stay two answers though one copy starts with its
     headline run into the sentence ("Lena Vogt Lena Vogt is ...") or the change recurs
-    ("12th Signal Company The 12th Signal Company ..."); an abbreviation that only one copy
-    has ("c. 1954") is no other answer."""
+    ("12th Signal Company The 12th Signal Company ..."); an abbreviation ("c. 1954" / "b.
+    1954") is no other answer, nor another spelling of one ("5 March 1950" / "March 5, 1950")."""
     for question, first, second, answers in (
         ("What is the profession of Lena Vogt?", "Lena Vogt is a Swiss jazz pianist.",
          "Lena Vogt Lena Vogt is a Swiss concert violinist.", ("jazz pianist", "concert violinist")),
@@ -394,10 +394,22 @@ def test_copies_with_a_headline_run_in_or_the_change_made_twice_are_different_an
     ):
         comp, _, _ = _two_copies(question, first, second)
         assert comp.status == "conflict" and all(a in comp.verdict for a in answers), comp.text
-    comp, _, _ = _two_copies("When was Jon Hill born?",
-                             "Biography Jon Hill ( c. 1954 ) is an American chef who cooked at the White House.",
-                             "(chef) Jon Hill ( 1954) is an American chef who cooked at the White House.")
-    assert comp.status != "conflict", comp.text
+    from retrieval.engine.variants import variant_pair
+
+    chef = "Jon Hill ( {} 1954 ) is an American chef who cooked at the White House for a year."
+    assert variant_pair(chef.format("c."), chef.format("b."), {"jon", "hill"}) is None
+    assert variant_pair(chef.format("c."), chef.format("c.").replace("chef", "baker"), {"jon", "hill"})
+    # spellings of one answer are one answer
+    for question, first, second in (
+        ("When was the bridge opened?", "The bridge over the fjord was opened on 5 March 1950 by the king, "
+         "after six years of work.", "The bridge over the fjord was opened on March 5, 1950 by the king, "
+         "after six years of work."),
+        ("Who designed the bridge?", "The bridge over the fjord was designed by John A. Smith, an engineer "
+         "from Leeds, in 1946.", "The bridge over the fjord was designed by John Smith, an engineer from "
+         "Leeds, in 1946."),
+    ):
+        comp, _, _ = _two_copies(question, first, second)
+        assert comp.status != "conflict", comp.text
 
 
 def test_a_quote_shortened_beside_other_answers_holds_its_answer():

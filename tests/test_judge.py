@@ -154,8 +154,8 @@ def test_the_first_use_prints_no_loading_table(tmp_path, capfd):
 
 def test_she_is_read_as_the_person_asked_only_after_the_article_names_her(judge):
     """ "She died in Vienna in 1931." is read with "Maria Kessler" in place of "She" when its
-    article names her before it (then it answers "When did Maria Kessler die?"); in an
-    article that names someone else first, it is read as it stands."""
+    article names her last before it (then it answers "When did Maria Kessler die?"); in an
+    article that names someone else first, or after her, it is read as it stands."""
     from retrieval.common.terms import load_lexicon
     from retrieval.engine.evidence import Evidence, analyze
     from retrieval.engine.judging import JudgeSettings, judge_evidence
@@ -164,7 +164,8 @@ def test_she_is_read_as_the_person_asked_only_after_the_article_names_her(judge)
     q = analyze("When did Maria Kessler die?", [], lex)
     died = "She died in Vienna in 1931."
     texts = {"kessler": "Maria Kessler painted the harbour for forty years. " + died,
-             "brandt": "Elsa Brandt ran the ferry for forty years. " + died + " Maria Kessler bought her boat."}
+             "brandt": "Elsa Brandt ran the ferry for forty years. " + died + " Maria Kessler bought her boat.",
+             "pupil": "Maria Kessler taught Anna Weber in Graz for ten years. " + died}
 
     def evidence(article):
         start = texts[article].index(died)
@@ -172,7 +173,9 @@ def test_she_is_read_as_the_person_asked_only_after_the_article_names_her(judge)
                         coverage=0.5, own_coverage=0.2, dense=0.5, score=0.5, stance="supports",
                         speaker=None, when=None, terms=frozenset(), has_answer_type=True, bears=True)
 
-    read = judge_evidence(q, [evidence("kessler"), evidence("brandt")], judge, JudgeSettings(), texts=texts)
+    read = judge_evidence(q, [evidence(a) for a in texts], judge, JudgeSettings(), texts=texts)
     named, bare = judge.judge([(q.resolved, "Maria Kessler died in Vienna in 1931."), (q.resolved, died)])
     assert read[0].judgement.answers == pytest.approx(named.answers, abs=1e-4) and named.answers >= 0.5
-    assert read[1].judgement.answers == pytest.approx(bare.answers, abs=1e-4) and bare.answers < 0.5
+    assert bare.answers < 0.5
+    for other in read[1:]:  # someone else named first, or last before the sentence
+        assert other.judgement.answers == pytest.approx(bare.answers, abs=1e-4), other.article_id

@@ -3,15 +3,16 @@ against the question and overrides the cue words where it is sure.
 
 Only the few best sentences by the retrieval score are judged (``candidates``, at most
 ``per_article`` of one article), in one batch, each with its article's headline before
-it; a sentence opening with "He" or "She" is read with the full name the question asks
-about in its place ("She died in Vienna in 1931." for "When did Maria Kessler die?",
-which the model reads as beside the question). Where the model is sure a sentence
-contradicts the claim it is the denying side; where it is sure a sentence supports a
-yes/no claim it is the supporting side; where it reads a sentence as plainly beside
-the question, that sentence is not quoted (:func:`bears`). In an article that denies a
-yes/no claim in so many words, with the model sure of it, an unattributed restatement
-of the claim is not a report of it. Everything else, and every sentence past the
-judged few, keeps the cue-word reading; the order of the evidence is unchanged.
+it; a sentence opening with "He", "She", "His" or "Her" is read with the full name the
+question asks about in its place when that person is the last one its article names
+before it ("She died in Vienna in 1931." for "When did Maria Kessler die?", which the
+model reads as beside the question). Where the model is sure a sentence contradicts
+the claim it is the denying side; where it is sure a sentence supports a yes/no claim
+it is the supporting side; where it reads a sentence as plainly beside the question,
+that sentence is not quoted (:func:`bears`). In an article that denies a yes/no claim
+in so many words, with the model sure of it, an unattributed restatement of the claim
+is not a report of it. Everything else, and every sentence past the judged few, keeps
+the cue-word reading; the order of the evidence is unchanged.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if question.followup and question.focus and query.endswith(question.text):
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
         query = query[: -len(question.text)].strip() or query
-    name = _asked_person(question)
+    name = asked_person(question)
     read = [_named(e.text, name) if name and _introduced(name, e, texts) else e.text for e in picks]
     if settings.context == "title":
         passages = [f"{e.meta.get('title', '')}: {t}" if e.meta.get("title") else t for e, t in zip(picks, read)]
@@ -149,34 +150,44 @@ _PRONOUN = re.compile(r"(He|She)\b(?=\s+[a-z])")
 _POSSESSIVE = re.compile(r"(His|Her)\b(?=\s+[a-z])")
 _NAME_SPAN = re.compile(r"(?:[A-Z][\w'’.-]+\s+){1,3}[A-Z][\w'’.-]+")
 _OPENERS = frozenset("when where who whom whose what which how why did does do is was are were has had "
-                     "have will would can could should".split())
+                     "have will would can could should shall may might".split())
+_POSSESSIVE_END = re.compile(r"['’]s\b.*$")  # "Seadlund's father", "Who's"
+# two capitalised words in a row: maybe another person ("taught Anton Weber"; a place or a
+# "The Post" too, which only makes the reading more careful)
+_OTHER_NAME = re.compile(r"\b[A-Z][\w'’-]+\s+[A-Z][\w'’-]+")
 
 
-def _asked_person(question: Question) -> str | None:
+def asked_person(question: Question) -> str | None:
     """The full name a question asks about, as written ("Liu Zhi"), if any."""
     if question.lexicon is None:
         return None
     for m in _NAME_SPAN.finditer(question.text):
-        span = m.group()
-        first = span.split()[0]
-        if m.start() == 0 and first.lower() in _OPENERS:  # "Did Ger Browne join ...?"
-            span = span[len(first):].strip()
-        span = re.sub(r"['’]s$", "", span)  # "John Henry Seadlund's father"
+        words = m.group().split()
+        if m.start() == 0 and _POSSESSIVE_END.sub("", words[0]).lower() in _OPENERS:
+            words = words[1:]  # "Did Ger Browne join ...?", "Who's Maria Kessler?"
+        span = " ".join(words)
+        span = _POSSESSIVE_END.sub("", span) if re.search(r"['’]s\b", span) else span
         if len(span.split()) >= 2 and any(set(terms(span, question.lexicon)) >= set(g) for g in question.names):
             return span
     return None
 
 
 def _introduced(name: str, e: Evidence, texts: dict[str, str] | None) -> bool:
-    """Whether the article names the person (by the last word of the name) before the
-    sentence: "His father, ..." in an article about someone else is not about them."""
-    text = (texts or {}).get(e.article_id, "")
-    last = name.split()[-1].casefold()
-    return last in {re.sub(r"['’]s$", "", w.casefold()) for w in re.findall(r"[\w'’-]+", text[:e.start])}
+    """Whether the person asked about is the one last named before the sentence in its
+    article (by the last word of the name): "His father, ..." in an article about someone
+    else, or "He died ..." after "Maria Kessler taught Anton Weber", is not about them."""
+    before = (texts or {}).get(e.article_id, "")[:e.start]
+    last = name.split()[-1]
+    at = max((m.end() for m in re.finditer(rf"\b{re.escape(last)}\b", before, re.IGNORECASE)), default=-1)
+    if at < 0:
+        return False
+    since = before[at:]
+    return not any(last.casefold() not in m.group().casefold() for m in _OTHER_NAME.finditer(since))
 
 
 def _named(text: str, name: str) -> str:
-    """A sentence opening with "He"/"She" ("He died in Taiwan in 1972.") read with the name asked."""
+    """A sentence opening with "He", "She", "His" or "Her" ("He died in Taiwan in 1972.")
+    read with the name asked in its place."""
     if _PRONOUN.match(text):
         return _PRONOUN.sub(name, text, count=1)
     if _POSSESSIVE.match(text):

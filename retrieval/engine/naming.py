@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from retrieval.common.terms import Lexicon, terms
 from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.judging import asked_person
 from retrieval.engine.prose import Composition
 from retrieval.engine.quotes import ArticleInfo
 
@@ -15,17 +16,18 @@ def names_missing(question: Question, comp: Composition,
                   articles: dict[str, ArticleInfo]) -> tuple[list[tuple[str, ...]], bool]:
     """The names asked about (not numbers) that no article the answer cites holds, when
     they are most of them: an answer about "Crazy World" from an article that
-    never names it is about something else.  Also whether every missing name has its
-    last word held (it is only partly missing)."""
+    never names it is about something else (none, when a quote names the person asked
+    about in full).  Also whether every missing name has its last word held (it is only
+    partly missing)."""
     names = question.names
     if not names or question.lexicon is None:
         return [], False
-    # a quote that itself names someone asked about in full ("In 1965, Paul Fraisse becomes
-    # the institute's director") is about them, whatever else the question names
-    for c in comp.citations:
-        said = set(terms(c.quote, question.lexicon))
-        if any(len(g) >= 2 and set(g) <= said for g in names):
-            return [], False
+    # a quote that itself names the person asked about in full ("In 1987, Tomas Brandt became
+    # the museum's director") is about them, whatever else the question names
+    person = asked_person(question)
+    whole = set(terms(person, question.lexicon)) if person else set()
+    if whole and any(whole <= set(terms(c.quote, question.lexicon)) for c in comp.citations):
+        return [], False
     held: set[str] = set()
     for a in {c.article_id for c in comp.citations}:
         held |= _article_terms(articles[a], question.lexicon)

@@ -365,8 +365,8 @@ def _merge_same_values(groups: list[Side], question: Question,
 
 def _span_of(value: str | None, ev: Evidence) -> tuple[int, int] | None:
     """Where a short answer stands in its sentence (article offsets), when it does."""
-    at = ev.text.lower().find(value.lower()) if value else -1
-    return (ev.start + at, ev.start + at + len(value)) if at >= 0 else None
+    m = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", ev.text, re.IGNORECASE) if value else None
+    return (ev.start + m.start(), ev.start + m.end()) if m else None
 
 
 def write_one_side(question: Question, side: Side, articles: dict[str, ArticleInfo], max_chars: int,

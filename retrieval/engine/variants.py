@@ -70,14 +70,14 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
         return None
     if set(words(va.value)) <= asked or set(words(vb.value)) <= asked:
         return None  # "Manic" against "Maniac": a spelling of what is asked about
-    if not all(re.search(r"[^\W\d_]{3}|\d", v.value) for v in (va, vb)):
-        return None  # "( c. 1954 )" against "( 1954)": an abbreviation, not an answer
+    if any(re.fullmatch(r"[a-z]{1,3}\.?", v.value) for v in (va, vb)):
+        return None  # "( c. 1954 )" against "( b. 1954 )": an abbreviation, not an answer
     return va, vb
 
 
 def _unrepeated(tokens: list) -> list:
-    """The tokens past a name said twice at the start (a headline run into its first
-    sentence: "Lena Vogt Lena Vogt is a Swiss concert violinist.")."""
+    """The tokens past a run of words said twice at the start (a headline run into its
+    first sentence: "Lena Vogt Lena Vogt is a Swiss concert violinist.")."""
     for n in range(1, 7):
         if 2 * n <= len(tokens) and [t[2] for t in tokens[:n]] == [t[2] for t in tokens[n:2 * n]]:
             return tokens[n:]
@@ -116,24 +116,29 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     and ``vb`` share no word: "located ... in New Orleans, in Orleans Parish" and "... in
     Cloutierville, in Natchitoches Parish" answer "where" differently, though they
     differ in more than one place and share most of their names."""
-    ta = [spelling(m.group()) for m in _TOKEN.finditer(a)]
-    tb = [spelling(m.group()) for m in _TOKEN.finditer(b)]
+    ta = [t[2] for t in _unrepeated([(0, 0, spelling(m.group())) for m in _TOKEN.finditer(a)])]
+    tb = [t[2] for t in _unrepeated([(0, 0, spelling(m.group())) for m in _TOKEN.finditer(b)])]
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS:
         return False
-    # each short answer is absent from the other copy: a name both copies hold ("Speaking in
-    # Berlin, ... held in Warsaw" / "... held in Warsaw") is no changed answer; the answer as
-    # a whole, not each of its words ("New Orleans, Louisiana" / "Cloutierville, Louisiana";
-    # "American football" in a copy that names the National Football League)
-    if _holds(tb, va) or _holds(ta, vb):
+    # what each short answer has that the other lacks is absent from the other copy: a name
+    # both copies hold ("Speaking in Berlin, ... held in Warsaw" / "... held in Warsaw") is no
+    # changed answer, nor a spelling of one ("5 March 1950" / "March 5, 1950"; "John A.
+    # Smith" / "John Smith"); the part that differs as a whole, not each of its words ("New
+    # Orleans, Louisiana" / "Cloutierville, Louisiana"; "American football" in a copy that
+    # names the National Football League)
+    wa = [spelling(w) for w in _TOKEN.findall(va)]
+    wb = [spelling(w) for w in _TOKEN.findall(vb)]
+    own_a = [w for w in wa if w not in wb]
+    own_b = [w for w in wb if w not in wa]
+    if not own_a or not own_b or _holds(tb, own_a) or _holds(ta, own_b):
         return False
     matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     shared = sum(block.size for block in matcher.get_matching_blocks())
     return shared >= MIN_SHARED_WORDS and shared >= MIN_SHARED * max(len(ta), len(tb))
 
 
-def _holds(tokens: list[str], value: str) -> bool:
-    """Whether the words of ``value`` stand together, in order, among ``tokens``."""
-    want = [spelling(m.group()) for m in _TOKEN.finditer(value)]
+def _holds(tokens: list[str], want: list[str]) -> bool:
+    """Whether the words ``want`` stand together, in order, among ``tokens``."""
     n = len(want)
     return bool(want) and any(tokens[i:i + n] == want for i in range(len(tokens) - n + 1))
 
