@@ -42,8 +42,8 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
     """The words that differ between two copies of a sentence, when they differ in one
     place only (or make the same change twice), by a few words, none of them only words
     of the question; else None."""
-    ta = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)])
-    tb = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)])
+    ta = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)], _word)
+    tb = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)], _word)
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS or abs(len(ta) - len(tb)) > MAX_WORDS:
         return None
     matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
@@ -75,13 +75,17 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
     return va, vb
 
 
-def _unrepeated(tokens: list) -> list:
+def _unrepeated(tokens: list, word=lambda t: t) -> list:
     """The tokens past a run of words said twice at the start (a headline run into its
     first sentence: "Lena Vogt Lena Vogt is a Swiss concert violinist.")."""
     for n in range(1, 7):
-        if 2 * n <= len(tokens) and [t[2] for t in tokens[:n]] == [t[2] for t in tokens[n:2 * n]]:
+        if 2 * n <= len(tokens) and [word(t) for t in tokens[:n]] == [word(t) for t in tokens[n:2 * n]]:
             return tokens[n:]
     return tokens
+
+
+def _word(token: tuple[int, int, str]) -> str:
+    return token[2]
 
 
 def spelling(token: str) -> str:
@@ -113,11 +117,11 @@ def copies_differ(a: Evidence, b: Evidence, question: Question) -> bool:
 
 def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     """Copies of one sentence (most words shared, in order) whose short answers ``va``
-    and ``vb`` share no word: "located ... in New Orleans, in Orleans Parish" and "... in
-    Cloutierville, in Natchitoches Parish" answer "where" differently, though they
-    differ in more than one place and share most of their names."""
-    ta = [t[2] for t in _unrepeated([(0, 0, spelling(m.group())) for m in _TOKEN.finditer(a)])]
-    tb = [t[2] for t in _unrepeated([(0, 0, spelling(m.group())) for m in _TOKEN.finditer(b)])]
+    and ``vb`` each hold words the other copy lacks: "located ... in New Orleans, in
+    Orleans Parish" and "... in Cloutierville, in Natchitoches Parish" answer "where"
+    differently, though they differ in more than one place and share most of their names."""
+    ta = _unrepeated([spelling(w) for w in _TOKEN.findall(a)])
+    tb = _unrepeated([spelling(w) for w in _TOKEN.findall(b)])
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS:
         return False
     # what each short answer has that the other lacks is absent from the other copy: a name
