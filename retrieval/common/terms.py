@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Sequence
 
 # Bumped when terms() changes, so that lexical indexes cached by an older one are rebuilt.
 ANALYSER_VERSION = 3  # 2: accents folded; 3: "U.S." and "US" one word, not the pronoun "us"
@@ -193,3 +194,22 @@ def terms(text: str, lexicon: Lexicon) -> list[str]:
 def number_forms(text: str) -> set[str]:
     """Numbers in a text, with separators removed ("3,559" -> "3559")."""
     return {re.sub(r"[.,](?=\d{3}\b)", "", n) for n in re.findall(r"\d+(?:[.,]\d+)*", text)}
+
+
+_NAME_SPAN = re.compile(r"(?:[A-Z][\w'’.-]+\s+){1,3}[A-Z][\w'’.-]+")
+_POSSESSIVE_END = re.compile(r"['’]s\b.*$")  # "Seadlund's father", "Who's"
+
+
+def full_name(text: str, names: Sequence[tuple[str, ...]], lexicon: Lexicon,
+              openers: Sequence[str] = ()) -> str | None:
+    """The first run of two to four capitalised words in ``text`` that holds every term of
+    one of ``names``, as written ("Liu Zhi"; "John Henry Seadlund" of "... Seadlund's
+    father"), past an opening word in ``openers`` ("Did", "Who's")."""
+    for m in _NAME_SPAN.finditer(text):
+        found = m.group().split()
+        if m.start() == 0 and _POSSESSIVE_END.sub("", found[0]).lower() in openers:
+            found = found[1:]
+        span = _POSSESSIVE_END.sub("", " ".join(found))
+        if len(span.split()) >= 2 and any(set(terms(span, lexicon)) >= set(g) for g in names):
+            return span
+    return None

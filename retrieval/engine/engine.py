@@ -211,12 +211,11 @@ class AnswerEngine:
         # named and counted once beside it (they are never quoted).
         copies = [d for h in hits for d in h.duplicates if d not in ranked]
         articles = self._articles(ranked + list(dict.fromkeys(copies)))
-        found = gather(q, hits, index, self.lexicon, weights=self.settings.evidence,
-                       texts={a: info.text for a, info in articles.items()})
+        texts = {a: info.text for a, info in articles.items()}
+        found = gather(q, hits, index, self.lexicon, weights=self.settings.evidence, texts=texts)
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
-            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge, judged,
-                                      texts={a: info.text for a, info in articles.items()})
+            evidence = judge_evidence(q, evidence, self.judge, self.settings.judge, judged, texts=texts)
         return q, hits, articles, evidence, ranked, unknown
 
     def refresh(self) -> None:

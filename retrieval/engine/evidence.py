@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-from retrieval.common.terms import Lexicon, stem, terms, words
+from retrieval.common.terms import Lexicon, full_name, stem, terms, words
 
 _WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
 _YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",
@@ -54,14 +54,14 @@ class Question:
     negated: bool = False
     counts: bool = False  # "how many", "population", "number of": a whole number of things
     counted: str | None = None  # the term of what "how many" counts ("goat" for "How many goats ...?")
-    # "how far", "the length of": a measure (a number with its unit), not any number; "scale"
-    # for how big, large or high; "long" for how long, which a duration or a year ("since 1951")
-    # answers
+    # "how far", "the length of": a measure (a number with its unit), not any number; "scale" for
+    # how big, large or high; "long" for how long, which a duration or a year ("since 1951") answers
     measures: str | None = None
     # "What did X say (about Y)?": the terms of who is asked about, and of Y
     speech_of: frozenset[str] = frozenset()
     speech_about: frozenset[str] = frozenset()
     identity: str | None = None  # "Who is Di Li?": the name as written ("Di Li")
+    person: str | None = None  # the full name of two or more words asked about, as written ("Liu Zhi")
     # "Who directed Parasite?": the nouns of who does it ("director"), the verb's forms that
     # take "by" ("directed by"), and the terms of what is asked about ("parasite")
     agent: Agent | None = None
@@ -113,6 +113,7 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         speech_of=frozenset(terms(speech.group("who"), lexicon)) if speech else frozenset(),
         speech_about=frozenset(terms(about.group(1), lexicon)) if about else frozenset(),
         identity=identity.group("who").strip() if identity else None,
+        person=full_name(question, entities, lexicon, _WH + _YESNO),  # (numbers are no capitalised words)
         agent=agent,
         lexicon=lexicon,
     )

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from retrieval.common.defaults import JUDGE
-from retrieval.common.terms import terms
 from retrieval.engine.evidence import Evidence, Question
 
 
@@ -93,7 +92,7 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if question.followup and question.focus and query.endswith(question.text):
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
         query = query[: -len(question.text)].strip() or query
-    name = asked_person(question)
+    name = question.person
     read = [_named(e.text, name) if name and _introduced(name, e, texts) else e.text for e in picks]
     if settings.context == "title":
         passages = [f"{e.meta.get('title', '')}: {t}" if e.meta.get("title") else t for e, t in zip(picks, read)]
@@ -148,28 +147,9 @@ def bears(e: Evidence, question: Question, settings: JudgeSettings) -> bool:
 
 _PRONOUN = re.compile(r"(He|She)\b(?=\s+[a-z])")
 _POSSESSIVE = re.compile(r"(His|Her)\b(?=\s+[a-z])")
-_NAME_SPAN = re.compile(r"(?:[A-Z][\w'’.-]+\s+){1,3}[A-Z][\w'’.-]+")
-_OPENERS = frozenset("when where who whom whose what which how why did does do is was are were has had "
-                     "have will would can could should shall may might".split())
-_POSSESSIVE_END = re.compile(r"['’]s\b.*$")  # "Seadlund's father", "Who's"
 # two capitalised words in a row: maybe another person ("taught Anton Weber"; a place or a
 # "The Post" too, which only makes the reading more careful)
 _OTHER_NAME = re.compile(r"\b[A-Z][\w'’-]+\s+[A-Z][\w'’-]+")
-
-
-def asked_person(question: Question) -> str | None:
-    """The full name a question asks about, as written ("Liu Zhi"), if any."""
-    if question.lexicon is None:
-        return None
-    for m in _NAME_SPAN.finditer(question.text):
-        words = m.group().split()
-        if m.start() == 0 and _POSSESSIVE_END.sub("", words[0]).lower() in _OPENERS:
-            words = words[1:]  # "Did Ger Browne join ...?", "Who's Maria Kessler?"
-        span = " ".join(words)
-        span = _POSSESSIVE_END.sub("", span) if re.search(r"['’]s\b", span) else span
-        if len(span.split()) >= 2 and any(set(terms(span, question.lexicon)) >= set(g) for g in question.names):
-            return span
-    return None
 
 
 def _introduced(name: str, e: Evidence, texts: dict[str, str] | None) -> bool:

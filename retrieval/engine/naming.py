@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from retrieval.common.terms import Lexicon, terms
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.judging import asked_person
 from retrieval.engine.prose import Composition
 from retrieval.engine.quotes import ArticleInfo
 
@@ -24,8 +23,7 @@ def names_missing(question: Question, comp: Composition,
         return [], False
     # a quote that itself names the person asked about in full ("In 1987, Tomas Brandt became
     # the museum's director") is about them, whatever else the question names
-    person = asked_person(question)
-    whole = set(terms(person, question.lexicon)) if person else set()
+    whole = set(terms(question.person, question.lexicon)) if question.person else set()
     if whole and any(whole <= set(terms(c.quote, question.lexicon)) for c in comp.citations):
         return [], False
     held: set[str] = set()
