@@ -815,3 +815,27 @@ def test_a_quote_naming_the_person_asked_in_full_answers_though_the_article_lack
     assert got.status == "answered" and "In 1987, Tomas Brandt became" in got.answer, got.answer
     other = engine.answer("When did Ingrid Solberg become director of the Museum of Maritime History in Bergen?")
     assert other.status == "not_found", other.answer
+
+
+def test_a_when_question_is_answered_to_the_day_not_by_the_headline_s_year(eval_app, judge, tmp_path):
+    """Two records of one name: each article's first sentence gives only the year ("Harbour
+    Lights (1998 album) ..."), a later one the day it was released. The answer names the days,
+    and a sentence that holds the year before its day ("(2003 album) ... released March 3,
+    2003") gives the day too."""
+    first = RawArticle(
+        text="Harbour Lights (1998 album) Harbour Lights is the debut album by the Welsh folk band "
+             "Saltmarsh, recorded in a chapel near Cardigan over one winter. The band wrote most of "
+             "its songs on the road between festivals. It was released by Pebble Records on "
+             "September 14, 1998. Critics praised its harmonies and the fiddle of Ann Pryce.",
+        title="Harbour Lights (1998 album)", location="albums#1", source="Folk Archive", published="2020-01-01")
+    second = RawArticle(
+        text="Harbour Lights (2003 album) Harbour Lights is the third album by the Canadian singer "
+             "Marc Tellier, released March 3, 2003 through North Shore Music. Tellier recorded it in "
+             "Halifax with a string quartet and toured it across the Maritimes that summer.",
+        title="Harbour Lights (2003 album)", location="albums#2", source="Music Notes", published="2021-05-05")
+    engine = engine_over([first, second], eval_app, judge, tmp_path / "store")
+    got = engine.answer('When was the album "Harbour Lights" released?')
+    verdict = got.answer.splitlines()[0]
+    assert "September 14, 1998" in verdict and "March 3, 2003" in verdict, got.answer
+    assert "It was released by Pebble Records on September 14, 1998." in got.answer, got.answer
+

@@ -927,3 +927,19 @@ def test_a_sentence_with_its_own_anchor_is_not_dated_by_the_one_before(opening):
     from retrieval.engine.values import RELATIVE_TIME
 
     assert not RELATIVE_TIME.match(opening)
+
+
+def test_a_year_and_the_day_in_that_year_are_one_answer():
+    """ "1891" (a headline's "born 1891") and "13 January 1891" given by two articles are one
+    answer, to the day, beside a third article's "6 May 1892"."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze("When was Frederick Groves born?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {"a": "Frederick Groves (footballer, born 1891) played on the wing for Lincoln City.",
+             "b": "Frederick Groves (13 January 1891 - 1965) was an English footballer.",
+             "c": "Frederick Groves (6 May 1892 - 1980) was an English footballer who played for Stoke."}
+    evs = [_ev(a, text, 0, 0.9 - 0.02 * i, q, stance="context") for i, (a, text) in enumerate(texts.items())]
+    comp = compose(q, evs, {a: _info(a, text) for a, text in texts.items()}, list(texts), ComposeSettings())
+    assert [a.value for a in comp.answers] == ["13 January 1891", "6 May 1892"], comp.answers
+    assert comp.answers[0].citations == [1, 2] and "; 1891" not in comp.verdict and not comp.verdict.endswith(": 1891"), comp.verdict

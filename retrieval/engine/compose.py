@@ -8,8 +8,7 @@ Three shapes, chosen from the evidence alone:
   conflict, then gives each side with its speaker, date, verbatim quote and citation:
   for different answers, each article's answer-bearing sentence, compactly (one
   attribution for quotes in a row from one publisher).
-* **answered**: one side only.  Always attributed ("According to ..."),
-  never stated as bare fact.
+* **answered**: one side only.  Always attributed ("According to ..."), never stated as bare fact.
 * **not_found**: nothing relevant enough.  The answer says so and names
   the closest articles, citing none of them.
 """
@@ -27,6 +26,7 @@ from retrieval.engine.naming import names_missing, on_the_story
 from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
+from retrieval.engine.values import fuller_date
 from retrieval.engine.variants import copies_differ, figures_differ, holds_asked_figures, spelling
 from retrieval.engine.quotes import ArticleInfo, format_date, quoted  # noqa: F401 - callers import these from here
 
@@ -223,9 +223,10 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
         return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     if len(groups) >= 2:
         extra = _second_sentences(per_article, strong, question, settings)
-        # Each article speaks through its answering sentence: the one that says what
-        # the question asks beside what it says happened, when that is not the best match.
-        lead = {e.article_id: max((e, extra.get(e.article_id) or e), key=_answering) for e in per_article}
+        # Each article speaks through its answering sentence: the one that says what the question
+        # asks beside what it says happened, when that is not the best match (a date to the day).
+        lead = {e.article_id: fuller_date(max((e, extra.get(e.article_id) or e), key=_answering), strong, question)
+                for e in per_article}
         extra = {a: e for e in per_article if (a := e.article_id) in lead and lead[a] is not e}
         sides = [Side([lead[e.article_id] for e in g], g[0].stance, "answer") for g in groups[: settings.max_sides]]
         return write_answers(question, sides, articles, settings.max_quote, settings.max_shown, extra)
@@ -343,8 +344,7 @@ def _second_sentences(chosen: Sequence[Evidence], strong: Sequence[Evidence], qu
     return out
 
 
-def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
-                      bearing_ratio: float = 0.6) -> list[Evidence]:
+def _best_per_article(evs: Sequence[Evidence], question: Question, bearing_ratio: float = 0.6) -> list[Evidence]:
     """The best sentence of each article, skipping sentences another article already
     gave word for word (copies of one text differ where it matters).
 
@@ -362,7 +362,7 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
             taken.add(key)
     for e in evs:  # an article with nothing of its own keeps its best sentence
         out.setdefault(e.article_id, e)
-    if question is not None and question.answer_type:
+    if question.answer_type:
         for art, best in list(out.items()):
             if best.bears or best.has_answer_type:
                 continue
@@ -371,7 +371,7 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                         and " ".join(e.text.lower().split()) not in taken):
                     out[art] = e
                     break
-    yesno = question is not None and question.kind == "yesno"
+    yesno = question.kind == "yesno"
     near = PICK_NEAR_YESNO if yesno else PICK_NEAR
     for art, chosen in list(out.items()):
         # of its sentences that match about as closely, the one the model reads as answering
@@ -383,6 +383,7 @@ def _best_per_article(evs: Sequence[Evidence], question: Question | None = None,
                     and (e.has_answer_type or not chosen.has_answer_type)
                     and _reads_better(e, out[art], by_words=yesno)):
                 out[art] = e
+        out[art] = fuller_date(out[art], evs, question)  # a when-question's answer to the day, not the year
     order = {a: i for i, a in enumerate(dict.fromkeys(e.article_id for e in evs))}
     return sorted(out.values(), key=lambda e: order[e.article_id])
 

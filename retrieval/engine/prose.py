@@ -19,13 +19,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Sequence
 
-from retrieval.common.terms import number_forms
+from retrieval.common.terms import number_forms, words
 from retrieval.engine.answer import AnswerValue, Citation, ClosestArticle, SideView, TimelineEntry
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.quotes import (ArticleInfo, Numbering, attribution, cap, cite_quote, end_sentence,
                                      format_date, quote_span)
 from retrieval.engine.sources import count_sources
-from retrieval.engine.values import value_of
+from retrieval.engine.values import DAY, fuller_date, value_of
 from retrieval.engine.variants import Variant, answer_variants
 
 MAX_LISTED = 3  # answers named in a verdict
@@ -351,6 +351,9 @@ def _merge_same_values(groups: list[Side], question: Question,
     out: dict[str, Side] = {}
     for i, g in enumerate(groups):
         diff = (changed or {}).get(id(g.evidence[0]))
+        if diff is None:  # its answer to the day first: "13 January 1891" before a headline's "born 1891"
+            day = fuller_date(g.evidence[0], g.evidence, question, same_article=False)
+            g = replace(g, evidence=[day] + [e for e in g.evidence if e is not day])
         value = diff.value if diff else value_of(g.evidence[0], question)
         key = value.casefold() if value else f"#{i}"
         if value and question.counts and number_forms(value):  # "174" and "174 habitants" are one answer
@@ -360,6 +363,12 @@ def _merge_same_values(groups: list[Side], question: Question,
                                      if all(e.article_id != o.article_id for o in out[key].evidence))
         else:
             out[key] = Side(list(g.evidence), g.stance, g.kind)
+    for year in [k for k in out if question.answer_type == "date" and re.fullmatch(r"\d{4}", k)]:
+        # "1891" is the year of "13 January 1891" (the one answer to the day): one answer
+        fuller = [k for k in out if re.search(DAY.pattern, k, re.IGNORECASE) and year in words(k)]
+        if len(fuller) == 1:
+            out[fuller[0]].evidence.extend(e for e in out.pop(year).evidence
+                                           if all(e.article_id != o.article_id for o in out[fuller[0]].evidence))
     return list(out.values())
 
 

@@ -11,6 +11,7 @@ short answer and the quote speaks.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from retrieval.common.terms import words
 from retrieval.engine.evidence import Evidence, Question
@@ -20,6 +21,8 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?"
     rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
+# A date to the day: "1 November 2007", "November 1st, 2007", "Nov. 1"
+DAY = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
 # A span of dates: "1861–1862", "1 August 1848 – 2 December 1848", "between 1861 and 1862",
 # "from 1900 to 1904" (the words that make it a span come along; "in 1920 and 1935" is two dates)
 _SPAN_TAIL = re.compile(rf"\s*[–-]\s*({_DATE.pattern})|\s+(?:and|to|until|through)\s+({_DATE.pattern})")
@@ -193,6 +196,9 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     if kind == "date":
         for m in _DATE.finditer(text):
             if not set(words(m.group())) <= asked:
+                # "Killswitch Engage (2000 album) ... released July 4, 2000": the year's day
+                m = next((d for d in _DATE.finditer(text, m.end()) if DAY.search(d.group())
+                          and set(words(m.group())) <= set(words(d.group()))), m)
                 tail = _SPAN_TAIL.match(text, m.end())
                 if not _ASKS_LIFE.search(question.text):
                     return _date_span(text, m, tail)
@@ -247,6 +253,26 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         return sport(text, asked)
     return None
 
+
+
+def fuller_date(ev: Evidence, others: Sequence[Evidence], question: Question, *,
+                same_article: bool = True) -> Evidence:
+    """The sentence (of ``ev``'s article, with ``same_article``) that dates what a
+    when-question asks to the day, where ``ev`` gives only the year or the month: "It was
+    released ... on November 1, 2007." over the headline's "Girls' Generation (2007 album)
+    ...". The fuller date holds the shorter one, and its sentence says as much of what the
+    question says happened."""
+    short = value_of(ev, question) if question.answer_type == "date" else None
+    if short is None or DAY.search(short):
+        return ev
+    for other in others:
+        if (other is ev or same_article and other.article_id != ev.article_id
+                or other.predicate_coverage < ev.predicate_coverage):
+            continue
+        full = value_of(other, question)
+        if full and DAY.search(full) and set(words(short)) <= set(words(full)):
+            return other
+    return ev
 
 # Numbers in words ("sixteen", "five-hundred") and a year ("1951", "the 1950s"), here and in
 # the scoring of sentences.
