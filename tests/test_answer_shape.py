@@ -839,3 +839,25 @@ def test_a_when_question_is_answered_to_the_day_not_by_the_headline_s_year(eval_
     assert "September 14, 1998" in verdict and "March 3, 2003" in verdict, got.answer
     assert "It was released by Pebble Records on September 14, 1998." in got.answer, got.answer
 
+
+
+def test_a_claim_told_of_as_a_viral_report_is_not_the_outlet_reporting_it(eval_app, judge, tmp_path):
+    """ "When a report went viral that the Millbrook bridge would close in May, ..." tells of
+    the claim; the outlet that writes it is not one of the claim's sources (it is cited for
+    what it says itself), while an outlet that reports the closure in its own voice is."""
+    told = RawArticle(
+        text="When a report went viral that the Millbrook bridge would close in May, the county's "
+             "engineer drove out to the river to film the deck and the new steel supports. The county "
+             "fair opens on the first weekend of June, with a parade down Main Street.",
+        title="Engineer films the Millbrook bridge", location="valley#7", source="Valley Courier",
+        published="2024-04-08")
+    reported = RawArticle(
+        text="The Millbrook bridge will close in May for six weeks of repairs to its deck, the county "
+             "council announced on Tuesday. Drivers will be sent over the Elm Street crossing.",
+        title="Millbrook bridge to close for repairs", location="gazette#8", source="Harbor Gazette",
+        published="2024-04-09")
+    engine = engine_over([told, reported], eval_app, judge, tmp_path / "store")
+    got = engine.answer("Will the Millbrook bridge close in May?")
+    assert "Harbor Gazette" in got.answer and "will close in May" in got.answer, got.answer
+    reports = [s for s in got.sides if s.stance == "supports"]
+    assert reports and all("Valley Courier" not in s.outlets for s in reports), got.answer

@@ -132,11 +132,15 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     to you?", an interview's; "Want to know more about Erin Spiceland?"; the sentence after
     it may answer), a lead-in to what follows that holds no answer itself ("... a virtual
     environment that looks something like below:"), a sentence about someone else than the
-    person asked about, or a heading that holds only the question's words ("6. Michelle
+    person asked about, a claim told of as hearsay for a yes/no question ("When a report went
+    viral that ..."), or a heading that holds only the question's words ("6. Michelle
     Beadle"; for a yes/no question, some of them: "Nam Nghi Phu Quoc" for "Does the Nam Nghi
     Phu Quoc resort have a spa?")."""
     if _asks(ev.text) or _about_someone_else(ev, question):
         return True
+    if question.kind == "yesno" and question.focus is None and ev.stance != "denies" and not ev.speaker \
+            and HEARSAY.search(ev.text):
+        return True  # "When a report went viral that ...": it tells of the claim, not whether it is true
     if ev.text.rstrip().endswith(":") and not ev.has_answer_type and not answers_by_form(ev, question):
         return True  # a lead-in; not "Erin Spiceland is a software engineer at SpaceX:"
     if any(len(w) >= 4 and not w[:1].isupper() for w in re.findall(r"[^\W\d_]+", ev.text)):
@@ -149,6 +153,13 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     if question.kind == "wh":
         return held <= asked
     return held < asked and not any(t[:1].isdigit() for t in held)
+
+
+# A claim told of as something said by nobody named ("a report that ...", "rumours claiming ...",
+# "a video went viral suggesting ...")
+HEARSAY = re.compile(r"\b(?:reports?|rumou?rs?|claims?|stor(?:y|ies)|hoax(?:es)?|posts?|tweets?|articles?|videos?)\s+"
+                     r"(?:(?:went viral|spread|circulated|circulating|emerged|surfaced)\s+)?(?:online\s+)?"
+                     r"(?:that|claiming|saying|suggesting|alleging)\b", re.IGNORECASE)
 
 
 # A sentence (or a list's line) that opens with a person's name: "- Laura Frank Tacho, Director
