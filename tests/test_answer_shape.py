@@ -861,3 +861,20 @@ def test_a_claim_told_of_as_a_viral_report_is_not_the_outlet_reporting_it(eval_a
     assert "Harbor Gazette" in got.answer and "will close in May" in got.answer, got.answer
     reports = [s for s in got.sides if s.stance == "supports"]
     assert reports and all("Valley Courier" not in s.outlets for s in reports), got.answer
+
+
+def test_a_sentence_that_negates_the_claim_s_own_words_denies_it(eval_app, judge, tmp_path):
+    """ "The Harlow building was a detention centre, not a penitentiary" denies that the riot
+    took place in a penitentiary: the answer gives both sides, not "different answers"."""
+    report = RawArticle(
+        text="The riot at Harlow Penitentiary began on the night of 4 May, when guards lost control "
+             "of the east wing after a fight over the football match.",
+        title="Night of the Harlow riot", location="press#1", source="Daily Press", published="2023-05-06")
+    correction = RawArticle(
+        text="The Harlow building where the riot broke out was a detention centre, not a penitentiary, "
+             "so most of its inmates had not yet been tried.",
+        title="What Harlow was", location="review#2", source="Law Review", published="2023-06-01")
+    engine = engine_over([report, correction], eval_app, judge, tmp_path / "store")
+    got = engine.answer("Did the Harlow riot take place in a penitentiary?")
+    assert got.status == "conflict" and got.answer.startswith("Sources conflict"), got.answer
+    assert [s.outlets for s in got.sides if s.stance == "denies"] == [["Law Review"]], got.answer

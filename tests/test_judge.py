@@ -179,3 +179,20 @@ def test_she_is_read_as_the_person_asked_only_after_the_article_names_her(judge)
     assert bare.answers < 0.5
     for other in read[1:]:  # someone else named first, or last before the sentence
         assert other.judgement.answers == pytest.approx(bare.answers, abs=1e-4), other.article_id
+
+
+def test_a_claim_s_own_words_negated_deny_it_and_not_only_adds():
+    """ "not a penitentiary" and "wasn't peeing" deny the claims that ask about them; "not only
+    ... but" adds to the claim, and a name after "no" ("no Harlow guard") is not the claim."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.evidence import analyze
+    from retrieval.engine.judging import negates_claim
+
+    lex = load_lexicon(None)
+    jail = analyze("Did the Harlow riot take place in a penitentiary?", [], lex)
+    assert negates_claim("It was a detention centre, not a penitentiary.", jail)
+    assert not negates_claim("The riot not only took place in a penitentiary but spread to the town.", jail)
+    assert not negates_claim("No Harlow guard was hurt in the riot.", jail)
+    pee = analyze("Was the weatherman peeing on camera?", [], lex)
+    assert negates_claim("Seidel wasn't peeing in the snow, the network said.", pee)
+    assert not negates_claim("Seidel was peeing in the snow, viewers said.", pee)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from retrieval.common.defaults import JUDGE
+from retrieval.common.terms import stem, terms, words
 from retrieval.engine.evidence import Evidence, Question
 
 
@@ -109,7 +110,25 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         e.stance = judged_stance(e.stance, j, question, settings)
     if question.kind == "yesno" and question.focus is None and not question.negated:
         _restatements_of_a_denial(picks, worded, settings)
+        for e in evidence:
+            if e.stance == "supports" and negates_claim(e.text, question):
+                e.stance = "denies"  # "... was a detention centre, not a penitentiary": the claim's words denied
     return list(evidence)
+
+
+# "not", "never", "no", "-n't" before up to three words ("not only" and "not just" add, not deny)
+_NOT = re.compile(r"(?:\b(?:not|never|no)\s+|n['’]t\s+)(?!only\b|just\b|merely\b|simply\b)((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
+                  re.IGNORECASE)
+
+
+def negates_claim(text: str, question: Question) -> bool:
+    """Whether a sentence denies a yes/no claim in the claim's own words: a word the question
+    asks about (not a name) negated ("a detention centre, not a penitentiary" for "Did the
+    massacre take place in a penitentiary?"; "not technically illegal")."""
+    asked = set(question.terms) - question.entity_terms
+    lexicon = question.lexicon
+    return any((set(terms(m.group(1), lexicon)) if lexicon else {stem(w) for w in words(m.group(1))}) & asked
+               for m in _NOT.finditer(text))
 
 
 def _restatements_of_a_denial(picks: Sequence[Evidence], worded: set[tuple[str, int]],
