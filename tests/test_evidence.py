@@ -943,3 +943,24 @@ def test_a_year_and_the_day_in_that_year_are_one_answer():
     comp = compose(q, evs, {a: _info(a, text) for a, text in texts.items()}, list(texts), ComposeSettings())
     assert [a.value for a in comp.answers] == ["13 January 1891", "6 May 1892"], comp.answers
     assert comp.answers[0].citations == [1, 2] and "; 1891" not in comp.verdict and not comp.verdict.endswith(": 1891"), comp.verdict
+
+
+def test_what_something_is_is_the_short_answer_to_what_kind_of_thing_it_is():
+    """ "What is the profession of Lena Vogt?" over "Lena Vogt is a Swiss jazz pianist." and
+    "Lena Vogt (born 1970) is a German architect who designed ..." names both answers in the
+    verdict; what a sentence says something is ends where a maker, a clause or a place begins,
+    without the year before it, and an ordinal is no answer."""
+    from retrieval.engine.compose import ComposeSettings, compose
+    from retrieval.engine.values import defined
+
+    q = analyze("What is the profession of Lena Vogt?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {"a": "Lena Vogt is a Swiss jazz pianist.",
+             "b": "Lena Vogt (born 1970) is a German architect who designed the new library in Basel."}
+    evs = [_ev(a, text, 0, 0.9 - 0.02 * i, q, stance="context") for i, (a, text) in enumerate(texts.items())]
+    comp = compose(q, evs, {a: _info(a, text) for a, text in texts.items()}, list(texts), ComposeSettings())
+    assert comp.verdict == "Sources give different answers, one source each: Swiss jazz pianist; German architect.", \
+        comp.verdict
+    assert defined("Loitering with Intent is a novel by Scottish author Muriel Spark.", set()) == "novel"
+    assert defined("Collision Course is a 1989 action-comedy film starring Jay Leno.", set()) == "action-comedy film"
+    assert defined('"The Great McGonagall" was the seventh in a string of flops for Sellers.', set()) is None

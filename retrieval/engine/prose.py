@@ -347,8 +347,10 @@ def _changed_words(leads: Sequence[Evidence], question: Question) -> dict[int, V
 
 def _merge_same_values(groups: list[Side], question: Question,
                        changed: dict[int, Variant] | None = None) -> list[Side]:
-    """Groups whose sentences give one short answer ("Best Coast" twice) are one group."""
+    """Groups whose sentences give one short answer ("Best Coast" twice) are one group; so are
+    a year and the one day in that year that another group gives ("1891", "13 January 1891")."""
     out: dict[str, Side] = {}
+    values: dict[str, str] = {}
     for i, g in enumerate(groups):
         diff = (changed or {}).get(id(g.evidence[0]))
         if diff is None:  # its answer to the day first: "13 January 1891" before a headline's "born 1891"
@@ -359,17 +361,19 @@ def _merge_same_values(groups: list[Side], question: Question,
         if value and question.counts and number_forms(value):  # "174" and "174 habitants" are one answer
             key = "n:" + ",".join(sorted(number_forms(value)))
         if key in out:
-            out[key].evidence.extend(e for e in g.evidence
-                                     if all(e.article_id != o.article_id for o in out[key].evidence))
+            _join(out[key], g)
         else:
-            out[key] = Side(list(g.evidence), g.stance, g.kind)
+            out[key], values[key] = Side(list(g.evidence), g.stance, g.kind), value or ""
     for year in [k for k in out if question.answer_type == "date" and re.fullmatch(r"\d{4}", k)]:
-        # "1891" is the year of "13 January 1891" (the one answer to the day): one answer
-        fuller = [k for k in out if re.search(DAY.pattern, k, re.IGNORECASE) and year in words(k)]
+        fuller = [k for k in out if DAY.search(values[k]) and year in words(k)]
         if len(fuller) == 1:
-            out[fuller[0]].evidence.extend(e for e in out.pop(year).evidence
-                                           if all(e.article_id != o.article_id for o in out[fuller[0]].evidence))
+            _join(out[fuller[0]], out.pop(year))
     return list(out.values())
+
+
+def _join(into: Side, group: Side) -> None:
+    """A group's sentences added to another's, one per article."""
+    into.evidence.extend(e for e in group.evidence if all(e.article_id != o.article_id for o in into.evidence))
 
 
 def _span_of(value: str | None, ev: Evidence) -> tuple[int, int] | None:

@@ -251,6 +251,53 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     if _ASKS_SPORT.search(question.text):
         return sport(text, asked)
+    if asks_kind(question):
+        return defined(text, asked)
+    return None
+
+
+def asks_kind(question: Question) -> bool:
+    """Whether a question asks what kind of thing something is ("What is the genre of ...?")."""
+    return question.kind == "wh" and not question.answer_type and bool(_ASKS_WHAT.search(question.text))
+
+
+# "What is the genre of ...?", "What is X known for?", "What is Jon Hill's profession?", "What
+# type of aircraft ...?", "What does RSJ refer to?", "What is "The 1975"?": answered by what a
+# sentence says something is ("... is a German operatic mezzo-soprano.", "... was an Australian
+# politician who ...")
+_KINDS = r"(?:profession|occupation|job|career|genre|medium|type|kind|form|nature|function|purpose|role|category)"
+_ASKS_WHAT = re.compile(
+    rf"^\s*(?i:what\s+(?:is|was|are|were))\s+(?:(?i:(?:the\s+)?(?:primary\s+|main\s+)?{_KINDS}\s+of)\b|"
+    rf"[^?]*\b(?i:known\s+for)\b|[^?]*['’]s\s+(?i:{_KINDS})\b|"
+    r"(?:\"[^\"?]+\"|“[^”?]+”|(?:the\s+)?(?:[A-Z0-9][\w.'’-]*\s*){1,4})\s*\?\s*$)|"
+    r"^\s*(?i:what\s+(?:type|kind|sort|genre|form)\s+of)\b|^\s*(?i:what\s+does\b.*\b(?:refer|stand|mean))\b")
+_IS_A = re.compile(r"\b(?:is|was|are|were|refers\s+to|referred\s+to)\s+(?:(?:an?|the)\s+)", re.IGNORECASE)
+# where what a thing is ends: a clause, a place, a maker ("a novel by ...", "a film directed by ...")
+_DEFINED_ENDS = frozenset("""who which that whose where when while in at on from by for with to as and or but
+since during after before between under near than known born""".split())
+_TRAILING = frozenset("of the a an".split())
+MAX_DEFINED_WORDS = 3
+ORDINAL = re.compile(r"(?:first|second|third|\w+th|\d+(?:st|nd|rd|th))", re.IGNORECASE)  # "the seventh in a string of flops"
+
+
+def defined(text: str, asked: set[str]) -> str | None:
+    """What a sentence says something is, in its own words: the words after "is a", "was an",
+    "refers to a" up to where a clause, a place or a maker begins ("a novel by Muriel Spark",
+    "a band formed in 2002", "a film starring ..."), a year before them left out ("a 1989
+    action-comedy film"), when they say more than the question does."""
+    for m in _IS_A.finditer(text):
+        kept: list[str] = []
+        for w in re.findall(r"[\w'’-]+|[^\w\s]", text[m.end():]):
+            if (not re.match(r"[\w'’-]", w) or w.lower() in _DEFINED_ENDS or len(kept) >= MAX_DEFINED_WORDS
+                    or kept and re.fullmatch(r"[a-z]+(?:ed|ing)", w)):
+                break
+            if kept or not re.fullmatch(r"\d[\d–-]*s?", w):
+                kept.append(w)
+        while kept and kept[-1].lower() in _TRAILING:
+            kept.pop()
+        value = " ".join(kept)
+        if kept and not set(words(value)) <= asked and not furniture(value) and not ORDINAL.fullmatch(value):
+            return value[:MAX_VALUE]
     return None
 
 

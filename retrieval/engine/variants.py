@@ -16,7 +16,7 @@ from typing import Iterable
 
 from retrieval.common.terms import fold_accents, number_forms, words
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.values import value_of
+from retrieval.engine.values import asks_kind, value_of
 
 _TOKEN = re.compile(r"\w(?:[\w'’.,/-]*\w)?")
 MAX_WORDS = 4  # the most words that may differ on either side
@@ -98,8 +98,8 @@ def answer_variants(a: Evidence, b: Evidence, question: Question) -> tuple[Varia
     """Copies of one sentence whose differing words are their answers to a wh-question:
     only where the short answer (a name, a date) does not already say whether they agree
     ("at least 12" / "15 people killed in Kandahar" both answer "where" with Kandahar)."""
-    if question.kind != "wh" or (value_of(a, question) and value_of(b, question)):
-        return None
+    if question.kind != "wh" or (not asks_kind(question) and value_of(a, question) and value_of(b, question)):
+        return None  # (what kind of thing it is, "a 2001 American drama film", is told by the changed words)
     return variant_pair(a.text, b.text, set(words(question.resolved)))
 
 
