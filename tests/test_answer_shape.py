@@ -861,6 +861,10 @@ def test_a_claim_told_of_as_a_viral_report_is_not_the_outlet_reporting_it(eval_a
     assert "Harbor Gazette" in got.answer and "will close in May" in got.answer, got.answer
     reports = [s for s in got.sides if s.stance == "supports"]
     assert reports and all("Valley Courier" not in s.outlets for s in reports), got.answer
+    from retrieval.engine.forms import HEARSAY
+
+    assert not HEARSAY.search("The report that the bridge would close was confirmed by the council.")
+    assert not HEARSAY.search("The bridge closed after a report that its deck had cracked.")
 
 
 def test_a_sentence_that_negates_the_claim_s_own_words_denies_it(eval_app, judge, tmp_path):

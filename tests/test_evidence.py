@@ -951,7 +951,7 @@ def test_what_something_is_is_the_short_answer_to_what_kind_of_thing_it_is():
     verdict; what a sentence says something is ends where a maker, a clause or a place begins,
     without the year before it, and an ordinal is no answer."""
     from retrieval.engine.compose import ComposeSettings, compose
-    from retrieval.engine.values import defined
+    from retrieval.engine.kinds import defined
 
     q = analyze("What is the profession of Lena Vogt?", [], LEX)
     q.weights = {t: 1.0 for t in q.terms}
@@ -964,3 +964,25 @@ def test_what_something_is_is_the_short_answer_to_what_kind_of_thing_it_is():
     assert defined("Loitering with Intent is a novel by Scottish author Muriel Spark.", set()) == "novel"
     assert defined("Collision Course is a 1989 action-comedy film starring Jay Leno.", set()) == "action-comedy film"
     assert defined('"The Great McGonagall" was the seventh in a string of flops for Sellers.', set()) is None
+    assert defined("The Akita is a Japanese breed of hunting dog.", set()) == "Japanese breed"
+    assert defined("Vogt was a member of the Labour Party.", set()) is None
+    assert defined("Bigfoot is a myth.", set()) == "myth"
+
+
+def test_a_date_to_the_day_is_taken_only_for_a_headline_s_year():
+    """ "(2000 album) ... released July 4, 2000" answers with the day; a life's years, a span,
+    or a year and another event's day in one sentence keep their own answer."""
+    def answer(question, text):
+        q = analyze(question, [], LEX)
+        return value_of(_ev("a", text, 0, 0.9, q), q)
+
+    from retrieval.engine.values import value_of
+
+    assert answer("When was Killswitch Engage released?", "Killswitch Engage (2000 album) Killswitch Engage is the "
+                  "debut album by the band, released July 4, 2000 through Ferret Music.") == "July 4, 2000"
+    assert answer("When did Walter Erskine die?", "Walter Erskine (1839–1888) was a Scottish soldier, born on "
+                  "17 December 1839 in Leith.") == "1888"
+    assert answer("When was the band founded?", "Founded in 1998, the band released its debut album on "
+                  "3 May 1998.") == "1998"
+    assert answer("When was the chapel built?", "The chapel was built between 1861 and 1862, with work starting "
+                  "on 3 March 1861.") == "between 1861 and 1862"

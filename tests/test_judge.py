@@ -193,6 +193,9 @@ def test_a_claim_s_own_words_negated_deny_it_and_not_only_adds():
     assert negates_claim("It was a detention centre, not a penitentiary.", jail)
     assert not negates_claim("The riot not only took place in a penitentiary but spread to the town.", jail)
     assert not negates_claim("No Harlow guard was hurt in the riot.", jail)
+    for sure in ("There is no doubt the riot took place in the penitentiary.",
+                 "Guards could not stop the riot in the penitentiary.", "Guards had never seen a riot like it."):
+        assert not negates_claim(sure, jail), sure  # a verb's "not", "no doubt": nothing denied
     pee = analyze("Was the weatherman peeing on camera?", [], lex)
     assert negates_claim("Seidel wasn't peeing in the snow, the network said.", pee)
     assert not negates_claim("Seidel was peeing in the snow, viewers said.", pee)

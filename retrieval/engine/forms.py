@@ -155,11 +155,15 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     return held < asked and not any(t[:1].isdigit() for t in held)
 
 
-# A claim told of as something said by nobody named ("a report that ...", "rumours claiming ...",
-# "a video went viral suggesting ...")
-HEARSAY = re.compile(r"\b(?:reports?|rumou?rs?|claims?|stor(?:y|ies)|hoax(?:es)?|posts?|tweets?|articles?|videos?)\s+"
+# A sentence that opens by telling of the claim as something said by nobody named ("When a report
+# went viral that ...", "Rumours claiming ...", "Reports emerged that ..."), unless it says the
+# report proved true
+HEARSAY = re.compile(r"^\W*(?:(?:when|after|as|since|amid|following|despite)\s+)?"
+                     r"(?:(?:an?|the|some|many|several|unconfirmed|online|viral|widespread)\s+)*"
+                     r"(?:reports?|rumou?rs?|claims?)\s+"
                      r"(?:(?:went viral|spread|circulated|circulating|emerged|surfaced)\s+)?(?:online\s+)?"
-                     r"(?:that|claiming|saying|suggesting|alleging)\b", re.IGNORECASE)
+                     r"(?:that|claiming|saying|suggesting|alleging)\b(?!.*\b(?:confirm\w*|true|verified|accurate)\b)",
+                     re.IGNORECASE)
 
 
 # A sentence (or a list's line) that opens with a person's name: "- Laura Frank Tacho, Director

@@ -116,15 +116,20 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     return list(evidence)
 
 
-# "not", "never", "no", "-n't" before up to three words ("not only" and "not just" add, not deny)
-_NOT = re.compile(r"(?:\b(?:not|never|no)\s+|n['’]t\s+)(?!only\b|just\b|merely\b|simply\b)((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
-                  re.IGNORECASE)
+# What is denied by a copula's "not" ("was not provisioned", "wasn't peeing"), by "not a ..." and
+# ", not ..." ("a detention centre, not a penitentiary") and by "no" ("no nationwide recall"): the
+# up to three words after it. Not a verb's "not" ("could not stop the riot" says nothing of where
+# it was), nor "no doubt", "no denying", "not only ... but", "not until".
+_NOT = re.compile(r"(?:\b(?:is|was|are|were|be|been)\s+not\s+|\b(?:is|was|are|were)n['’]t\s+|"
+                  r"\bnot\s+(?=(?:an?|the)\s)|,\s*not\s+|\bno\s+(?!doubt\b|denying\b|question\b|longer\b))"
+                  r"(?!only\b|just\b|merely\b|simply\b|until\b)((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.IGNORECASE)
 
 
 def negates_claim(text: str, question: Question) -> bool:
     """Whether a sentence denies a yes/no claim in the claim's own words: a word the question
     asks about (not a name) negated ("a detention centre, not a penitentiary" for "Did the
-    massacre take place in a penitentiary?"; "not technically illegal")."""
+    massacre take place in a penitentiary?"; "Seidel wasn't peeing" for "Was the weatherman
+    peeing on camera?")."""
     asked = set(question.terms) - question.entity_terms
     lexicon = question.lexicon
     return any((set(terms(m.group(1), lexicon)) if lexicon else {stem(w) for w in words(m.group(1))}) & asked

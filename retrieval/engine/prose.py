@@ -364,10 +364,11 @@ def _merge_same_values(groups: list[Side], question: Question,
             _join(out[key], g)
         else:
             out[key], values[key] = Side(list(g.evidence), g.stance, g.kind), value or ""
-    for year in [k for k in out if question.answer_type == "date" and re.fullmatch(r"\d{4}", k)]:
-        fuller = [k for k in out if DAY.search(values[k]) and year in words(k)]
-        if len(fuller) == 1:
-            _join(out[fuller[0]], out.pop(year))
+    if question.answer_type == "date":
+        for year in [k for k in out if re.fullmatch(r"\d{4}", k)]:
+            fuller = [k for k in out if DAY.search(values[k]) and year in words(k)]
+            if len(fuller) == 1:
+                _join(out[fuller[0]], out.pop(year))
     return list(out.values())
 
 

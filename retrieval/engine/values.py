@@ -3,9 +3,10 @@ population of Broken Bow?", "Millbrook Rovers" for "Who won the cup final?".
 
 Read from the sentence itself, never made up: the first number (with its unit or
 the noun after it), date (or span of dates) or name that the question does not already
-hold; for "What sport ...?", the sport named (a player, "weightlifter", names the sport
-as its own word: "weightlifting").  When nothing of the kind stands out, there is no
-short answer and the quote speaks.
+hold (a when-question's to the day where the sentence gives it); for "What sport ...?", the
+sport named (a player, "weightlifter", names the sport as its own word: "weightlifting"); for
+"What is the genre of ...?", what the sentence says the thing is ("a novel by ...": novel).
+When nothing of the kind stands out, there is no short answer and the quote speaks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Sequence
 
 from retrieval.common.terms import words
 from retrieval.engine.evidence import Evidence, Question
+from retrieval.engine.kinds import asks_kind, defined
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -22,7 +24,7 @@ _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?"
     rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
 # A date to the day: "1 November 2007", "November 1st, 2007", "Nov. 1"
-DAY = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
+DAY = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
 # A span of dates: "1861–1862", "1 August 1848 – 2 December 1848", "between 1861 and 1862",
 # "from 1900 to 1904" (the words that make it a span come along; "in 1920 and 1935" is two dates)
 _SPAN_TAIL = re.compile(rf"\s*[–-]\s*({_DATE.pattern})|\s+(?:and|to|until|through)\s+({_DATE.pattern})")
@@ -196,9 +198,12 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     if kind == "date":
         for m in _DATE.finditer(text):
             if not set(words(m.group())) <= asked:
-                # "Killswitch Engage (2000 album) ... released July 4, 2000": the year's day
-                m = next((d for d in _DATE.finditer(text, m.end()) if DAY.search(d.group())
-                          and set(words(m.group())) <= set(words(d.group()))), m)
+                if _headline(text, m) and not (_SPAN_TAIL.match(text, m.end()) and (
+                        _ASKS_DEATH.search(question.text) or not _ASKS_LIFE.search(question.text))):
+                    # "Killswitch Engage (2000 album) ... released July 4, 2000": the year's day
+                    # (and a birth's: "(1885–1955) ... born 22 October 1885"; not a death's)
+                    m = next((d for d in _DATE.finditer(text, m.end()) if DAY.search(d.group())
+                              and set(words(m.group())) <= set(words(d.group()))), m)
                 tail = _SPAN_TAIL.match(text, m.end())
                 if not _ASKS_LIFE.search(question.text):
                     return _date_span(text, m, tail)
@@ -252,54 +257,19 @@ def value_of(ev: Evidence, question: Question) -> str | None:
     if _ASKS_SPORT.search(question.text):
         return sport(text, asked)
     if asks_kind(question):
-        return defined(text, asked)
+        value = defined(text, asked)
+        return value[:MAX_VALUE] if value and not furniture(value) else None
     return None
 
 
-def asks_kind(question: Question) -> bool:
-    """Whether a question asks what kind of thing something is ("What is the genre of ...?")."""
-    return question.kind == "wh" and not question.answer_type and bool(_ASKS_WHAT.search(question.text))
-
-
-# "What is the genre of ...?", "What is X known for?", "What is Jon Hill's profession?", "What
-# type of aircraft ...?", "What does RSJ refer to?", "What is "The 1975"?": answered by what a
-# sentence says something is ("... is a German operatic mezzo-soprano.", "... was an Australian
-# politician who ...")
-_KINDS = r"(?:profession|occupation|job|career|genre|medium|type|kind|form|nature|function|purpose|role|category)"
-_ASKS_WHAT = re.compile(
-    rf"^\s*(?i:what\s+(?:is|was|are|were))\s+(?:(?i:(?:the\s+)?(?:primary\s+|main\s+)?{_KINDS}\s+of)\b|"
-    rf"[^?]*\b(?i:known\s+for)\b|[^?]*['’]s\s+(?i:{_KINDS})\b|"
-    r"(?:\"[^\"?]+\"|“[^”?]+”|(?:the\s+)?(?:[A-Z0-9][\w.'’-]*\s*){1,4})\s*\?\s*$)|"
-    r"^\s*(?i:what\s+(?:type|kind|sort|genre|form)\s+of)\b|^\s*(?i:what\s+does\b.*\b(?:refer|stand|mean))\b")
-_IS_A = re.compile(r"\b(?:is|was|are|were|refers\s+to|referred\s+to)\s+(?:(?:an?|the)\s+)", re.IGNORECASE)
-# where what a thing is ends: a clause, a place, a maker ("a novel by ...", "a film directed by ...")
-_DEFINED_ENDS = frozenset("""who which that whose where when while in at on from by for with to as and or but
-since during after before between under near than known born""".split())
-_TRAILING = frozenset("of the a an".split())
-MAX_DEFINED_WORDS = 3
-ORDINAL = re.compile(r"(?:first|second|third|\w+th|\d+(?:st|nd|rd|th))", re.IGNORECASE)  # "the seventh in a string of flops"
-
-
-def defined(text: str, asked: set[str]) -> str | None:
-    """What a sentence says something is, in its own words: the words after "is a", "was an",
-    "refers to a" up to where a clause, a place or a maker begins ("a novel by Muriel Spark",
-    "a band formed in 2002", "a film starring ..."), a year before them left out ("a 1989
-    action-comedy film"), when they say more than the question does."""
-    for m in _IS_A.finditer(text):
-        kept: list[str] = []
-        for w in re.findall(r"[\w'’-]+|[^\w\s]", text[m.end():]):
-            if (not re.match(r"[\w'’-]", w) or w.lower() in _DEFINED_ENDS or len(kept) >= MAX_DEFINED_WORDS
-                    or kept and re.fullmatch(r"[a-z]+(?:ed|ing)", w)):
-                break
-            if kept or not re.fullmatch(r"\d[\d–-]*s?", w):
-                kept.append(w)
-        while kept and kept[-1].lower() in _TRAILING:
-            kept.pop()
-        value = " ".join(kept)
-        if kept and not set(words(value)) <= asked and not furniture(value) and not ORDINAL.fullmatch(value):
-            return value[:MAX_VALUE]
-    return None
-
+def _headline(text: str, m: re.Match[str]) -> bool:
+    """Whether a date stands as a headline's does: in brackets beside other words ("(2000
+    album)", "(footballer, born 1891)"), or before the sentence's first word in lower case
+    ("2018 Spanish women's strike On March 8, 2018, ..."), not in what the sentence says
+    happened ("Founded in 1998, the band released its debut album on 3 May 1998")."""
+    if text.rfind("(", 0, m.start()) > text.rfind(")", 0, m.start()) and ")" in text[m.end():m.end() + 30]:
+        return True
+    return not re.search(r"\b[a-z]", text[:m.start()])
 
 
 def fuller_date(ev: Evidence, others: Sequence[Evidence], question: Question, *,
@@ -308,18 +278,20 @@ def fuller_date(ev: Evidence, others: Sequence[Evidence], question: Question, *,
     when-question asks to the day, where ``ev`` gives only the year or the month: "It was
     released ... on November 1, 2007." over the headline's "Girls' Generation (2007 album)
     ...". The fuller date holds the shorter one, and its sentence says as much of what the
-    question says happened."""
+    question says happened; in ``ev``'s own article, some of it ("released"), so that another
+    event of that year ("recorded in a chapel on March 3, 1998") is not taken for it."""
     short = value_of(ev, question) if question.answer_type == "date" else None
     if short is None or DAY.search(short):
         return ev
     for other in others:
         if (other is ev or same_article and other.article_id != ev.article_id
-                or other.predicate_coverage < ev.predicate_coverage):
+                or other.predicate_coverage < ev.predicate_coverage or same_article and other.predicate_coverage <= 0):
             continue
         full = value_of(other, question)
         if full and DAY.search(full) and set(words(short)) <= set(words(full)):
             return other
     return ev
+
 
 # Numbers in words ("sixteen", "five-hundred") and a year ("1951", "the 1950s"), here and in
 # the scoring of sentences.

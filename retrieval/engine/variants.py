@@ -16,7 +16,8 @@ from typing import Iterable
 
 from retrieval.common.terms import fold_accents, number_forms, words
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.values import asks_kind, value_of
+from retrieval.engine.kinds import asks_kind
+from retrieval.engine.values import value_of
 
 _TOKEN = re.compile(r"\w(?:[\w'’.,/-]*\w)?")
 MAX_WORDS = 4  # the most words that may differ on either side
@@ -98,8 +99,10 @@ def answer_variants(a: Evidence, b: Evidence, question: Question) -> tuple[Varia
     """Copies of one sentence whose differing words are their answers to a wh-question:
     only where the short answer (a name, a date) does not already say whether they agree
     ("at least 12" / "15 people killed in Kandahar" both answer "where" with Kandahar)."""
+    # (where the question asks what kind of thing it is, the changed words tell it best:
+    # "drama" / "comedy" of "a 2001 American drama film" / "... comedy film")
     if question.kind != "wh" or (not asks_kind(question) and value_of(a, question) and value_of(b, question)):
-        return None  # (what kind of thing it is, "a 2001 American drama film", is told by the changed words)
+        return None
     return variant_pair(a.text, b.text, set(words(question.resolved)))
 
 

@@ -1,0 +1,63 @@
+"""What kind of thing a sentence says something is: the short answer to "What is the genre
+of ...?", "What is Jon Hill's profession?", "What type of aircraft ...?", "What does RSJ refer
+to?" ("... is a novel by Muriel Spark": novel; "... was an Australian politician who ...":
+Australian politician).
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.common.terms import words
+from retrieval.engine.evidence import Question
+
+
+def asks_kind(question: Question) -> bool:
+    """Whether a question asks what kind of thing something is ("What is the genre of ...?")."""
+    return question.kind == "wh" and not question.answer_type and bool(_ASKS_WHAT.search(question.text))
+
+
+# "What is the genre of ...?", "What is X known for?", "What is Jon Hill's profession?", "What type
+# of aircraft ...?", "What does RSJ refer to?", "What is "The 1975"?"
+_KINDS = r"(?:profession|occupation|job|career|genre|medium|type|kind|form|function|category)"
+_ASKS_WHAT = re.compile(
+    rf"^\s*(?i:what\s+(?:is|was|are|were))\s+(?:(?i:(?:the\s+)?(?:primary\s+|main\s+)?{_KINDS}\s+of)\b|"
+    rf"[^?]*\b(?i:known\s+for)\b|[^?]*['’]s\s+(?i:{_KINDS})\s*\?|"
+    r"(?:\"[^\"?]+\"|“[^”?]+”|(?:the\s+)?(?:[A-Z0-9][\w.'’-]*\s*){1,4})\s*\?\s*$)|"
+    r"^\s*(?i:what\s+(?:type|kind|sort|genre|form)\s+of)\b|"
+    r"^\s*(?i:what\s+does\b.*\b(?:refer\s+to|stand\s+for|mean\s*\?))")
+_IS_A = re.compile(r"\b(?:is|was|are|were|refers\s+to|referred\s+to)\s+(?:(?:an?|the)\s+)", re.IGNORECASE)
+# where what a thing is ends: a clause, a place, a maker ("a novel by ...", "a film directed by ...")
+_DEFINED_ENDS = frozenset("""who which that whose where when while in at on from by for with to as and or but
+since during after before between under near than known born of""".split())
+_FUNCTION = _DEFINED_ENDS | {"a", "an", "the"}
+MAX_DEFINED_WORDS = 3
+_KIND_OF = frozenset("type kind sort form species variety".split())
+# "the seventh in a string of flops", "a member of the party", "the daughter of a miner": no kind of thing
+_NO_KIND = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)|"
+                      r"member|part|one|daughter|son|wife|husband|brother|sister|father|mother|result|chance)",
+                      re.IGNORECASE)
+
+
+def defined(text: str, asked: set[str]) -> str | None:
+    """What a sentence says something is, in its own words: the words after "is a", "was an",
+    "refers to a" up to where a clause, a place or a maker begins ("a novel by Muriel Spark",
+    "a band formed in 2002", "a film starring ..."), a year before them left out ("a 1989
+    action-comedy film"), when they say more than the question does."""
+    for m in _IS_A.finditer(text):
+        kept: list[str] = []
+        tokens = re.findall(r"[\w'’-]+|[^\w\s]", text[m.end():])
+        if len(tokens) > 2 and tokens[0].lower() in _KIND_OF and tokens[1].lower() == "of":
+            tokens = tokens[2:]  # "a type of traditional dance": traditional dance
+        for i, w in enumerate(tokens):
+            after = tokens[i + 1] if i + 1 < len(tokens) else "."
+            if (not re.match(r"[\w'’-]", w) or w.lower() in _DEFINED_ENDS or len(kept) >= MAX_DEFINED_WORDS
+                    or kept and re.fullmatch(r"[a-z]{4,}(?:ed|ing)", w)
+                    and (after.lower() in _FUNCTION or not after[:1].islower())):
+                break  # (a clause begins: "formed in 1993", "starring Matthew Perry"; not "hunting dog")
+            if kept or not re.fullmatch(r"\d[\d–-]*s?", w):
+                kept.append(w)
+        value = " ".join(kept)
+        if kept and not set(words(value)) <= asked and not _NO_KIND.fullmatch(value):
+            return value
+    return None
