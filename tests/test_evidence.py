@@ -929,18 +929,23 @@ def test_a_sentence_with_its_own_anchor_is_not_dated_by_the_one_before(opening):
     assert not RELATIVE_TIME.match(opening)
 
 
+def _compose_over(question: str, texts: dict[str, str], step: float = 0.02):
+    """The composed answer to ``question`` over articles of one sentence each, best first."""
+    from retrieval.engine.compose import ComposeSettings, compose
+
+    q = analyze(question, [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    evs = [_ev(a, text, 0, 0.9 - step * i, q, stance="context") for i, (a, text) in enumerate(texts.items())]
+    return compose(q, evs, {a: _info(a, text) for a, text in texts.items()}, list(texts), ComposeSettings())
+
+
 def test_a_year_and_the_day_in_that_year_are_one_answer():
     """ "1891" (a headline's "born 1891") and "13 January 1891" given by two articles are one
     answer, to the day, beside a third article's "6 May 1892"."""
-    from retrieval.engine.compose import ComposeSettings, compose
-
-    q = analyze("When was Frederick Groves born?", [], LEX)
-    q.weights = {t: 1.0 for t in q.terms}
     texts = {"a": "Frederick Groves (footballer, born 1891) played on the wing for Lincoln City.",
              "b": "Frederick Groves (13 January 1891 - 1965) was an English footballer.",
              "c": "Frederick Groves (6 May 1892 - 1980) was an English footballer who played for Stoke."}
-    evs = [_ev(a, text, 0, 0.9 - 0.02 * i, q, stance="context") for i, (a, text) in enumerate(texts.items())]
-    comp = compose(q, evs, {a: _info(a, text) for a, text in texts.items()}, list(texts), ComposeSettings())
+    comp = _compose_over("When was Frederick Groves born?", texts)
     assert [a.value for a in comp.answers] == ["13 January 1891", "6 May 1892"], comp.answers
     assert comp.answers[0].citations == [1, 2] and "; 1891" not in comp.verdict and not comp.verdict.endswith(": 1891"), comp.verdict
 
@@ -950,15 +955,11 @@ def test_what_something_is_is_the_short_answer_to_what_kind_of_thing_it_is():
     "Lena Vogt (born 1970) is a German architect who designed ..." names both answers in the
     verdict; what a sentence says something is ends where a maker, a clause or a place begins,
     without the year before it, and an ordinal is no answer."""
-    from retrieval.engine.compose import ComposeSettings, compose
     from retrieval.engine.kinds import defined
 
-    q = analyze("What is the profession of Lena Vogt?", [], LEX)
-    q.weights = {t: 1.0 for t in q.terms}
     texts = {"a": "Lena Vogt is a Swiss jazz pianist.",
              "b": "Lena Vogt (born 1970) is a German architect who designed the new library in Basel."}
-    evs = [_ev(a, text, 0, 0.9 - 0.02 * i, q, stance="context") for i, (a, text) in enumerate(texts.items())]
-    comp = compose(q, evs, {a: _info(a, text) for a, text in texts.items()}, list(texts), ComposeSettings())
+    comp = _compose_over("What is the profession of Lena Vogt?", texts)
     assert comp.verdict == "Sources give different answers, one source each: Swiss jazz pianist; German architect.", \
         comp.verdict
     assert defined("Loitering with Intent is a novel by Scottish author Muriel Spark.", set()) == "novel"
@@ -986,3 +987,23 @@ def test_a_date_to_the_day_is_taken_only_for_a_headline_s_year():
                   "3 May 1998.") == "1998"
     assert answer("When was the chapel built?", "The chapel was built between 1861 and 1862, with work starting "
                   "on 3 March 1861.") == "between 1861 and 1862"
+
+
+def test_a_party_is_the_short_answer_to_which_party_and_unnamed_answers_share_a_line():
+    """ "What political party is Dana Reyes affiliated with?" is answered by the party each
+    article names ("a Labor Party member", "elected as a Conservative"); answers past the
+    quoted ones that the verdict cannot name are listed on one line per outlet."""
+    from retrieval.engine.kinds import party
+
+    texts = {"a": "Dana Reyes was a Labor Party member of the state assembly for nine years.",
+             "b": "Dana Reyes was elected as a Conservative to the city council in 2004."}
+    comp = _compose_over("What political party is Dana Reyes affiliated with?", texts)
+    assert comp.verdict == "Sources give different answers, one source each: Labor Party; Conservative.", comp.verdict
+    assert party("The Republican Party of Texas met on Monday.", set()) == "Republican Party"
+
+    texts = {k: f"Harbour Lights is a {kind} made in {place}." for k, kind, place in (
+        ("a", "comedy film", "Cardiff"), ("b", "folk album", "Bergen"), ("c", "stage play", "Galway"))}
+    texts.update({"d": "Harbour Lights premiered at Sundance with Don Cheadle in its cast.",
+                  "e": "Harbour Lights toured Toronto with Zooey Deschanel on its poster."})
+    comp = _compose_over("What is the genre of Harbour Lights?", texts, step=0.01)
+    assert comp.text.splitlines()[-1] == "Other answers: Wire [4], [5]", comp.text

@@ -29,7 +29,7 @@ _ASKS_WHAT = re.compile(
 _IS_A = re.compile(r"\b(?:is|was|are|were|refers\s+to|referred\s+to)\s+(?:(?:an?|the)\s+)", re.IGNORECASE)
 # where what a thing is ends: a clause, a place, a maker ("a novel by ...", "a film directed by ...")
 _DEFINED_ENDS = frozenset("""who which that whose where when while in at on from by for with to as and or but
-since during after before between under near than known born of""".split())
+since during after before between under near than known born of made written built held led run shown""".split())
 _FUNCTION = _DEFINED_ENDS | {"a", "an", "the"}
 MAX_DEFINED_WORDS = 3
 _KIND_OF = frozenset("type kind sort form species variety".split())
@@ -60,4 +60,29 @@ def defined(text: str, asked: set[str]) -> str | None:
         value = " ".join(kept)
         if kept and not set(words(value)) <= asked and not _NO_KIND.fullmatch(value):
             return value
+    return None
+
+
+# "What political party is X affiliated with?", "Which party does X belong to?"
+_ASKS_PARTY = re.compile(r"^\s*(?:what|which)\s+(?:political\s+)?part(?:y|ies)\b", re.IGNORECASE)
+_PARTY_NAME = re.compile(r"\b((?:[A-Z][\w'’.-]*\s+){1,2}Party)\b")
+# a party named by its family's word ("elected as a Republican", "a member of the Liberal-Progressives")
+_PARTY_WORD = re.compile(r"\b(?:a|an|as|the)\s+((?:[A-Z][\w'’.-]*\s+)?(?:Republican|Democrat|Democratic|Labour|Labor|"
+                         r"Liberal|Conservative|Green|Socialist|Communist|Progressive|Libertarian|Liberal-Progressive)s?)\b")
+
+
+def asks_party(question: Question) -> bool:
+    """Whether a question asks which political party someone belongs to."""
+    return question.kind == "wh" and bool(_ASKS_PARTY.search(question.text))
+
+
+def party(text: str, asked: set[str]) -> str | None:
+    """The party a sentence names: a name ending in "Party" ("Quebec Liberal Party"), else a
+    party family's word after "a", "as", "the" ("elected as Republican" gives none; "elected as
+    a Republican" gives Republican)."""
+    for pattern in (_PARTY_NAME, _PARTY_WORD):
+        for m in pattern.finditer(text):
+            name = re.sub(r"^The\s+", "", m.group(1))
+            if not set(words(name)) <= asked:
+                return name
     return None

@@ -323,9 +323,15 @@ def write_answers(question: Question, groups: list[Side], articles: dict[str, Ar
                 lines.append(f"{s.quote}{_also(s)}")  # one attribution for answers in a row from one outlet
             else:
                 lines.append(f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}")
-        else:
-            nums = ", ".join(f"[{n}]" for n in s.view.citations)
-            lines.append(f"{cap(s.value) if s.value else 'Another answer'}: {_mid(s.who)} {nums}")
+        elif s.value:
+            lines.append(f"{cap(s.value)}: {_mid(s.who)} {_nums(s)}")
+    unnamed: dict[str, list[_Shown]] = {}  # answers the verdict could not name, one line per outlet
+    for s in shown[max_shown:]:
+        if not s.value:
+            unnamed.setdefault(s.who, []).append(s)
+    for who, same in unnamed.items():
+        lead = "Another answer" if len(same) == 1 else "Other answers"
+        lines.append(f"{lead}: {_mid(who)} {', '.join(_nums(s) for s in same)}")
     timeline = ordered([e for s in shown for e in s.entries])
     return Composition("conflict", "\n".join(end_sentence(x) for x in lines), numbering.citations, [],
                        verdict, [s.view for s in shown], answers, timeline)
@@ -343,6 +349,10 @@ def _changed_words(leads: Sequence[Evidence], question: Question) -> dict[int, V
                 out.setdefault(id(a), pair[0])
                 out.setdefault(id(b), pair[1])
     return out
+
+
+def _nums(s: _Shown) -> str:
+    return ", ".join(f"[{n}]" for n in s.view.citations)
 
 
 def _merge_same_values(groups: list[Side], question: Question,

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from retrieval.common.terms import words
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.kinds import asks_kind, defined
+from retrieval.engine.kinds import asks_kind, asks_party, defined, party
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -256,6 +256,8 @@ def value_of(ev: Evidence, question: Question) -> str | None:
         return next((v for v in names if len(v.split()) > 1), names[0] if names else None)
     if _ASKS_SPORT.search(question.text):
         return sport(text, asked)
+    if asks_party(question):
+        return party(text, asked)
     if asks_kind(question):
         value = defined(text, asked)
         return value[:MAX_VALUE] if value and not furniture(value) else None
