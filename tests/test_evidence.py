@@ -987,6 +987,7 @@ def test_a_date_to_the_day_is_taken_only_for_a_headline_s_year():
                   "3 May 1998.") == "1998"
     assert answer("When was the chapel built?", "The chapel was built between 1861 and 1862, with work starting "
                   "on 3 March 1861.") == "between 1861 and 1862"
+    assert answer("When did the chapel open?", "The chapel opened on 3rd May 1998 with a choir.") == "3rd May 1998"
 
 
 def test_a_party_is_the_short_answer_to_which_party_and_unnamed_answers_share_a_line():
