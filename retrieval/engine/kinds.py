@@ -67,8 +67,9 @@ def defined(text: str, asked: set[str]) -> str | None:
 _ASKS_PARTY = re.compile(r"^\s*(?:what|which)\s+(?:political\s+)?part(?:y|ies)\b", re.IGNORECASE)
 _PARTY_NAME = re.compile(r"\b((?:[A-Z][\w'’.-]*\s+){1,2}Party)\b")
 # a party named by its family's word ("elected as a Republican", "a member of the Liberal-Progressives")
-_PARTY_WORD = re.compile(r"\b(?:a|an|as|the)\s+((?:[A-Z][\w'’.-]*\s+)?(?:Republican|Democrat|Democratic|Labour|Labor|"
-                         r"Liberal|Conservative|Green|Socialist|Communist|Progressive|Libertarian|Liberal-Progressive)s?)\b")
+_PARTY_WORD = re.compile(r"\b(?:a|an|as|the)\s+((?:[A-Z][\w'’.-]*\s+)?(?:Republican|Democrat|Democratic|Labour|"
+                         r"Labor|Liberal|Conservative|Green|Socialist|Communist|Progressive|Libertarian|"
+                         r"Liberal-Progressive)s?)\b")
 
 
 def asks_party(question: Question) -> bool:
@@ -78,8 +79,8 @@ def asks_party(question: Question) -> bool:
 
 def party(text: str, asked: set[str]) -> str | None:
     """The party a sentence names: a name ending in "Party" ("Quebec Liberal Party"), else a
-    party family's word after "a", "as", "the" ("elected as Republican" gives none; "elected as
-    a Republican" gives Republican)."""
+    party family's word after "a", "as" or "the" ("elected as a Republican", "a member of the
+    Liberal-Progressives")."""
     for pattern in (_PARTY_NAME, _PARTY_WORD):
         for m in pattern.finditer(text):
             name = re.sub(r"^The\s+", "", m.group(1))

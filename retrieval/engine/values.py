@@ -20,11 +20,14 @@ from retrieval.engine.kinds import asks_kind, asks_party, defined, party
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# a day with its month: "1 November", "3rd May", "November 1st", "Nov. 1"
+_DAY_FIRST = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})"
+_MONTH_FIRST = rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?"
 _DATE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?"
-    rf"(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|(?:1[0-9]|20)\d{{2}}s?)\b")
+    rf"\b(?:{_DAY_FIRST}\.?(?:\s+\d{{4}})?|{_MONTH_FIRST}(?:,?\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}}|"
+    rf"(?:1[0-9]|20)\d{{2}}s?)\b")
 # A date to the day: "1 November 2007", "November 1st, 2007", "Nov. 1"
-DAY = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
+DAY = re.compile(rf"\b{_DAY_FIRST}\b|\b{_MONTH_FIRST}\b")
 # A span of dates: "1861–1862", "1 August 1848 – 2 December 1848", "between 1861 and 1862",
 # "from 1900 to 1904" (the words that make it a span come along; "in 1920 and 1935" is two dates)
 _SPAN_TAIL = re.compile(rf"\s*[–-]\s*({_DATE.pattern})|\s+(?:and|to|until|through)\s+({_DATE.pattern})")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable
 
 from retrieval.common.terms import fold_accents, number_forms, words
@@ -43,8 +44,8 @@ def variant_pair(a: str, b: str, asked: set[str]) -> tuple[Variant, Variant] | N
     """The words that differ between two copies of a sentence, when they differ in one
     place only (or make the same change twice), by a few words, none of them only words
     of the question; else None."""
-    ta = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)], _word)
-    tb = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)], _word)
+    ta = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(a)], itemgetter(2))
+    tb = _unrepeated([(m.start(), m.end(), spelling(m.group())) for m in _TOKEN.finditer(b)], itemgetter(2))
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS or abs(len(ta) - len(tb)) > MAX_WORDS:
         return None
     matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
@@ -85,10 +86,6 @@ def _unrepeated(tokens: list, word=lambda t: t) -> list:
     return tokens
 
 
-def _word(token: tuple[int, int, str]) -> str:
-    return token[2]
-
-
 def spelling(token: str) -> str:
     """A word as copies of one text may spell it: "Putin’s" is "Putin's", "U.S." is "US",
     "Zürich" is "Zurich"."""
@@ -123,8 +120,7 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     and ``vb`` each hold words the other copy lacks: "located ... in New Orleans, in
     Orleans Parish" and "... in Cloutierville, in Natchitoches Parish" answer "where"
     differently, though they differ in more than one place and share most of their names."""
-    ta = _unrepeated([spelling(w) for w in _TOKEN.findall(a)])
-    tb = _unrepeated([spelling(w) for w in _TOKEN.findall(b)])
+    ta, tb = _unrepeated(_spelled(a)), _unrepeated(_spelled(b))
     if not ta or not tb or max(len(ta), len(tb)) > MAX_TOKENS:
         return False
     # what each short answer has that the other lacks is absent from the other copy: a name
@@ -133,8 +129,7 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     # Smith" / "John Smith"); the part that differs as a whole, not each of its words ("New
     # Orleans, Louisiana" / "Cloutierville, Louisiana"; "American football" in a copy that
     # names the National Football League)
-    wa = [spelling(w) for w in _TOKEN.findall(va)]
-    wb = [spelling(w) for w in _TOKEN.findall(vb)]
+    wa, wb = _spelled(va), _spelled(vb)
     own_a = [w for w in wa if w not in wb]
     own_b = [w for w in wb if w not in wa]
     if not own_a or not own_b or _holds(tb, own_a) or _holds(ta, own_b):
@@ -142,6 +137,11 @@ def values_changed(a: str, b: str, va: str, vb: str) -> bool:
     matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     shared = sum(block.size for block in matcher.get_matching_blocks())
     return shared >= MIN_SHARED_WORDS and shared >= MIN_SHARED * max(len(ta), len(tb))
+
+
+def _spelled(text: str) -> list[str]:
+    """The words of a text, each as copies may spell it (:func:`spelling`)."""
+    return [spelling(w) for w in _TOKEN.findall(text)]
 
 
 def _holds(tokens: list[str], want: list[str]) -> bool:
