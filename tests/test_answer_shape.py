@@ -62,6 +62,21 @@ def test_seed_verdict_names_the_report_and_the_denial(engine):
     assert "…" not in ans.answer
 
 
+def test_a_question_after_a_telling_sentence_or_with_a_month_still_gets_both_sides(engine):
+    """What the asker tells before asking ("The Washington Post reported a call ... Did the call
+    happen?") asks for no one side; and "in November" in "Who denied that the call happened in
+    November?" matches the photo captions dated November 7 best, but the question asks for a
+    side: the answer names who denied it and who reported it, not a caption."""
+    told = engine.answer("The Washington Post reported a phone call between Trump and Putin. "
+                         "Did the call happen?")
+    assert told.answer.startswith("Sources conflict:"), told.answer
+    dated = engine.answer("Who denied that the call happened in November?")
+    assert dated.status == "conflict", dated.answer
+    assert [s.stance for s in dated.sides] == ["denies", "supports"], dated.answer
+    assert "Kremlin" in dated.verdict and "Washington Post" in dated.verdict, dated.verdict
+    assert "indicated November 7" not in dated.answer
+
+
 def test_seed_timeline_puts_sundays_report_before_mondays_denial(engine):
     ans = engine.answer(CANONICAL)
     days = [(t.date, t.who) for t in ans.timeline]

@@ -647,6 +647,30 @@ def test_a_question_about_a_named_date_wants_a_date():
     assert analyze("?", [], LEX).answer_type is None
 
 
+def test_a_question_is_read_from_where_it_asks_after_what_the_asker_tells_first():
+    """ "In the 1840s, who built the hut?" asks for a person, as "Who built the hut?" does; a
+    question after a sentence that tells ("The Post reported a call. Did the call happen?")
+    is a yes/no question that asks for no side, though the sentence before says "reported"."""
+    def read(q):
+        got = analyze(q, [], LEX)
+        return got.kind, got.answer_type, got.focus
+
+    assert read("In the 1840s, who built the stockman's hut near the peak?") == ("wh", "person", None)
+    assert read("The Post reported a phone call between Trump and Putin. Did the call happen?") == (
+        "yesno", None, None)
+    assert read("According to the Post, did Trump and Putin speak?")[0] == "yesno"
+    assert read("As of 2023, has the band released more than one live album?")[0] == "yesno"
+    assert read("In the history of Bihar did the dynasty rule for more than 115 years?")[0] == "yesno"
+    assert read("Sir Charles D'Oyly, 7th Baronet, was a painter from Dacca. When was he married?")[1] == "date"
+    assert analyze("During the battle, how many troops were deployed by gliders?", [], LEX).counts
+    assert read("In November, who denied that the call happened?") == ("wh", "person", "denies")
+    # what opens by asking is read whole; a clause after a name is no question of its own
+    assert read("In which year did the torpedo enter service?") == ("wh", "date", None)
+    assert analyze("In the 1840s, who built the hut?", [], LEX).asking == "who built the hut?"
+    assert analyze("Tom Hanks, who starred in Big, won what?", [], LEX).asking.startswith("Tom Hanks")
+    assert analyze("Sir Charles D'Oyly, 7th Baronet, was a painter.", [], LEX).asking.startswith("Sir")
+
+
 def test_a_sentence_the_model_reads_as_answering_gives_another_side_in_other_words():
     """ "Flowers are slaty blue." shares one word with "Is the color of the flowers of
     Ayapana triplinervis pale pink?": too few to be quoted by the words alone.  The model

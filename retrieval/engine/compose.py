@@ -184,9 +184,10 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
     pool = on_the_story(question, pool, articles)
     best = pool[0].score
     strong = [e for e in pool if e.score >= settings.side_ratio * best]
-
-    denies = [e for e in pool if e.stance == "denies" and e.score >= 0.5 * best]
-    supports = [e for e in pool if e.stance == "supports" and e.score >= 0.5 * best
+    # (a side asked for, "Who denied the call in November?": the sides set the bar, not a caption's date)
+    bar = max((e.score for e in pool if e.stance in ("supports", "denies")), default=best) if question.focus else best
+    denies = [e for e in pool if e.stance == "denies" and e.score >= 0.5 * bar]
+    supports = [e for e in pool if e.stance == "supports" and e.score >= 0.5 * bar
                 and _may_support(e, denies, articles)]
     if supports and denies:
         sides = [
@@ -315,9 +316,8 @@ def _may_support(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, A
         mine = _name_words(ev.speaker)
         return not any(d.speaker and mine & _name_words(d.speaker) for d in denies)
     title = articles[ev.article_id].title.lower()
-    return not any(d.article_id == ev.article_id for d in denies) or not re.search(
-        r"\b(denies|denied|rejects|dismisses|refutes)\b", title
-    )
+    denied = re.search(r"\b(denies|denied|rejects|dismisses|refutes)\b", title)
+    return not denied or not any(d.article_id == ev.article_id for d in denies)
 
 
 def _name_words(name: str) -> set[str]:

@@ -19,10 +19,10 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
 from retrieval.common.terms import Lexicon, full_name, stem, terms, words
+from retrieval.engine.asking import (
+    WH, YESNO, answer_type, asking_part, asks_count, counted_term, measures_asked,
+)
 
-_WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
-_YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",
-          "can", "could", "should", "shall", "may", "might")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -65,18 +65,23 @@ class Question:
     # "Who directed Parasite?": the nouns of who does it ("director"), the verb's forms that
     # take "by" ("directed by"), and the terms of what is asked about ("parasite")
     agent: Agent | None = None
+    # the part that asks, after what the asker tells first ("who built the hut?" of "In the
+    # 1840s, who built the hut?"; "When was he married?" of "Sir Charles ... was a painter.
+    # When was he married?"); the whole text when it opens by asking
+    asking: str = ""
     weights: dict[str, float] = field(default_factory=dict)  # term -> rarity in the store (set by gather)
     lexicon: Lexicon | None = field(default=None, repr=False)
 
 
 def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Question:
     """Read a question; merge it with the previous one when it is a follow-up."""
-    toks = words(question)
+    ask = asking_part(question)
+    toks = words(ask)
     first = toks[0] if toks else ""
-    kind = "yesno" if first in _YESNO else "wh"
+    kind = "yesno" if first in YESNO else "wh"
     own = terms(question, lexicon)
     focus = None
-    for t in own:
+    for t in terms(ask, lexicon) if ask != question else own:  # ("The Post reported a call. Did it happen?")
         stance = lexicon.stance_question_words.get(t)
         if stance:
             focus = stance
@@ -92,29 +97,30 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
         resolved = f"{before} {question}"
         all_terms = list(dict.fromkeys(own + terms(before, lexicon)))
         entities = list(dict.fromkeys(entities + _entities(before, lexicon)))
-    counts = _asks_count(toks, question)
-    speech = _SPEECH.match(question)
-    about = _ABOUT.search(question) if speech else None
-    identity = _IDENTITY.match(question)
+    counts = asks_count(toks, ask)
+    speech = _SPEECH.match(ask)
+    about = _ABOUT.search(ask) if speech else None
+    identity = _IDENTITY.match(ask)
     agent = _agent(question, lexicon) if kind == "wh" else None  # not "Did X, who founded Y, ...?"
     return Question(
         text=question,
         resolved=resolved,
         terms=all_terms,
         kind=kind,
-        answer_type=_answer_type(toks, question),
+        answer_type=answer_type(toks, ask),
         focus=focus,
         entities=entities,
         followup=followup,
         negated=bool(_NEGATION.search(resolved.replace("’", "'"))),
         counts=counts,
-        counted=_counted(toks, lexicon),
-        measures=None if counts else _measures(question),
+        counted=counted_term(toks, lexicon),
+        measures=None if counts else measures_asked(ask),
         speech_of=frozenset(terms(speech.group("who"), lexicon)) if speech else frozenset(),
         speech_about=frozenset(terms(about.group(1), lexicon)) if about else frozenset(),
         identity=identity.group("who").strip() if identity else None,
-        person=full_name(question, entities, lexicon, _WH + _YESNO),  # (numbers are no capitalised words)
+        person=full_name(question, entities, lexicon, WH + YESNO),  # (numbers are no capitalised words)
         agent=agent,
+        asking=ask,
         lexicon=lexicon,
     )
 
@@ -195,69 +201,6 @@ def _agent(question: str, lexicon: Lexicon) -> Agent | None:
     if stem.endswith(("or", "er")):
         nouns += (stem,)  # "sponsors": the sponsor
     return Agent(nouns=nouns, passive=(past,), about=about)
-
-
-def _asks_count(toks: list[str], text: str) -> bool:
-    """Whether a question asks how many of something there are ("How many jobs ...?",
-    "What is the population of ...?"): its answer is a whole number of things, not a
-    share, a sum of money, a measure or a year."""
-    return bool(re.search(r"\bhow many\b", " ".join(toks[:3])) or re.search(
-        r"\b(population|number of)\b", text.lower()))
-
-
-_PEOPLE_TERMS = frozenset(stem(w) for w in "people person persons individuals".split())
-
-
-def _counted(toks: list[str], lexicon: Lexicon) -> str | None:
-    """The term of the thing a "how many" question counts: the next word that is one."""
-    for i in range(len(toks) - 2):
-        if toks[i] == "how" and toks[i + 1] == "many":
-            found = terms(" ".join(toks[i + 2:i + 4]), lexicon)
-            if not found or found[0] in _PEOPLE_TERMS:
-                return None  # "how many people": inhabitants, passengers, residents all count them
-            return found[0]
-    return None
-
-
-_MEASURED = re.compile(r"\bhow (big|large|tall|high|long|far|wide|deep|heavy)\b|"
-                       r"\b(size|length|height|area|distance|depth|width|weight) of\b", re.IGNORECASE)
-
-
-def _measures(text: str) -> str | None:
-    """Of a question that asks no count: "size" when it asks how far, tall, wide ...
-    something is; "scale" for how big, large or high (which a share, a sum or a count may
-    answer too: "How high is unemployment?"); "long" for how long."""
-    m = _MEASURED.search(text)
-    if m is None:
-        return None
-    asked = (m.group(1) or "").lower()
-    return "long" if asked == "long" else "scale" if asked in ("big", "large", "high") else "size"
-
-
-def _answer_type(toks: list[str], text: str) -> str | None:
-    head = " ".join(toks[:3])
-    if toks and toks[0] == "when" or re.search(r"\b(what|which) (year|date|day|month|decade|century)\b", head):
-        return "date"
-    if re.match(r"(what|which) (is|was|were|are) the (\w+ )?(date|year)\b", " ".join(toks[:6])):
-        return "date"  # "What is the birth date of ...", "What was the founding year of ..."
-    if toks and toks[0] not in ("who", "whom", "whose", "where") and re.search(
-            r"\b(in|of|on|from|since|until|by) (what|which) (year|date|day|month|decade|century)\b|"
-            r"^[^?]*, (what|which) (year|date)\b", text.lower()):
-        return "date"  # "... was formed in which year?", "2nd Duke of Newcastle, what year was he born?"
-    if re.search(r"\bhow much\b", head) and re.search(
-        r"\b(cost|costs|spend|spent|pay|paid|price|worth|money|budget|funding|fund|raise)\b", text.lower()
-    ):
-        return "amount"
-    if re.search(r"\bhow (many|much|long|far|old|big|large|tall|high)\b", head) or re.search(
-        r"\b(population|number of|percentage|rate of|salinity|size of|length of|height of)\b",
-        text.lower(),
-    ):
-        return "number"
-    if toks and toks[0] in ("who", "whom", "whose"):
-        return "person"
-    if toks and toks[0] == "where":
-        return "place"
-    return None
 
 
 def _entities(text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:

@@ -14,7 +14,7 @@ from retrieval.engine.evidence import Question
 
 def asks_kind(question: Question) -> bool:
     """Whether a question asks what kind of thing something is ("What is the genre of ...?")."""
-    return question.kind == "wh" and not question.answer_type and bool(_ASKS_WHAT.search(question.text))
+    return question.kind == "wh" and not question.answer_type and bool(_ASKS_WHAT.search(question.asking or question.text))
 
 
 # "What is the genre of ...?", "What is X known for?", "What is Jon Hill's profession?", "What type
@@ -74,7 +74,7 @@ _PARTY_WORD = re.compile(r"\b(?:a|an|as|the)\s+((?:[A-Z][\w'’.-]*\s+)?(?:Repub
 
 def asks_party(question: Question) -> bool:
     """Whether a question asks which political party someone belongs to."""
-    return question.kind == "wh" and bool(_ASKS_PARTY.search(question.text))
+    return question.kind == "wh" and bool(_ASKS_PARTY.search(question.asking or question.text))
 
 
 def party(text: str, asked: set[str]) -> str | None:
