@@ -77,6 +77,33 @@ def test_a_question_after_a_telling_sentence_or_with_a_month_still_gets_both_sid
     assert "indicated November 7" not in dated.answer
 
 
+def test_a_claim_asked_in_the_negative_keeps_its_sides_the_right_way_round(engine, eval_app, judge, tmp_path):
+    """ "Did Trump and Putin not speak on the phone?" asks about the call by denying it: the
+    Kremlin's denial takes the question's side (stance "supports" in the JSON) and the Post's
+    report is against it; the words tell the sides by the call itself ("Peskov denies it"). A
+    hoax headline put as a question works the same way: "found dead in her home" is against
+    "Is it true that the Dana Holt death story is a hoax?", the publicist's "false" is for it."""
+    got = engine.answer("Did Trump and Putin not speak on the phone?")
+    assert got.status == "conflict", got.answer
+    by = {s.stance: s.attributed_to[0] for s in got.sides}
+    assert "Peskov" in by["supports"] and by["denies"].endswith("Washington Post"), got.answer
+    assert "Peskov denies it" in got.verdict and "Washington Post reports it" in got.verdict, got.verdict
+    assert "The Washington Post reported Sunday that Trump talked by phone" in got.answer
+    died = RawArticle(
+        text="Country singer Dana Holt was found dead today in her Nashville home, her neighbours said. "
+             "Fans gathered outside the house through the evening.",
+        title="Dana Holt found dead", location="wire#1", source="Celebrity Wire", published="2024-03-02")
+    alive = RawArticle(
+        text="Reports that country singer Dana Holt had died are false: her publicist said on Monday that "
+             "the singer is alive and well and will play her Friday show as planned.",
+        title="Dana Holt is alive", location="daily#2", source="Music Daily", published="2024-03-04")
+    hoax = engine_over([died, alive], eval_app, judge, tmp_path / "store").answer(
+        "Is it true that the Dana Holt death story is a hoax?")
+    assert hoax.status == "conflict", hoax.answer
+    assert {s.stance: s.outlets for s in hoax.sides} == {"supports": ["Music Daily"], "denies": ["Celebrity Wire"]}, \
+        hoax.answer
+
+
 def test_seed_timeline_puts_sundays_report_before_mondays_denial(engine):
     ans = engine.answer(CANONICAL)
     days = [(t.date, t.who) for t in ans.timeline]

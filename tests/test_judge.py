@@ -199,3 +199,24 @@ def test_a_claim_s_own_words_negated_deny_it_and_not_only_adds():
     pee = analyze("Was the weatherman peeing on camera?", [], lex)
     assert negates_claim("Seidel wasn't peeing in the snow, the network said.", pee)
     assert not negates_claim("Seidel was peeing in the snow, viewers said.", pee)
+
+
+def test_a_claim_asked_in_the_negative_is_read_as_the_claim_itself():
+    """ "Is it true that Cesar Millan is not dead?" and a hoax headline ask about a claim by
+    denying it: the model reads each sentence against the claim itself, with the negation and
+    the words that call it untrue taken out. A negation in a clause of its own, or a claim put
+    plainly, leaves nothing to take out."""
+    from retrieval.engine.claims import claim_core
+
+    assert claim_core("Is it true that Cesar Millan is not dead?") == "Is it true that Cesar Millan is dead?"
+    assert claim_core("Did Trump and Putin not speak on the phone?") == "Did Trump and Putin speak on the phone?"
+    assert claim_core("Is it true that KFC isn't going to sell weed?") == "Is it true that KFC is going to sell weed?"
+    assert claim_core("Is it true that Willie Nelson dead? Another celebrity death hoax makes the rounds?") \
+        == "Is it true that Willie Nelson dead?"
+    assert claim_core("Is it true that the report that the town is under quarantine is false?") \
+        == "Is it true that the town is under quarantine?"
+    assert claim_core("Is it true that no, a bird didn't land on the podium?") \
+        == "Is it true that a bird did land on the podium?"
+    assert claim_core("Did the call happen?") is None
+    assert claim_core("Was the clerk sacked after not turning up for work for 25 years?") is None
+    assert claim_core("Is it true that USDA debunks the hoax?") is None  # nothing of a claim is left

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from retrieval.engine.claims import may_report, turned
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.forms import answers_by_form, tells_nothing
 from retrieval.engine.judging import JudgeSettings, bears
@@ -186,13 +187,17 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
     strong = [e for e in pool if e.score >= settings.side_ratio * best]
     # (a side asked for, "Who denied the call in November?": the sides set the bar, not a caption's date)
     bar = max((e.score for e in pool if e.stance in ("supports", "denies")), default=best) if question.focus else best
-    denies = [e for e in pool if e.stance == "denies" and e.score >= 0.5 * bar]
-    supports = [e for e in pool if e.stance == "supports" and e.score >= 0.5 * bar
-                and _may_support(e, denies, articles)]
+    # (the claim asked in the negative, "Did they not speak?": its reports are the denying side)
+    claim, other = ("denies", "supports") if turned(question) else ("supports", "denies")
+    against = [e for e in pool if e.stance == other and e.score >= 0.5 * bar]
+    told = [e for e in pool if e.stance == claim and e.score >= 0.5 * bar and may_report(e, against, articles)]
+    supports, denies = (against, told) if claim == "denies" else (told, against)
+    # what a side says of the claim itself, as the answer words it ("Peskov denies it": the call)
+    said = {"supports": claim, "denies": other}
     if supports and denies:
         sides = [
-            Side(_pick(supports, settings.member_ratio), "supports", "supports"),
-            Side(_pick(denies, settings.member_ratio), "denies", "denies"),
+            Side(_pick(supports, settings.member_ratio), "supports", said["supports"]),
+            Side(_pick(denies, settings.member_ratio), "denies", said["denies"]),
         ]
         if one_voice(sides):
             sides = _beside_one_voice(sides, denies, settings)
@@ -220,7 +225,7 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
         # A yes/no question has two possible answers: sentences the judgement model is
         # sure all report it (in their own words) are one side, not "different answers".
         others = {e.article_id for e in pool} - {e.article_id for e in one}
-        side = Side(one, per_article[0].stance, per_article[0].stance)
+        side = Side(one, per_article[0].stance, said.get(per_article[0].stance, per_article[0].stance))
         return write_one_side(question, side, articles, settings.max_quote, alone=not others)
     if len(groups) >= 2:
         extra = _second_sentences(per_article, strong, question, settings)
@@ -232,7 +237,8 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
         sides = [Side([lead[e.article_id] for e in g], g[0].stance, "answer") for g in groups[: settings.max_sides]]
         return write_answers(question, sides, articles, settings.max_quote, settings.max_shown, extra)
     others = {e.article_id for e in pool} - {e.article_id for e in groups[0]}
-    side = Side(groups[0], groups[0][0].stance, groups[0][0].stance if question.kind == "yesno" else "answer")
+    stance = groups[0][0].stance
+    side = Side(groups[0], stance, said.get(stance, stance) if question.kind == "yesno" else "answer")
     return write_one_side(question, side, articles, settings.max_quote, alone=not others)
 
 
@@ -307,21 +313,6 @@ PICK_NEAR_YESNO = 0.85  # (a yes/no question: below)
 def _read_answers(ev: Evidence) -> float:
     """The model's p(answers) for a sentence (-1 when it was not judged)."""
     return ev.judgement.answers if ev.judgement is not None else -1.0
-
-
-def _may_support(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, ArticleInfo]) -> bool:
-    """A sentence supports the claim unless its speaker is one who denies it, or it is
-    unattributed in an article whose own headline is a denial."""
-    if ev.speaker:
-        mine = _name_words(ev.speaker)
-        return not any(d.speaker and mine & _name_words(d.speaker) for d in denies)
-    title = articles[ev.article_id].title.lower()
-    denied = re.search(r"\b(denies|denied|rejects|dismisses|refutes)\b", title)
-    return not denied or not any(d.article_id == ev.article_id for d in denies)
-
-
-def _name_words(name: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", name)} - {"the"}
 
 
 def _second_sentences(chosen: Sequence[Evidence], strong: Sequence[Evidence], question: Question,

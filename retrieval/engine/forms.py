@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from retrieval.common.terms import terms
+from retrieval.engine.claims import turned
 from retrieval.engine.evidence import Evidence, Question
 
 # what follows a name that says who the person is: an apposition or "is a ..."
@@ -138,8 +139,8 @@ def tells_nothing(ev: Evidence, question: Question) -> bool:
     Phu Quoc resort have a spa?")."""
     if _asks(ev.text) or _about_someone_else(ev, question):
         return True
-    if question.kind == "yesno" and question.focus is None and ev.stance != "denies" and not ev.speaker \
-            and HEARSAY.search(ev.text):
+    if question.kind == "yesno" and question.focus is None and not ev.speaker and HEARSAY.search(ev.text) \
+            and ev.stance != ("supports" if turned(question) else "denies"):  # (denying the claim itself)
         return True  # "When a report went viral that ...": it tells of the claim, not whether it is true
     if ev.text.rstrip().endswith(":") and not ev.has_answer_type and not answers_by_form(ev, question):
         return True  # a lead-in; not "Erin Spiceland is a software engineer at SpaceX:"

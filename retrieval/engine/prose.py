@@ -162,7 +162,9 @@ def _show(side: Side, question: Question, articles: dict[str, ArticleInfo], numb
                                          short_claim(ev.text), n))
     count = count_sources([e.article_id for e in side.evidence], articles, [e.text for e in side.evidence])
     view = SideView(
-        stance=side.kind or side.stance, claim=short_claim(best.text),
+        # (the stance to the question as asked; the words may tell a negated claim's sides by the claim
+        # itself: "Peskov denies it" of the call, for "Did they not speak?", where he supports the question)
+        stance=side.stance if side.kind in VERBS else side.kind or side.stance, claim=short_claim(best.text),
         attributed_to=list(dict.fromkeys(speakers)), citations=sorted(numbers),
         independent_sources=count.independent, outlets=count.outlets, copies=count.copies,
         single_source=count.single_source,
