@@ -102,6 +102,20 @@ def test_a_claim_asked_in_the_negative_keeps_its_sides_the_right_way_round(engin
     assert hoax.status == "conflict", hoax.answer
     assert {s.stance: s.outlets for s in hoax.sides} == {"supports": ["Music Daily"], "denies": ["Celebrity Wire"]}, \
         hoax.answer
+    assert "Celebrity Wire reports it" in hoax.verdict and "Music Daily denies it" in hoax.verdict, hoax.verdict
+
+
+def test_a_claim_asked_in_the_negative_is_turned_round_by_the_words_alone_too(sample_store, embedder, tmp_path):
+    """With the judgement model off, the cue words' sides are turned round the same way: the
+    Kremlin's denial takes the side of "Did Trump and Putin not speak on the phone?"."""
+    from retrieval.engine.engine import AnswerEngine
+
+    got = AnswerEngine(sample_store, embedder, judge=None, cache_dir=tmp_path / "bm25").answer(
+        "Did Trump and Putin not speak on the phone?")
+    assert got.status == "conflict", got.answer
+    by = {s.stance: s.attributed_to[0] for s in got.sides}
+    assert "Peskov" in by["supports"] and by["denies"].endswith("Washington Post"), got.answer
+    assert "Peskov denies it" in got.verdict, got.verdict
 
 
 def test_seed_timeline_puts_sundays_report_before_mondays_denial(engine):
@@ -138,7 +152,7 @@ def test_wire_copies_count_once(eval_app, judge, tmp_path, copy):
     assert side.independent_sources == 2
     assert sorted(side.copies[0]) == ["Daily Anchor", "Evening Beacon"]
     assert "2 independent" in ans.answer and "the same AFP report" in ans.answer
-    assert ans.verdict.startswith("3 outlets (2 independent) agree")
+    assert ans.verdict == "3 outlets (2 independent) report it; none disputes it."
 
 
 def test_wh_answers_are_grouped_by_the_answer_majority_first(eval_app, judge, tmp_path):

@@ -666,6 +666,10 @@ def test_a_question_is_read_from_where_it_asks_after_what_the_asker_tells_first(
     assert read("In November, who denied that the call happened?") == ("wh", "person", "denies")
     # what opens by asking is read whole; a clause after a name is no question of its own
     assert read("In which year did the torpedo enter service?") == ("wh", "date", None)
+    # the last clause that asks, not a clause of its own after the opening phrase
+    assert read("In 2016, when Trump won, how many states did he carry?")[:2] == ("wh", "number")
+    assert read("Like Trump, who denied the report, did Putin deny it?") == ("yesno", None, "denies")
+    assert read("So, did the call happen?")[0] == read("Didn't Trump call Putin?")[0] == "yesno"
     assert analyze("In the 1840s, who built the hut?", [], LEX).asking == "who built the hut?"
     assert analyze("Tom Hanks, who starred in Big, won what?", [], LEX).asking.startswith("Tom Hanks")
     assert analyze("Sir Charles D'Oyly, 7th Baronet, was a painter.", [], LEX).asking.startswith("Sir")
@@ -1032,3 +1036,33 @@ def test_a_party_is_the_short_answer_to_which_party_and_unnamed_answers_share_a_
                   "e": "Harbour Lights toured Toronto with Zooey Deschanel on its poster."})
     comp = _compose_over("What is the genre of Harbour Lights?", texts, step=0.01)
     assert comp.text.splitlines()[-1] == "Other answers: Wire [4], [5]", comp.text
+
+
+def test_each_side_of_a_conflict_counts_its_outlets_once():
+    """A denial that matches the question less closely than the side's best still counts its
+    outlet on that side; an article read both ways is counted on the side its closer sentence
+    takes, never listed on both (the union's report in one outlet is not also that outlet's
+    denial)."""
+    from retrieval.engine.compose import ArticleInfo, ComposeSettings, compose
+
+    q = analyze("Will the Millbrook plant close in March?", [], LEX)
+    q.weights = {t: 1.0 for t in q.terms}
+    texts = {"a": ["The Millbrook plant will close in March, the union said.",
+                   "Managers called a closure of the Millbrook plant in March unlikely."],
+             "b": ["Norden Steel denied that the Millbrook plant will close in March.",
+                   "Workers fear the Millbrook plant will close in March."],
+             "c": ["The company said the Millbrook plant would not close in March."]}
+    reading = {("a", 0): (0.90, "supports"), ("a", 1): (0.60, "denies"), ("b", 0): (0.85, "denies"),
+               ("b", 1): (0.56, "supports"), ("c", 0): (0.58, "denies")}
+    evs, infos = [], {}
+    for art, sents in texts.items():
+        text = " ".join(sents)
+        infos[art] = ArticleInfo(id=art, title=f"Millbrook {art}", source={"a": "Alpha", "b": "Beta", "c": "Gamma"}[art],
+                                 published=None, url=None, path=None, text=text)
+        for i, sent in enumerate(sents):
+            score, stance = reading[art, i]
+            evs.append(_ev(art, sent, text.index(sent), score, q, stance=stance, meta={"source": infos[art].source}))
+    evs.sort(key=lambda e: -e.score)
+    comp = compose(q, evs, infos, list(texts), ComposeSettings())
+    assert comp.status == "conflict", comp.text
+    assert {s.stance: s.outlets for s in comp.sides} == {"supports": ["Alpha"], "denies": ["Beta", "Gamma"]}, comp.text

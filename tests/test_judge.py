@@ -220,3 +220,32 @@ def test_a_claim_asked_in_the_negative_is_read_as_the_claim_itself():
     assert claim_core("Did the call happen?") is None
     assert claim_core("Was the clerk sacked after not turning up for work for 25 years?") is None
     assert claim_core("Is it true that USDA debunks the hoax?") is None  # nothing of a claim is left
+    assert claim_core("Is the Willie Nelson death story a hoax?") == "Is it true that the Willie Nelson death?"
+    # "not" that denies nothing of the claim, and someone calling it false: nothing to turn
+    for plain in ("Did Trump not only call Putin but also Xi?", "Did Trump say whether or not he called Putin?",
+                  "Was the fire not an accident but arson?", "Did Musk say the story is false?",
+                  "Is it true that fact checkers found the photo was fake?"):
+        assert claim_core(plain) is None, plain
+
+
+def test_only_the_claim_asked_decides_whether_a_question_is_turned_round():
+    """A remark after the question, another possibility offered ("Or is it another hoax?"),
+    what the asker tells first and a follow-up leave a plain question plain; "Didn't ...?" and a
+    negation after an opening phrase are asked in the negative."""
+    from retrieval.common.terms import load_lexicon
+    from retrieval.engine.claims import turned
+    from retrieval.engine.evidence import analyze
+
+    lex = load_lexicon()
+
+    def turns(q, before=()):
+        return turned(analyze(q, list(before), lex))
+
+    assert not turns("Did the Fed cut rates? I don't know.")
+    assert not turns("Did Willie Nelson die? Or is it another hoax?")
+    assert not turns("Did Willie Nelson die - or is that a hoax?")
+    assert not turns("The Kremlin said they did not speak. Did Trump and Putin speak?")
+    assert not turns("Did they speak?", ["Did Trump and Putin not speak on the phone?"])
+    assert turns("Didn't Trump call Putin?")
+    assert turns("In November, did Trump and Putin not speak?")
+    assert turns("Is it true that Willie Nelson dead? Another celebrity death hoax makes the rounds?")

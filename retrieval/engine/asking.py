@@ -10,41 +10,50 @@ from retrieval.common.terms import Lexicon, stem, terms, words
 
 WH = ("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
 YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has", "have", "had",
-         "can", "could", "should", "shall", "may", "might")
+         "can", "could", "should", "shall", "may", "might",
+         "didn't", "doesn't", "don't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't",
+         "hasn't", "haven't", "hadn't", "can't", "couldn't", "shouldn't")
+ASKS = WH + YESNO
 
-# Where the asking starts after what the asker tells first: a sentence of its own, or a
-# clause after an opening phrase ("In the 1840s, who ...", "As of 2023, has ...", "Considering
-# that ..., how old ..."), or, after such a phrase with no comma, the verb that asks ("In the
-# history of Bihar did the dynasty rule ...?"; not "In which year did ...": that asks from its
-# first words)
+# Where the asking starts after what the asker tells first: a sentence of its own, or the last
+# clause after an opening phrase ("In the 1840s, who ...", "As of 2023, has ...", "In 2016, when
+# Trump won, how many ...", "So, did ...", "Tell me: did ..."), or, after such a phrase with no
+# comma, the verb that asks ("In the history of Bihar did the dynasty rule ...?"; not "In which
+# year did ...": that asks from its first words)
 _OPENERS = frozenset("""in on at during after before since as according considering given following
 from for by of with without under over among between despite unlike like until while once apart
-besides beyond except within throughout regarding concerning""".split())
-_ASKS_FROM = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])|,\s+")
+besides beyond except within throughout regarding concerning so well hi hey ok okay also and but now
+then tell""".split())
+_ASKS_FROM = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])|[,:]\s+")
+_WORD = re.compile(r"[\"“(]?([\w'’]+)")
+_SENTENCE_END = re.compile(r"[.!?]\s")
 
 
 def asking_part(question: str) -> str:
     """The part of a question that asks (:attr:`Question.asking`)."""
     toks = words(question)
-    asks = WH + YESNO
-    if not toks or toks[0] in asks:
+    if not toks or toks[0] in ASKS:
         return question
+    ends = [m.start() for m in _SENTENCE_END.finditer(question)]
+    asks_at = None
     for m in _ASKS_FROM.finditer(question):
-        rest = question[m.end():]
-        first = words(rest)[:1]
-        if not first or first[0] not in asks:
+        w = _WORD.match(question, m.end())
+        first = w.group(1).lower().replace("’", "'") if w else ""
+        if first not in ASKS:
             continue
-        if m.group().startswith(",") and (not rest.rstrip().endswith("?") or re.search(r"[.!?]\s", rest)
-                                          or toks[0] not in _OPENERS and first[0] not in ("what", "how")):
+        if m.group().lstrip()[:1] in (",", ":") and (
+                not question.rstrip().endswith("?") or (ends and ends[-1] > m.end())
+                or toks[0] not in _OPENERS and first not in ("what", "how")):
             # ("Sir Charles D'Oyly, 7th Baronet, was a painter ...", "Tom, who ...": no asking there;
             # "2nd Duke of Newcastle, what year was he born?" asks)
             continue
-        return rest
+        asks_at = m.end()
+    if asks_at is not None:
+        return question[asks_at:]
     if toks[0] in _OPENERS and not any(t in WH for t in toks):
-        for i, t in enumerate(toks[1:], 1):
-            if t in YESNO and i >= 2:
-                m = re.search(rf"\b{t}\b", question, re.IGNORECASE)
-                return question[m.start():] if m else question
+        for i, w in enumerate(re.finditer(r"[\w'’]+", question)):
+            if i >= 2 and w.group().lower() in YESNO:
+                return question[w.start():]
     return question
 
 

@@ -1,16 +1,18 @@
 """The claim inside a claim asked in the negative.
 
-"Is it true that Cesar Millan is not dead?" and "Willie Nelson dead? Another celebrity death
-hoax makes the rounds" ask about a claim by denying it. The judgement model reads a sentence
-against the words it is given, so "Willie Nelson was found dead in his home" reads as support
-for the hoax headline, which names his death. :func:`claim_core` gives the claim itself, "Is it
-true that Cesar Millan is dead?", "Willie Nelson dead?", so that the model reads each sentence
-against it and the engine turns the reading round: what supports the claim denies the question.
+"Is it true that Cesar Millan is not dead?", "Didn't Trump call Putin?" and "Is it true that
+Willie Nelson dead? Another celebrity death hoax makes the rounds" ask about a claim by denying
+it. The judgement model reads a sentence against the words it is given, so "Willie Nelson was
+found dead in his home" reads as support for the hoax headline, which names his death.
+:func:`claim_core` gives the claim itself ("Is it true that Cesar Millan is dead?", "Is it true
+that Willie Nelson dead?"); the sides are taken on it and turned round (:func:`turn_round`):
+what reports the claim is against the question.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -21,26 +23,39 @@ from retrieval.engine.quotes import ArticleInfo
 # words that call what they name untrue ("... is a hoax", "Fake News Story Goes Viral")
 _FRAMING = re.compile(r"\b(?:hoax\w*|fake\w*|bogus|debunk\w*|false|untrue|misinformation|satir\w*|myth)\b",
                       re.IGNORECASE)
-# "X is a hoax", "X Is Totally Bogus", "X is all an elaborate hoax": X
-_IS_FRAMED = re.compile(r"\s*(?:,?\s*\bbut\s+(?:it|this|that)\s+)?\b(?:is|was|are|were)\s+(?:(?:a|an|all|just|"
-                        r"totally|entirely|completely|100%|elaborate|another|the|same|simply|also|utterly|actually|"
-                        r"goddamn)\s+)*(?:hoax|fake|false|bogus|untrue|myth)\b.*$", re.IGNORECASE)
-# where a headline or a question splits into parts: "Willie Nelson Dead? Internet Freaks Out ...",
-# "NASA: ...", "... ; NASA Confirmed ...", "... — But It's Awesome", "Sorry, Fido. Pope Francis ..."
-# what tells of the claim before it: "(Viral) news on ...", "Report that ...", "The story of ..."
+_CALLED = (r"(?:(?:a|an|all|just|totally|entirely|completely|100%|elaborate|another|the|same|simply|also|"
+           r"utterly|actually|goddamn)\s+)*(?:hoax|fake|false|bogus|untrue|myth)\b")
+# "X is a hoax", "X Is Totally Bogus", "... But It Was A Hoax": X
+_IS_FRAMED = re.compile(rf"\s*(?:,?\s*\bbut\s+(?:it|this|that)\s+)?\b(?:is|was|are|were)\s+{_CALLED}.*$",
+                        re.IGNORECASE)
+# "Is the Willie Nelson death story a hoax?", "Are reports of her death false?"
+_ASKED_FRAMED = re.compile(rf"^\s*(?:is|are|was|were)\s+(.+?)\s+{_CALLED}\W*$", re.IGNORECASE)
+# someone calling it untrue is what is asked ("Did Musk say the story is false?", "... found the
+# photo was fake"): no claim asked in the negative
+_SAYS = re.compile(r"\b(?:say|says|said|claim|claimed|rule|rules|ruled|found|find|finds|believes?|believed|thinks?|thought|"
+                   r"argued|argues|called|deem\w*|declared|declares|reported|confirmed|confirms|showed|shows|"
+                   r"shown|proved|proven|proves|insist\w*|admit\w*)\b", re.IGNORECASE)
+# what tells of the claim: "(Viral) news on ...", "Report that ...", "... death story"
 _TOLD = re.compile(r"^\s*(?:the\s+)?(?:viral\s+|latest\s+)?(?:news|reports?|stor(?:y|ies)|claims?|rumou?rs?|articles?)"
                    r"\s+(?:on|of|that|about|saying)\s+", re.IGNORECASE)
+_TOLD_AFTER = re.compile(r"\s+(?:news|reports?|stor(?:y|ies)|claims?|rumou?rs?)\s*$", re.IGNORECASE)
+# where a headline or a question splits into parts: "Willie Nelson Dead? Internet Freaks Out ...",
+# "NASA: ...", "... ; NASA Confirmed ...", "... — But It's Awesome", "Sorry, Fido. Pope Francis ..."
 _PARTS = re.compile(r"(?<=[?!:;…])\s+|\s+[-–—]\s+|(?<=[a-z]{2}\.)\s+(?=[A-Z])")
-# the negation of a claim's own verb ("is not dead", "didn't poop", "Not Blurred", "won't play")
-_NOT = re.compile(r"\s+(?:not|never)\b(?=\s)", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"^\W*or\b", re.IGNORECASE)  # "Did he die? Or is it another hoax?"
+# the negation of a claim's own verb ("is not dead", "didn't poop", "Not Blurred", "won't play");
+# not "not only", "not just", "not long ago", "whether or not", "not an accident but arson" (below)
+_NOT = re.compile(r"(?<!\bor)\s+(?:not|never)\b(?!\s+(?:only|just|merely|simply|until|long|far|least|yet|even|"
+                  r"sure)\b)(?=\s)", re.IGNORECASE)
 _NT = re.compile(r"(?i:\b(ca|wo|do|does|did|is|are|was|were|has|have|had|would|could|should|must|need))n['’]t\b")
 _AUX = {"ca": "can", "wo": "will"}
 _NO = re.compile(r"^\s*(?:no|nope|sorry)\s*,\s*", re.IGNORECASE)
 # a negation after one of these belongs to a clause of its own ("a friend who never showed up",
 # "sacked after not turning up for work"), not to the claim
-_CLAUSE = re.compile(r"\b(?:who|which|after|before|because|when|while|despite|if|until|without)\b",
+_CLAUSE = re.compile(r"\b(?:who|which|after|before|because|when|while|despite|if|until|without|but)\b",
                      re.IGNORECASE)
 _FRAME = re.compile(r"^\s*is\s+it\s+true\s+that\s+", re.IGNORECASE)  # how a claim is put as a question
+TURNED = {"supports": "denies", "denies": "supports"}  # a side on the claim, as a side on its negation
 MIN_WORDS = 3  # words a part keeps to be part of the claim ("Nope", "NASA" are not)
 
 
@@ -50,22 +65,29 @@ def claim_core(text: str) -> str | None:
     the negation and the words that call it untrue taken out; None when it asks about a
     claim plainly (nothing to take out) or nothing of the claim is left."""
     frame = _FRAME.match(text)
+    asked = None if frame else _ASKED_FRAMED.match(text)
+    if asked and not _SAYS.search(asked.group(1)):  # "Is the Willie Nelson death story a hoax?"
+        told = _TOLD_AFTER.sub("", _TOLD.sub("", asked.group(1)))
+        return f"Is it true that {told}?" if len(words(told)) >= MIN_WORDS - 1 else None
     kept: list[str] = []
     changed = False
     for part in _PARTS.split(text[frame.end() if frame else 0:].strip()):
-        if _FRAMING.search(part):
+        if _ALTERNATIVE.match(part):
+            continue  # another possibility offered, not the claim denied
+        framing = _FRAMING.search(part)
+        if framing and not _SAYS.search(part[:framing.start()]):
             stripped = _IS_FRAMED.sub("", part)
             changed = True
             if _FRAMING.search(stripped):
                 continue  # "USDA debunks the hoax", "Death Hoax Makes The Rounds": no part of the claim
-            part = _TOLD.sub("", stripped)  # "Viral news on days of darkness" is the darkness
+            part = _TOLD_AFTER.sub("", _TOLD.sub("", stripped))  # "Viral news on days of darkness": the darkness
         if (no := _NO.match(part)) is not None:
             part, changed = part[no.end():], True
         first = re.split(r",\s+", part, maxsplit=1)
         head = first[0]
         cut = _CLAUSE.search(head)
         own, rest = (head[:cut.start()], head[cut.start():]) if cut else (head, "")
-        if _NOT.search(own) or _NT.search(own):
+        if (_NOT.search(own) or _NT.search(own)) and not re.search(r"\bnot\b.*\bbut\b", head, re.IGNORECASE):
             own = _NT.sub(lambda m: _AUX.get(m.group(1).lower(), m.group(1)), _NOT.sub("", own))
             changed = True
         part = own + rest + (", " + first[1] if len(first) > 1 else "")
@@ -77,11 +99,33 @@ def claim_core(text: str) -> str | None:
     return core if core.endswith("?") or not text.rstrip().endswith("?") else core.rstrip(" .!") + "?"
 
 
+def claim_text(question: Question) -> str:
+    """Where the claim asked about is: after "Is it true that", all of it (a headline of several
+    parts); else the sentence that asks ("Did the Fed cut rates?" of "Did the Fed cut rates? I
+    don't know.")."""
+    asking = question.asking or question.text
+    if _FRAME.match(asking):
+        return asking
+    end = re.search(r"[?!.](?=\s|$)", asking)
+    return asking[:end.end()] if end else asking
+
+
 def turned(question: Question) -> bool:
-    """Whether the sides of a yes/no question are taken on the claim inside it and turned round
-    (:func:`claim_core`): it asks in the negative and for no one side."""
-    return (question.kind == "yesno" and question.negated and not question.focus
-            and claim_core(question.resolved) is not None)
+    """Whether the sides of a yes/no question are taken on the claim inside it and turned round:
+    it asks in the negative (a negation or a word calling it untrue: :attr:`Question.negated`,
+    :func:`claim_core`), for no one side, and is not a follow-up ("'Wild misinformation': Brian
+    Williams explains the liveshot" calls something else untrue)."""
+    return (question.kind == "yesno" and question.negated and not question.focus and not question.followup
+            and claim_core(claim_text(question)) is not None)
+
+
+def turn_round(evidence: Sequence[Evidence]) -> None:
+    """Sides taken on the claim itself, made sides on the question asked in the negative (in
+    place): a report of the claim denies the question, a denial of it supports the question."""
+    for e in evidence:
+        e.stance = TURNED.get(e.stance, e.stance)
+        if e.judgement is not None:
+            e.judgement = replace(e.judgement, supports=e.judgement.contradicts, contradicts=e.judgement.supports)
 
 
 def may_report(ev: Evidence, denies: Sequence[Evidence], articles: dict[str, ArticleInfo]) -> bool:

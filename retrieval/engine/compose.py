@@ -15,7 +15,6 @@ Three shapes, chosen from the evidence alone:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -24,11 +23,10 @@ from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.forms import answers_by_form, tells_nothing
 from retrieval.engine.judging import JudgeSettings, bears
 from retrieval.engine.naming import names_missing, on_the_story
-from retrieval.common.terms import number_forms, words
 from retrieval.engine.prose import (Composition, Side, not_found, one_voice, write_answers, write_conflict,
                                     write_one_side, write_one_voice)
 from retrieval.engine.values import fuller_date
-from retrieval.engine.variants import copies_differ, figures_differ, holds_asked_figures, spelling
+from retrieval.engine.variants import answer_values, figures_differ, group_by_answer, holds_asked_figures, same_answer
 from retrieval.engine.quotes import ArticleInfo, format_date, quoted  # noqa: F401 - callers import these from here
 
 
@@ -47,7 +45,8 @@ class ComposeSettings:
     second_ratio: float = 0.75  # (0 turns second sentences off)
     second_floor: float = 0.6  # a second sentence of one article scores at least this share of the first
     max_quote: int = 250  # characters of one quote before it is windowed
-    member_ratio: float = 0.8  # another article joins a side from this share of its best score
+    member_ratio: float = 0.8  # another article joins a side from this share of its best score ...
+    conflict_member: float = 0.6  # ... of a report or a denial that another side disputes
     max_shown: int = 3  # answer groups quoted in the text (the rest are listed and in the JSON)
 
 
@@ -196,8 +195,8 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
     said = {"supports": claim, "denies": other}
     if supports and denies:
         sides = [
-            Side(_pick(supports, settings.member_ratio), "supports", said["supports"]),
-            Side(_pick(denies, settings.member_ratio), "denies", said["denies"]),
+            Side(_pick(supports, settings.conflict_member), "supports", said["supports"]),
+            Side(_pick(denies, settings.conflict_member), "denies", said["denies"]),
         ]
         if one_voice(sides):
             sides = _beside_one_voice(sides, denies, settings)
@@ -206,10 +205,10 @@ def _shape(question: Question, pool: list[Evidence], articles: dict[str, Article
             return write_one_voice(question, sides, articles, settings.max_quote, alone=not others)
         if question.focus == "denies":
             sides.reverse()
-        return write_conflict(question, sides, articles, settings.max_quote)
+        return write_conflict(question, _each_once(sides), articles, settings.max_quote)
 
     per_article = _best_per_article(strong, question)[: settings.max_sides]
-    groups = _group_by_answer(per_article, question)
+    groups = group_by_answer(per_article, question)
     if len(groups) == 1:
         other = _dissent(pool, per_article, question, settings)
         if other is not None:
@@ -262,10 +261,23 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
             continue
         if question.answer_type and not e.has_answer_type:
             continue
-        if not _values(e, question) or _agree(top, e, question):
+        if not answer_values(e, question) or same_answer(top, e, question):
             continue
         return e
     return None
+
+
+def _each_once(sides: list[Side]) -> list[Side]:
+    """An article read both ways, in its own voice, is counted on one side only: where it leads a
+    side, else where its sentence matches closer. Voices it names are sides of their own ("The
+    Post reported ..." and "Peskov denied ..." in one wire story)."""
+    lead = {side.evidence[0].article_id for side in sides}
+    closest: dict[str, float] = {}
+    for e in (e for side in sides for e in side.evidence):
+        closest[e.article_id] = max(closest.get(e.article_id, e.score), e.score)
+    return [Side([e for k, e in enumerate(side.evidence)
+                  if k == 0 or e.speaker or (e.article_id not in lead and e.score >= closest[e.article_id])],
+                 side.stance, side.kind) for side in sides]
 
 
 def _beside_one_voice(sides: list[Side], denies: list[Evidence], settings: ComposeSettings) -> list[Side]:
@@ -276,7 +288,7 @@ def _beside_one_voice(sides: list[Side], denies: list[Evidence], settings: Compo
     own = sides[0].evidence[0].article_id
     rest = [e for e in denies if e.article_id != own]
     if rest:  # (another article reporting it too leaves the one-article reading as it is)
-        return [sides[0], Side(_pick(rest, settings.member_ratio), sides[1].stance, sides[1].kind)]
+        return [sides[0], Side(_pick(rest, settings.conflict_member), sides[1].stance, sides[1].kind)]
     return sides
 
 
@@ -386,56 +398,10 @@ def _answering(ev: Evidence) -> float:
     return ev.score + 0.3 * ev.predicate_coverage + (0.1 if ev.bears else 0.0)
 
 
-def _values(ev: Evidence, question: Question) -> set[str]:
-    """What a sentence answers with: its numbers and names the question lacks."""
-    asked = set(words(question.resolved))
-    asked_numbers = number_forms(question.resolved)
-    vals = {f"#{n}" for n in number_forms(ev.text) - asked_numbers}
-    for m in re.finditer(r"\b[A-Z][\w'’-]+", ev.text):
-        if m.start() == 0:
-            continue
-        w = m.group().lower()
-        if w not in asked:
-            vals.add(spelling(w))  # ("Zürich" and "Zurich" are one name)
-    return vals
-
-
-def _agree(a: Evidence, b: Evidence, question: Question) -> bool:
-    """Two sentences give the same answer: same numbers and names, or near-same words
-    (not copies of one sentence with the words of the answer changed)."""
-    if copies_differ(a, b, question):
-        return False
-    va, vb = _values(a, question), _values(b, question)
-    if va or vb:
-        nums_a = {v for v in va if v.startswith("#")}
-        nums_b = {v for v in vb if v.startswith("#")}
-        if (nums_a or nums_b) and question.answer_type in ("date", "number", "amount"):
-            return nums_a == nums_b or bool(nums_a & nums_b) and (nums_a <= nums_b or nums_b <= nums_a)
-        if not va or not vb:
-            return False
-        return len(va & vb) / len(va | vb) >= 0.5
-    ta, tb = a.terms - set(question.terms), b.terms - set(question.terms)
-    if not ta or not tb:
-        return True
-    return len(ta & tb) / len(ta | tb) >= 0.5
-
-
 def _sure_alike(evs: Sequence[Evidence], judge: JudgeSettings | None) -> bool:
-    """The judgement model is sure every sentence supports the claim."""
-    return judge is not None and all(e.judgement is not None and e.judgement.supports >= judge.sure
-                                     for e in evs)
-
-
-def _group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[Evidence]]:
-    groups: list[list[Evidence]] = []
-    for e in evs:
-        for g in groups:
-            if _agree(g[0], e, question):
-                g.append(e)
-                break
-        else:
-            groups.append([e])
-    return groups
+    """The judgement model is sure every sentence takes the same side of the claim."""
+    return judge is not None and all(e.judgement is not None for e in evs) and (
+        all(e.judgement.supports >= judge.sure for e in evs) or all(e.judgement.contradicts >= judge.sure for e in evs))
 
 
 # -- writing ------------------------------------------------------------------

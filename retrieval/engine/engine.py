@@ -21,6 +21,7 @@ from retrieval.engine.quotes import quoted
 from retrieval.engine.timeline import compose_timeline
 from retrieval.common.defaults import RETRIEVAL
 from retrieval.common.errors import NewsbotError
+from retrieval.engine.claims import turn_round, turned
 from retrieval.engine.evidence import Evidence, analyze
 from retrieval.engine.forms import answers_by_form
 from retrieval.engine.interface import Retrieved
@@ -216,6 +217,8 @@ class AnswerEngine:
         evidence = [e for e in found if _verbatim(e, articles)]
         if self.judge is not None:
             evidence = judge_evidence(q, evidence, self.judge, self.settings.judge, judged, texts=texts)
+        elif turned(q):
+            turn_round(evidence)  # (the words' sides on a claim asked in the negative, turned round)
         return q, hits, articles, evidence, ranked, unknown
 
     def refresh(self) -> None:

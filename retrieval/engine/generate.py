@@ -37,6 +37,7 @@ from retrieval.engine.engine import AnswerEngine, answer_runnable, resolved_hist
 from retrieval.engine.interface import Retrieved
 from retrieval.engine.compose import ArticleInfo, format_date
 from retrieval.common.errors import ConfigError
+from retrieval.engine.claims import TURNED, turned
 from retrieval.engine.evidence import classify_stance, find_speaker
 from retrieval.engine.verify import (Checked, Passage, Verifier, VerifySettings, complete_claims, is_instruction,
                      split_claims)
@@ -327,6 +328,8 @@ class _AnswerWriter:
             # unless the model itself cited it for the claim.
             stance = ev.stance if ev is not None else classify_stance(
                 unit.text, self.lexicon, relevant=not ch.claim.inferred)
+            if ev is None and turned(self.found.question):  # (its words' side is on the claim itself)
+                stance = TURNED.get(stance, stance)
             self._cite(n, info, unit.start, unit.end, stance)
             if n not in used:
                 used.append(n)
@@ -405,7 +408,9 @@ class _AnswerWriter:
             who = speaker or info.source or f"“{info.title}”"
             when = ", ".join(x for x in ((f"via {info.source}" if speaker and info.source else None),
                                          format_date(info.published)) if x)
-            verb = {"denies": "denies it", "supports": "reports it"}.get(c.stance, "says")
+            # (of a claim asked in the negative, the words tell the side by the claim itself)
+            side = TURNED.get(c.stance, c.stance) if turned(self.found.question) else c.stance
+            verb = {"denies": "denies it", "supports": "reports it"}.get(side, "says")
             prefix = "But the sources conflict: " if first and not said else ""
             who = who[:1].upper() + who[1:] if not prefix else who
             end = "" if c.quote.rstrip("”’\"')").endswith((".", "!", "?", "…")) else "."

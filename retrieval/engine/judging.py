@@ -18,12 +18,12 @@ the cue-word reading; the order of the evidence is unchanged.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from retrieval.common.defaults import JUDGE
 from retrieval.common.terms import stem, terms, words
-from retrieval.engine.claims import claim_core
+from retrieval.engine.claims import claim_core, claim_text, turn_round, turned
 from retrieval.engine.evidence import Evidence, Question
 
 
@@ -94,7 +94,7 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if question.followup and question.focus and query.endswith(question.text):
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
         query = query[: -len(question.text)].strip() or query
-    core = claim_core(query) if question.kind == "yesno" and question.negated and not question.focus else None
+    core = claim_core(claim_text(question)) if turned(question) else None
     query = core or query
     name = question.person
     read = [_named(e.text, name) if name and _introduced(name, e, texts) else e.text for e in picks]
@@ -120,11 +120,7 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
         # the claim asked in the negative ("... is not dead", "... death hoax"): the sides were
         # taken on the claim itself, and are turned round. "Reports of his death are false"
         # takes the question's side; "He was found dead in his home" is against it
-        for e in evidence:
-            e.stance = {"denies": "supports", "supports": "denies"}.get(e.stance, e.stance)
-            if e.judgement is not None:
-                e.judgement = replace(e.judgement, supports=e.judgement.contradicts,
-                                      contradicts=e.judgement.supports)
+        turn_round(evidence)
     return list(evidence)
 
 

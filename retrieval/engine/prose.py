@@ -406,7 +406,9 @@ def write_one_side(question: Question, side: Side, articles: dict[str, ArticleIn
     outlets = len(s.view.outlets)
     if outlets > 1:
         count = f"{outlets} outlets" if n == outlets else f"{outlets} outlets ({n} independent)"
-        verdict = (f"{count} agree" + (f" on {value}" if value else "") + "; none disputes it.")
+        # (a yes/no claim's side by name: "3 outlets report it; none disputes it.")
+        said = {"supports": "report it; none disputes it.", "denies": "deny it; none reports it."}.get(side.kind)
+        verdict = f"{count} {said}" if said else (f"{count} agree" + (f" on {value}" if value else "") + "; none disputes it.")
     else:
         verdict = ""
     line = f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}"

@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from retrieval.common.terms import fold_accents, number_forms, words
 from retrieval.engine.evidence import Evidence, Question
@@ -173,3 +173,50 @@ def _versions(text: str) -> set[str]:
     """The figures of a text, a version without its last zero part: "3.6.0" is the release
     "3.6" names ("2.0.0" is "2.0", not "2")."""
     return {f[:-2] if f.count(".") >= 2 and f.endswith(".0") else f for f in number_forms(text)}
+
+
+def answer_values(ev: Evidence, question: Question) -> set[str]:
+    """What a sentence answers with: its numbers and names the question lacks."""
+    asked = set(words(question.resolved))
+    asked_numbers = number_forms(question.resolved)
+    vals = {f"#{n}" for n in number_forms(ev.text) - asked_numbers}
+    for m in re.finditer(r"\b[A-Z][\w'’-]+", ev.text):
+        if m.start() == 0:
+            continue
+        w = m.group().lower()
+        if w not in asked:
+            vals.add(spelling(w))  # ("Zürich" and "Zurich" are one name)
+    return vals
+
+
+def same_answer(a: Evidence, b: Evidence, question: Question) -> bool:
+    """Two sentences give the same answer: same numbers and names, or near-same words
+    (not copies of one sentence with the words of the answer changed)."""
+    if copies_differ(a, b, question):
+        return False
+    va, vb = answer_values(a, question), answer_values(b, question)
+    if va or vb:
+        nums_a = {v for v in va if v.startswith("#")}
+        nums_b = {v for v in vb if v.startswith("#")}
+        if (nums_a or nums_b) and question.answer_type in ("date", "number", "amount"):
+            return nums_a == nums_b or bool(nums_a & nums_b) and (nums_a <= nums_b or nums_b <= nums_a)
+        if not va or not vb:
+            return False
+        return len(va & vb) / len(va | vb) >= 0.5
+    ta, tb = a.terms - set(question.terms), b.terms - set(question.terms)
+    if not ta or not tb:
+        return True
+    return len(ta & tb) / len(ta | tb) >= 0.5
+
+
+def group_by_answer(evs: Sequence[Evidence], question: Question) -> list[list[Evidence]]:
+    """Sentences grouped by the answer they give (:func:`same_answer`), in order."""
+    groups: list[list[Evidence]] = []
+    for e in evs:
+        for g in groups:
+            if same_answer(g[0], e, question):
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    return groups
