@@ -670,6 +670,9 @@ def test_a_question_is_read_from_where_it_asks_after_what_the_asker_tells_first(
     assert read("In 2016, when Trump won, how many states did he carry?")[:2] == ("wh", "number")
     assert read("Like Trump, who denied the report, did Putin deny it?") == ("yesno", None, "denies")
     assert read("So, did the call happen?")[0] == read("Didn't Trump call Putin?")[0] == "yesno"
+    # a claim put as "Is it true that ...?" asks whether it is true, not who confirms or claims it
+    assert read("Is it true that NASA confirms six days of darkness in December?") == ("yesno", None, None)
+    assert read("Did NASA confirm six days of darkness?")[2] == "supports"
     assert analyze("In the 1840s, who built the hut?", [], LEX).asking == "who built the hut?"
     assert analyze("Tom Hanks, who starred in Big, won what?", [], LEX).asking.startswith("Tom Hanks")
     assert analyze("Sir Charles D'Oyly, 7th Baronet, was a painter.", [], LEX).asking.startswith("Sir")

@@ -14,6 +14,7 @@ YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has"
          "didn't", "doesn't", "don't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't",
          "hasn't", "haven't", "hadn't", "can't", "couldn't", "shouldn't")
 ASKS = WH + YESNO
+CLAIM_FRAME = re.compile(r"^\s*is\s+it\s+true\s+that\s+", re.IGNORECASE)  # how a claim is put as a question
 
 # Where the asking starts after what the asker tells first: a sentence of its own, or the last
 # clause after an opening phrase ("In the 1840s, who ...", "As of 2023, has ...", "In 2016, when

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from retrieval.common.terms import words
+from retrieval.engine.asking import CLAIM_FRAME
 from retrieval.engine.evidence import Evidence, Question
 from retrieval.engine.quotes import ArticleInfo
 
@@ -54,7 +55,6 @@ _NO = re.compile(r"^\s*(?:no|nope|sorry)\s*,\s*", re.IGNORECASE)
 # "sacked after not turning up for work"), not to the claim
 _CLAUSE = re.compile(r"\b(?:who|which|after|before|because|when|while|despite|if|until|without|but)\b",
                      re.IGNORECASE)
-_FRAME = re.compile(r"^\s*is\s+it\s+true\s+that\s+", re.IGNORECASE)  # how a claim is put as a question
 TURNED = {"supports": "denies", "denies": "supports"}  # a side on the claim, as a side on its negation
 MIN_WORDS = 3  # words a part keeps to be part of the claim ("Nope", "NASA" are not)
 
@@ -64,7 +64,7 @@ def claim_core(text: str) -> str | None:
     """The claim a question or headline asks about in the negative, in its own words with
     the negation and the words that call it untrue taken out; None when it asks about a
     claim plainly (nothing to take out) or nothing of the claim is left."""
-    frame = _FRAME.match(text)
+    frame = CLAIM_FRAME.match(text)
     asked = None if frame else _ASKED_FRAMED.match(text)
     if asked and not _SAYS.search(asked.group(1)):  # "Is the Willie Nelson death story a hoax?"
         told = _TOLD_AFTER.sub("", _TOLD.sub("", asked.group(1)))
@@ -104,7 +104,7 @@ def claim_text(question: Question) -> str:
     parts); else the sentence that asks ("Did the Fed cut rates?" of "Did the Fed cut rates? I
     don't know.")."""
     asking = question.asking or question.text
-    if _FRAME.match(asking):
+    if CLAIM_FRAME.match(asking):
         return asking
     end = re.search(r"[?!.](?=\s|$)", asking)
     return asking[:end.end()] if end else asking

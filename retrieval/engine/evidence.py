@@ -20,7 +20,7 @@ from typing import Any, Iterable, Sequence
 
 from retrieval.common.terms import Lexicon, full_name, stem, terms, words
 from retrieval.engine.asking import (
-    WH, YESNO, answer_type, asking_part, asks_count, counted_term, measures_asked,
+    CLAIM_FRAME, WH, YESNO, answer_type, asking_part, asks_count, counted_term, measures_asked,
 )
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -81,7 +81,9 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
     kind = "yesno" if first in YESNO else "wh"
     own = terms(question, lexicon)
     focus = None
-    for t in terms(ask, lexicon) if ask != question else own:  # ("The Post reported a call. Did it happen?")
+    # (not "The Post reported a call. Did it happen?"; nor "Is it true that NASA confirms ...?", whose
+    # claim holds the word: it asks whether the claim is true, not who confirms it)
+    for t in () if CLAIM_FRAME.match(ask) else terms(ask, lexicon) if ask != question else own:
         stance = lexicon.stance_question_words.get(t)
         if stance:
             focus = stance
