@@ -230,8 +230,9 @@ def test_a_claim_asked_in_the_negative_is_read_as_the_claim_itself():
 
 def test_only_the_claim_asked_decides_whether_a_question_is_turned_round():
     """A remark after the question, another possibility offered ("Or is it another hoax?"),
-    what the asker tells first and a follow-up leave a plain question plain; "Didn't ...?" and a
-    negation after an opening phrase are asked in the negative."""
+    what the asker tells first, a follow-up and "Didn't ...?" (asking for the claim to be
+    confirmed) leave a plain question plain; a negation after an opening phrase asks in the
+    negative."""
     from retrieval.common.terms import load_lexicon
     from retrieval.engine.claims import turned
     from retrieval.engine.evidence import analyze
@@ -246,6 +247,9 @@ def test_only_the_claim_asked_decides_whether_a_question_is_turned_round():
     assert not turns("Did Willie Nelson die - or is that a hoax?")
     assert not turns("The Kremlin said they did not speak. Did Trump and Putin speak?")
     assert not turns("Did they speak?", ["Did Trump and Putin not speak on the phone?"])
-    assert turns("Didn't Trump call Putin?")
+    assert not turns("Didn't Trump call Putin?")  # asks for the call to be confirmed
+    assert not turns("Isn't it true that Trump and Putin spoke on the phone?")
+    assert not turns("Is it true that Trump and Putin spoke on the phone? I heard they didn't.")
+    assert turns("Did Trump and Putin not speak?")
     assert turns("In November, did Trump and Putin not speak?")
     assert turns("Is it true that Willie Nelson dead? Another celebrity death hoax makes the rounds?")

@@ -14,7 +14,8 @@ YESNO = ("did", "does", "do", "is", "are", "was", "were", "will", "would", "has"
          "didn't", "doesn't", "don't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't",
          "hasn't", "haven't", "hadn't", "can't", "couldn't", "shouldn't")
 ASKS = WH + YESNO
-CLAIM_FRAME = re.compile(r"^\s*is\s+it\s+true\s+that\s+", re.IGNORECASE)  # how a claim is put as a question
+# how a claim is put as a question ("Is it true that ...", "Isn't it true that ...")
+CLAIM_FRAME = re.compile(r"^\s*(?:is\s+it|isn['’]t\s+it|is\s+it\s+not)\s+true\s+that\s+", re.IGNORECASE)
 
 # Where the asking starts after what the asker tells first: a sentence of its own, or the last
 # clause after an opening phrase ("In the 1840s, who ...", "As of 2023, has ...", "In 2016, when
@@ -26,6 +27,7 @@ from for by of with without under over among between despite unlike like until w
 besides beyond except within throughout regarding concerning so well hi hey ok okay also and but now
 then tell""".split())
 _ASKS_FROM = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])|[,:]\s+")
+_SUBORDINATE = frozenset("when where who whom whose which".split())  # may open a clause of its own
 _WORD = re.compile(r"[\"“(]?([\w'’]+)")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
@@ -36,21 +38,27 @@ def asking_part(question: str) -> str:
     if not toks or toks[0] in ASKS:
         return question
     ends = [m.start() for m in _SENTENCE_END.finditer(question)]
-    asks_at = None
+    found: list[tuple[int, str]] = []
     for m in _ASKS_FROM.finditer(question):
         w = _WORD.match(question, m.end())
         first = w.group(1).lower().replace("’", "'") if w else ""
         if first not in ASKS:
             continue
-        if m.group().lstrip()[:1] in (",", ":") and (
+        mark = m.group().lstrip()[:1]
+        if mark == ":" and any(t in ASKS for t in words(question[:m.start()])):
+            continue  # a title's colon ("the film 'Star Wars: What Lies Beneath'")
+        if mark in (",", ":") and (
                 not question.rstrip().endswith("?") or (ends and ends[-1] > m.end())
                 or toks[0] not in _OPENERS and first not in ("what", "how")):
             # ("Sir Charles D'Oyly, 7th Baronet, was a painter ...", "Tom, who ...": no asking there;
             # "2nd Duke of Newcastle, what year was he born?" asks)
             continue
-        asks_at = m.end()
-    if asks_at is not None:
-        return question[asks_at:]
+        found.append((m.end(), first))
+    # the first clause that asks, past a clause of its own ("In 2016, when Trump won, how many
+    # ...": how many; "In November, did Trump call Putin, who denied it?": did)
+    main = [at for at, first in found if first not in _SUBORDINATE]
+    if found:
+        return question[main[0] if main else found[0][0]:]
     if toks[0] in _OPENERS and not any(t in WH for t in toks):
         for i, w in enumerate(re.finditer(r"[\w'’]+", question)):
             if i >= 2 and w.group().lower() in YESNO:

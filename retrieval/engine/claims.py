@@ -71,7 +71,10 @@ def claim_core(text: str) -> str | None:
         return f"Is it true that {told}?" if len(words(told)) >= MIN_WORDS - 1 else None
     kept: list[str] = []
     changed = False
-    for part in _PARTS.split(text[frame.end() if frame else 0:].strip()):
+    # "Didn't Trump call Putin?" asks for the claim to be confirmed: no negation of it
+    body = _NT.sub(lambda m: _AUX.get(m.group(1).lower(), m.group(1)), text.strip(), count=1) \
+        if not frame and _NT.match(text.strip()) else text[frame.end() if frame else 0:].strip()
+    for part in _PARTS.split(body):
         if _ALTERNATIVE.match(part):
             continue  # another possibility offered, not the claim denied
         framing = _FRAMING.search(part)
@@ -105,7 +108,9 @@ def claim_text(question: Question) -> str:
     don't know.")."""
     asking = question.asking or question.text
     if CLAIM_FRAME.match(asking):
-        return asking
+        # (a remark of the asker's own after it is no part of the claim: "... ? I heard they didn't.")
+        remark = re.search(r"(?<=[?!.])\s+(?=(?:I|I'm|I've|We|You|My|Our|Please|Thanks)\b)", asking)
+        return asking[:remark.start()] if remark else asking
     end = re.search(r"[?!.](?=\s|$)", asking)
     return asking[:end.end()] if end else asking
 

@@ -271,9 +271,9 @@ def _each_once(sides: list[Side]) -> list[Side]:
     """An article read both ways, in its own voice, is counted on one side only: where it leads a
     side, else where its sentence matches closer. Voices it names are sides of their own ("The
     Post reported ..." and "Peskov denied ..." in one wire story)."""
-    lead = {side.evidence[0].article_id for side in sides}
+    lead = {side.evidence[0].article_id for side in sides if not side.evidence[0].speaker}
     closest: dict[str, float] = {}
-    for e in (e for side in sides for e in side.evidence):
+    for e in (e for side in sides for e in side.evidence if not e.speaker):
         closest[e.article_id] = max(closest.get(e.article_id, e.score), e.score)
     return [Side([e for k, e in enumerate(side.evidence)
                   if k == 0 or e.speaker or (e.article_id not in lead and e.score >= closest[e.article_id])],
@@ -399,9 +399,10 @@ def _answering(ev: Evidence) -> float:
 
 
 def _sure_alike(evs: Sequence[Evidence], judge: JudgeSettings | None) -> bool:
-    """The judgement model is sure every sentence takes the same side of the claim."""
-    return judge is not None and all(e.judgement is not None for e in evs) and (
-        all(e.judgement.supports >= judge.sure for e in evs) or all(e.judgement.contradicts >= judge.sure for e in evs))
+    """The judgement model is sure every sentence supports the claim (denials that differ may
+    name different alternatives: "Tomas Brandt won" and "Karin Holm won")."""
+    return judge is not None and all(e.judgement is not None and e.judgement.supports >= judge.sure
+                                     for e in evs)
 
 
 # -- writing ------------------------------------------------------------------

@@ -82,10 +82,12 @@ def analyze(question: str, previous: Sequence[str], lexicon: Lexicon) -> Questio
     own = terms(question, lexicon)
     focus = None
     # (not "The Post reported a call. Did it happen?"; nor "Is it true that NASA confirms ...?", whose
-    # claim holds the word: it asks whether the claim is true, not who confirms it)
-    for t in () if CLAIM_FRAME.match(ask) else terms(ask, lexicon) if ask != question else own:
+    # claim holds the word: it asks whether the claim is true, not who confirms it; a denial asked
+    # about, "Is it true that the Kremlin denied the report?", is asked for)
+    framed = bool(CLAIM_FRAME.match(ask))
+    for t in terms(ask, lexicon) if ask != question else own:
         stance = lexicon.stance_question_words.get(t)
-        if stance:
+        if stance and not (framed and stance == "supports"):
             focus = stance
             break
     plain = [t for t in own if t not in lexicon.stance_question_words]
