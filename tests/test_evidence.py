@@ -1069,3 +1069,10 @@ def test_each_side_of_a_conflict_counts_its_outlets_once():
     comp = compose(q, evs, infos, list(texts), ComposeSettings())
     assert comp.status == "conflict", comp.text
     assert {s.stance: s.outlets for s in comp.sides} == {"supports": ["Alpha"], "denies": ["Beta", "Gamma"]}, comp.text
+    # an article that would lead both sides leads the one its closer sentence takes; the other
+    # side is led by the outlet that holds it
+    both = [_ev("a", texts["a"][0], 0, 0.9, q, meta={"source": "Alpha"}),
+            _ev("a", texts["a"][1], len(texts["a"][0]) + 1, 0.8, q, stance="denies", meta={"source": "Alpha"}),
+            _ev("b", texts["b"][0], 0, 0.7, q, stance="denies", meta={"source": "Beta"})]
+    comp = compose(q, both, {a: infos[a] for a in "ab"}, ["a", "b"], ComposeSettings())
+    assert comp.verdict == "Sources conflict: Alpha reports it; Beta denies it.", comp.text

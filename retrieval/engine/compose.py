@@ -268,16 +268,16 @@ def _dissent(pool: Sequence[Evidence], chosen: Sequence[Evidence], question: Que
 
 
 def _each_once(sides: list[Side]) -> list[Side]:
-    """An article read both ways, in its own voice, is counted on one side only: where it leads a
-    side, else where its sentence matches closer. Voices it names are sides of their own ("The
-    Post reported ..." and "Peskov denied ..." in one wire story)."""
-    lead = {side.evidence[0].article_id for side in sides if not side.evidence[0].speaker}
-    closest: dict[str, float] = {}
-    for e in (e for side in sides for e in side.evidence if not e.speaker):
-        closest[e.article_id] = max(closest.get(e.article_id, e.score), e.score)
-    return [Side([e for k, e in enumerate(side.evidence)
-                  if k == 0 or e.speaker or (e.article_id not in lead and e.score >= closest[e.article_id])],
-                 side.stance, side.kind) for side in sides]
+    """An article read both ways, in its own voice, is counted on one side only: the side it
+    leads (the closer of two), else the side of its closer sentence; a side it alone holds keeps
+    it. Voices it names are sides of their own ("The Post reported ..." and "Peskov denied ..."
+    in one wire story)."""
+    own = [(i, k, e) for i, side in enumerate(sides) for k, e in enumerate(side.evidence) if not e.speaker]
+    home: dict[str, int] = {}
+    for i, _, e in sorted(own, key=lambda t: (t[1] != 0, -t[2].score, t[0])):
+        home.setdefault(e.article_id, i)
+    return [Side([e for e in side.evidence if e.speaker or home[e.article_id] == i] or side.evidence[:1],
+                 side.stance, side.kind) for i, side in enumerate(sides)]
 
 
 def _beside_one_voice(sides: list[Side], denies: list[Evidence], settings: ComposeSettings) -> list[Side]:
