@@ -17,10 +17,10 @@ ASKS = WH + YESNO
 # how a claim is put as a question ("Is it true that ...", "Isn't it true that ...")
 CLAIM_FRAME = re.compile(r"^\s*(?:is\s+it|isn['’]t\s+it|is\s+it\s+not)\s+true\s+that\s+", re.IGNORECASE)
 
-# Where the asking starts after what the asker tells first: a sentence of its own, or the last
-# clause after an opening phrase ("In the 1840s, who ...", "As of 2023, has ...", "In 2016, when
-# Trump won, how many ...", "So, did ...", "Tell me: did ..."), or, after such a phrase with no
-# comma, the verb that asks ("In the history of Bihar did the dynasty rule ...?"; not "In which
+# Where the asking starts after what the asker tells first: a sentence of its own, or a clause
+# after an opening phrase ("In the 1840s, who ...", "As of 2023, has ...", "So, did ...", "Tell
+# me: did ..."), past a clause of its own ("In 2016, when Trump won, how many ..."), or, after
+# such a phrase with no comma, the verb that asks ("In the history of Bihar did the dynasty rule ...?"; not "In which
 # year did ...": that asks from its first words)
 _OPENERS = frozenset("""in on at during after before since as according considering given following
 from for by of with without under over among between despite unlike like until while once apart
@@ -104,6 +104,7 @@ def measures_asked(text: str) -> str | None:
 
 
 def answer_type(toks: list[str], text: str) -> str | None:
+    """What a question's answer is: "date", "amount", "number", "person", "place" or None."""
     head = " ".join(toks[:3])
     if toks and toks[0] == "when" or re.search(r"\b(what|which) (year|date|day|month|decade|century)\b", head):
         return "date"

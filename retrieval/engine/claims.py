@@ -1,8 +1,8 @@
 """The claim inside a claim asked in the negative.
 
-"Is it true that Cesar Millan is not dead?", "Didn't Trump call Putin?" and "Is it true that
-Willie Nelson dead? Another celebrity death hoax makes the rounds" ask about a claim by denying
-it. The judgement model reads a sentence against the words it is given, so "Willie Nelson was
+"Is it true that Cesar Millan is not dead?", "Did Trump and Putin not speak?" and "Is it true
+that Willie Nelson dead? Another celebrity death hoax makes the rounds" ask about a claim by
+denying it. The judgement model reads a sentence against the words it is given, so "Willie Nelson was
 found dead in his home" reads as support for the hoax headline, which names his death.
 :func:`claim_core` gives the claim itself ("Is it true that Cesar Millan is dead?", "Is it true
 that Willie Nelson dead?"); the sides are taken on it and turned round (:func:`turn_round`):
@@ -33,9 +33,9 @@ _IS_FRAMED = re.compile(rf"\s*(?:,?\s*\bbut\s+(?:it|this|that)\s+)?\b(?:is|was|a
 _ASKED_FRAMED = re.compile(rf"^\s*(?:is|are|was|were)\s+(.+?)\s+{_CALLED}\W*$", re.IGNORECASE)
 # someone calling it untrue is what is asked ("Did Musk say the story is false?", "... found the
 # photo was fake"): no claim asked in the negative
-_SAYS = re.compile(r"\b(?:say|says|said|claim|claimed|rule|rules|ruled|found|find|finds|believes?|believed|thinks?|thought|"
-                   r"argued|argues|called|deem\w*|declared|declares|reported|confirmed|confirms|showed|shows|"
-                   r"shown|proved|proven|proves|insist\w*|admit\w*)\b", re.IGNORECASE)
+_SAYS = re.compile(r"\b(?:say|says|said|claim|claimed|rule|rules|ruled|found|find|finds|believes?|believed|"
+                   r"thinks?|thought|argued|argues|called|deem\w*|declared|declares|reported|confirmed|confirms|"
+                   r"showed|shows|shown|proved|proven|proves|insist\w*|admit\w*)\b", re.IGNORECASE)
 # what tells of the claim: "(Viral) news on ...", "Report that ...", "... death story"
 _TOLD = re.compile(r"^\s*(?:the\s+)?(?:viral\s+|latest\s+)?(?:news|reports?|stor(?:y|ies)|claims?|rumou?rs?|articles?)"
                    r"\s+(?:on|of|that|about|saying)\s+", re.IGNORECASE)

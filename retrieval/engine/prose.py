@@ -407,8 +407,10 @@ def write_one_side(question: Question, side: Side, articles: dict[str, ArticleIn
     if outlets > 1:
         count = f"{outlets} outlets" if n == outlets else f"{outlets} outlets ({n} independent)"
         # (a yes/no claim's side by name: "3 outlets report it; none disputes it.")
-        said = {"supports": "report it; none disputes it.", "denies": "report a denial; none reports it."}.get(side.kind)
-        verdict = f"{count} {said}" if said else (f"{count} agree" + (f" on {value}" if value else "") + "; none disputes it.")
+        said = {"supports": "report it; none disputes it.",
+                "denies": "report a denial; none reports it."}.get(side.kind)
+        agree = f"agree on {value}; none disputes it." if value else "agree; none disputes it."
+        verdict = f"{count} {said or agree}"
     else:
         verdict = ""
     line = f"According to {_mid(s.who)}{s.paren}: {s.quote}{_also(s)}"
