@@ -1076,3 +1076,14 @@ def test_each_side_of_a_conflict_counts_its_outlets_once():
             _ev("b", texts["b"][0], 0, 0.7, q, stance="denies", meta={"source": "Beta"})]
     comp = compose(q, both, {a: infos[a] for a in "ab"}, ["a", "b"], ComposeSettings())
     assert comp.verdict == "Sources conflict: Alpha reports it; Beta denies it.", comp.text
+
+
+def test_a_relative_asked_for_is_the_name_the_relation_gives():
+    """ "Who is the husband of Marta Lind?" is answered by the name that the relation gives
+    ("the wife of Erik Sand", "Marta Lind's husband, the conductor Jonas Berg"), not by the first
+    name in the sentence (her father, the painter Olaf Lind)."""
+    texts = {"a": "Marta Lind, daughter of the painter Olaf Lind, was a Swedish singer and the wife of Erik Sand.",
+             "b": "Marta Lind's husband, the conductor Jonas Berg, toured with her in 1962."}
+    comp = _compose_over("Who is the husband of Marta Lind?", texts)
+    assert sorted(a.value for a in comp.answers) == ["Erik Sand", "Jonas Berg"], comp.text
+    assert "Olaf Lind" not in comp.verdict, comp.verdict

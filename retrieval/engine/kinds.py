@@ -87,3 +87,42 @@ def party(text: str, asked: set[str]) -> str | None:
             if not set(words(name)) <= asked:
                 return name
     return None
+
+
+# "Who is the husband of Chilonis?", "Who was Jingzong's father?": a relative of someone
+_RELATIONS = ("husband", "wife", "spouse", "father", "mother", "son", "daughter", "brother", "sister")
+_ASKS_RELATIVE = re.compile(rf"\b({'|'.join(_RELATIONS)})\s+of\b|['’]s\s+({'|'.join(_RELATIONS)})\b", re.IGNORECASE)
+# how a sentence about the person asked names that relative: the relation itself ("her husband
+# Cleonymus", "father Wang Shenzhi"), the person's side of it ("wife of Cleonymus", "the eldest son
+# of the Tangut ruler Li Deming"), or a marriage
+_SAID_AS = {"husband": ("husband", "wife of", "married"), "wife": ("wife", "husband of", "married"),
+            "spouse": ("husband", "wife", "husband of", "wife of", "married"),
+            "father": ("father", "son of", "daughter of", "child of"),
+            "mother": ("mother", "son of", "daughter of", "child of"),
+            "son": ("son",), "daughter": ("daughter",), "brother": ("brother",), "sister": ("sister",)}
+_RELATIVE_AFTER = re.compile(r"\s*,?\s*(?:to\s+)?([^,;.()]*?)(?=[,;.()]|\s+and\s|\s+who\s|\s+which\s|$)")
+_CAPITALISED = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|de|van|von))*")
+
+
+def asks_relative(question: Question) -> str | None:
+    """The relative a who-question asks for ("husband", "father"), if it asks for one."""
+    if question.answer_type != "person":
+        return None
+    m = _ASKS_RELATIVE.search(question.asking or question.text)
+    return (m.group(1) or m.group(2)).lower() if m else None
+
+
+def relative(text: str, relation: str, asked: set[str]) -> str | None:
+    """The name a sentence gives the relative asked for (:data:`_SAID_AS`), not the person asked
+    about: the first name of two or more words in the phrase after the cue ("son of the Tangut
+    ruler Li Deming": Li Deming), else its first name ("wife of Cleonymus and mother of ...")."""
+    asked = asked | {w.removesuffix("'s") for w in asked}  # ("Jingzong's father")
+    for cue in _SAID_AS[relation]:
+        for m in re.finditer(rf"\b{cue}\b(?!\s+of\b)" if " " not in cue else rf"\b{cue}\b", text, re.IGNORECASE):
+            # ("Father of Jingzong" names the child: the relation the other way round)
+            after = _RELATIVE_AFTER.match(text, m.end())
+            names = [re.sub(r"['’]s$", "", n.group()) for n in _CAPITALISED.finditer(after.group(1))] if after else []
+            names = [n for n in names if not {w.removesuffix("'s") for w in words(n)} <= asked]
+            if names:
+                return next((n for n in names if len(n.split()) > 1), names[0])
+    return None

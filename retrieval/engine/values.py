@@ -16,7 +16,7 @@ from typing import Sequence
 
 from retrieval.common.terms import words
 from retrieval.engine.evidence import Evidence, Question
-from retrieval.engine.kinds import asks_kind, asks_party, defined, party
+from retrieval.engine.kinds import asks_kind, asks_party, asks_relative, defined, party, relative
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -230,6 +230,10 @@ def value_of(ev: Evidence, question: Question) -> str | None:
                 continue
             return value[:MAX_VALUE]
         return None
+    if kind == "person" and (relation := asks_relative(question)):
+        found = relative(text, relation, asked)  # "her husband Cleonymus", "son of ... Li Deming"
+        if found:
+            return found[:MAX_VALUE]
     if kind in ("person", "place"):
         names = []
         located = []  # (place) names a preposition of place introduces: "met in Warsaw"
