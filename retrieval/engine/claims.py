@@ -115,13 +115,19 @@ def claim_text(question: Question) -> str:
     return asking[:end.end()] if end else asking
 
 
+def negated_claim(question: Question) -> str | None:
+    """The claim a yes/no question asks about in the negative (:func:`claim_core`), when its sides
+    are taken on that claim and turned round: it asks in the negative (a negation or a word calling
+    it untrue: :attr:`Question.negated`), for no one side, and is not a follow-up ("'Wild
+    misinformation': Brian Williams explains the liveshot" calls something else untrue)."""
+    if question.kind != "yesno" or not question.negated or question.focus or question.followup:
+        return None
+    return claim_core(claim_text(question))
+
+
 def turned(question: Question) -> bool:
-    """Whether the sides of a yes/no question are taken on the claim inside it and turned round:
-    it asks in the negative (a negation or a word calling it untrue: :attr:`Question.negated`,
-    :func:`claim_core`), for no one side, and is not a follow-up ("'Wild misinformation': Brian
-    Williams explains the liveshot" calls something else untrue)."""
-    return (question.kind == "yesno" and question.negated and not question.focus and not question.followup
-            and claim_core(claim_text(question)) is not None)
+    """Whether a question's sides are turned round (:func:`negated_claim`)."""
+    return negated_claim(question) is not None
 
 
 def turn_round(evidence: Sequence[Evidence]) -> None:

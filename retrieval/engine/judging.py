@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from retrieval.common.defaults import JUDGE
 from retrieval.common.terms import stem, terms, words
-from retrieval.engine.claims import claim_core, claim_text, turn_round, turned
+from retrieval.engine.claims import negated_claim, turn_round
 from retrieval.engine.evidence import Evidence, Question
 
 
@@ -94,7 +94,7 @@ def judge_evidence(question: Question, evidence: Sequence[Evidence], judge: Any,
     if question.followup and question.focus and query.endswith(question.text):
         # "Who denied it?" after "Will the plant close?": sides are taken on the claim before
         query = query[: -len(question.text)].strip() or query
-    core = claim_core(claim_text(question)) if turned(question) else None
+    core = negated_claim(question)
     query = core or query
     name = question.person
     read = [_named(e.text, name) if name and _introduced(name, e, texts) else e.text for e in picks]
